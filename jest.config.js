@@ -1,0 +1,24 @@
+// Two projects: `unit` needs no server and runs in seconds; `integration` drives the real Pulumi CLI
+// (and, as they land, the local Kubernetes API server, git server and Codefresh emulator).
+const tsJest = ["ts-jest", { tsconfig: "<rootDir>/test/tsconfig.json" }];
+
+/** @type {import("jest").Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      rootDir: __dirname,
+      testEnvironment: "node",
+      testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+    },
+    {
+      displayName: "integration",
+      rootDir: __dirname,
+      testEnvironment: "node",
+      testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/test/harness/integration-setup.ts"],
+    },
+  ],
+};

@@ -1,0 +1,109 @@
+// Runs a Pulumi program from test/fixtures through the Automation API with the real CLI, the
+// language host built by scripts/tools, and a file backend in a fresh temporary directory.
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+
+export const repoRoot = resolve(__dirname, "..", "..");
+
+/** The directory holding `pulumi`, as found or built by scripts/tools. */
+export function pulumiBinDir(): string {
+  const dir = process.env.PULUMI_CODEFRESH_PULUMI_BIN_DIR;
+  if (!dir) {
+    throw new Error("PULUMI_CODEFRESH_PULUMI_BIN_DIR is not set: run the tests with `npm test`, which calls scripts/tools");
+  }
+  return dir;
+}
+
+/** The secrets passphrase of throw-away test stacks; never used for a user's stack. */
+const testPassphrase = "pulumi-codefresh-test-only";
+
+export interface TestProgram {
+  stack: Stack;
+  /** Copy of the fixture the engine runs. */
+  workDir: string;
+  /** The file backend's root (PULUMI_BACKEND_URL). */
+  stateDir: string;
+  /** The stack's checkpoint, as the file backend stores it. */
+  readState(): Promise<StackState>;
+  /** Destroys nothing; removes the temporary directories. */
+  dispose(): Promise<void>;
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+export interface StackState {
+  raw: string;
+  resources: StateResource[];
+}
+
+/**
+ * Copies `test/fixtures/<fixture>` to a temporary directory (with node_modules linked to the repo's),
+ * and selects a new stack there with `config` set.
+ */
+export async function testProgram(
+  fixture: string,
+  config: Record<string, string | { value: string; secret: boolean }> = {},
+): Promise<TestProgram> {
+  const base = await mkdtemp(join(tmpdir(), `pulumi-${fixture}-`));
+  const workDir = join(base, "program");
+  const stateDir = join(base, "state");
+  await cp(join(repoRoot, "test", "fixtures", fixture), workDir, { recursive: true });
+  await symlink(join(repoRoot, "node_modules"), join(workDir, "node_modules"), "dir");
+  // The fixture's tsconfig extends the repo's base config by a path relative to the repo.
+  await cp(join(repoRoot, "tsconfig.base.json"), join(base, "tsconfig.base.json"));
+  await rewriteExtends(join(workDir, "tsconfig.json"), "../tsconfig.base.json");
+
+  const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
+  const envVars = {
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: testPassphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+  await mkdir(stateDir, { recursive: true });
+  const stackName = "test";
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { workDir, stackName },
+    { envVars, pulumiCommand, pulumiHome: process.env.PULUMI_HOME },
+  );
+  for (const [key, value] of Object.entries(config)) {
+    const v = typeof value === "string" ? { value, secret: false } : value;
+    await stack.setConfig(key, v);
+  }
+
+  const projectName = await readProjectName(workDir);
+  const statePath = join(stateDir, ".pulumi", "stacks", projectName, `${stackName}.json`);
+  return {
+    stack,
+    workDir,
+    stateDir,
+    async readState() {
+      const raw = await readFile(statePath, "utf8");
+      const parsed = JSON.parse(raw) as { checkpoint?: { latest?: { resources?: StateResource[] } } };
+      return { raw, resources: parsed.checkpoint?.latest?.resources ?? [] };
+    },
+    async dispose() {
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+async function readProjectName(workDir: string): Promise<string> {
+  const yaml = await readFile(join(workDir, "Pulumi.yaml"), "utf8");
+  const match = /^name:\s*(\S+)/m.exec(yaml);
+  if (!match) throw new Error(`no project name in ${workDir}/Pulumi.yaml`);
+  return match[1];
+}
+
+async function rewriteExtends(tsconfigPath: string, target: string): Promise<void> {
+  const text = await readFile(tsconfigPath, "utf8");
+  await writeFile(tsconfigPath, text.replace(/"extends":\s*"[^"]*"/, `"extends": "${target}"`));
+}
