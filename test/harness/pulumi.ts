@@ -53,13 +53,8 @@ export async function testProgram(
   config: Record<string, string | { value: string; secret: boolean }> = {},
 ): Promise<TestProgram> {
   const base = await mkdtemp(join(tmpdir(), `pulumi-${fixture}-`));
-  const workDir = join(base, "program");
+  const workDir = await copyFixture(fixture, base);
   const stateDir = join(base, "state");
-  await cp(join(repoRoot, "test", "fixtures", fixture), workDir, { recursive: true });
-  await symlink(join(repoRoot, "node_modules"), join(workDir, "node_modules"), "dir");
-  // The fixture's tsconfig extends the repo's base config by a path relative to the repo.
-  await cp(join(repoRoot, "tsconfig.base.json"), join(base, "tsconfig.base.json"));
-  await rewriteExtends(join(workDir, "tsconfig.json"), "../tsconfig.base.json");
 
   const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
   const envVars = {
@@ -94,6 +89,19 @@ export async function testProgram(
       await rm(base, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Copies `test/fixtures/<fixture>` into `base/<fixture>`, links the repo's node_modules beside it and
+ * points its tsconfig at a copy of the repo's base config, so it runs outside the repo as a user's would.
+ */
+export async function copyFixture(fixture: string, base: string): Promise<string> {
+  const dir = join(base, fixture);
+  await cp(join(repoRoot, "test", "fixtures", fixture), dir, { recursive: true });
+  await symlink(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+  await cp(join(repoRoot, "tsconfig.base.json"), join(base, "tsconfig.base.json"));
+  await rewriteExtends(join(dir, "tsconfig.json"), "../tsconfig.base.json");
+  return dir;
 }
 
 async function readProjectName(workDir: string): Promise<string> {
