@@ -19,6 +19,8 @@ module.exports = {
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
       setupFilesAfterEnv: ["<rootDir>/test/harness/integration-setup.ts"],
+      globalSetup: "<rootDir>/test/harness/global-setup.ts",
+      globalTeardown: "<rootDir>/test/harness/global-teardown.ts",
     },
   ],
 };

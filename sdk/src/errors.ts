@@ -17,3 +17,24 @@ export class ConfigError extends CodefreshError {
     super(`${key}: ${message}`);
   }
 }
+
+/** Why a Kubernetes cluster could not be used. */
+export type ClusterProblem =
+  | "invalid-kubeconfig"
+  | "unreachable"
+  | "unauthorized"
+  | "forbidden"
+  | "unsupported-version"
+  | "insecure-tls"
+  | "timeout";
+
+/** A target cluster that cannot be connected, with what to fix. Never carries a token or kubeconfig. */
+export class ClusterError extends CodefreshError {
+  override readonly name = "ClusterError";
+  constructor(
+    readonly problem: ClusterProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

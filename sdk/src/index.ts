@@ -2,7 +2,11 @@
  * pulumi-codefresh: a Codefresh Hosted GitOps Runtime as code.
  *
  * The resources (HostedRuntime, SharedConfigRepo, GitSource, ManagedCluster) build on the pieces
- * exported here: configuration resolved once, and one error hierarchy.
+ * exported here: configuration resolved once, one error hierarchy, one retry utility, redaction, and
+ * the target-cluster operations.
  */
 export * from "./config";
 export * from "./errors";
+export * from "./redact";
+export * from "./retry";
+export * as cluster from "./cluster";

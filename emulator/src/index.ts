@@ -1,0 +1,10 @@
+/**
+ * pulumi-codefresh-emulator: a local Codefresh for tests, demos and CI, with the real servers it
+ * works with: a Kubernetes control plane and a git server, each on loopback.
+ */
+export { freePort, startProcess, waitUntilReady, logTail } from "./local/process";
+export type { ManagedProcess, StartOptions } from "./local/process";
+export { startKubernetes, kubeconfigFor } from "./local/kubernetes";
+export type { LocalKubernetes, LocalKubernetesOptions } from "./local/kubernetes";
+export { startClusterProxy } from "./local/cluster-proxy";
+export type { ClusterProxy, ClusterProxyOptions, ProxiedCluster } from "./local/cluster-proxy";

@@ -1,0 +1,118 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ClusterError } from "../errors";
+import { redact } from "../redact";
+import { AttemptTimeoutError, retry } from "../retry";
+
+export type K8s = typeof import("@kubernetes/client-node");
+
+/** client-node, loaded on first use (it is ESM-only and only cluster work needs it). */
+export function k8s(): K8s {
+  return require("@kubernetes/client-node") as K8s;
+}
+
+export interface CallOptions {
+  /** Timeout of one attempt (default 15 s). */
+  attemptTimeoutMs?: number;
+  /** Attempts for reads and idempotent writes (default 4). */
+  attempts?: number;
+}
+
+const transientCodes = new Set([408, 429, 500, 502, 503, 504]);
+const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** The HTTP status of a client-node error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function causeCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof AttemptTimeoutError) return true;
+  const status = statusOf(error);
+  if (status !== undefined) return transientCodes.has(status);
+  const code = causeCode(error);
+  return code !== undefined && networkCodes.has(code);
+}
+
+/**
+ * Calls the API server with a per-attempt timeout, retrying transient failures (network errors, 408,
+ * 429, 5xx) for reads and idempotent writes, and turns the final failure into a {@link ClusterError}
+ * that names the cluster and the fix.
+ */
+export async function call<T>(
+  resolved: { server: string; kubeConfig: KubeConfig },
+  action: string,
+  fn: () => Promise<T>,
+  options: CallOptions = {},
+): Promise<T> {
+  try {
+    return await retry(() => fn(), {
+      attempts: options.attempts ?? 4,
+      attemptTimeoutMs: options.attemptTimeoutMs ?? 15_000,
+      baseDelayMs: 200,
+      maxDelayMs: 5_000,
+      retryable: isTransient,
+    });
+  } catch (error) {
+    throw toClusterError(error, resolved, action);
+  }
+}
+
+export function toClusterError(error: unknown, resolved: { server: string; kubeConfig: KubeConfig }, action: string): Error {
+  if (error instanceof ClusterError) return error;
+  // Not found and conflict are answers the caller acts on (adopt, create, skip), not failures.
+  const answered = statusOf(error);
+  if (answered === 404 || answered === 409) return error as Error;
+  const user = resolved.kubeConfig.getCurrentUser();
+  const secrets = [user?.token, user?.password, user?.keyData, user?.certData];
+  const where = `${action} on ${resolved.server}`;
+  const status = statusOf(error);
+  const serverMessage = redact(messageOf(error), secrets);
+  if (status === 401) {
+    return new ClusterError("unauthorized", `${where}: the kubeconfig's credentials were refused (401); refresh its token or client certificate`);
+  }
+  if (status === 403) {
+    return new ClusterError(
+      "forbidden",
+      `${where}: forbidden (403). Connecting a cluster needs rights to create ServiceAccounts, ClusterRoles and ClusterRoleBindings (cluster-admin). ${serverMessage}`,
+    );
+  }
+  if (status !== undefined) {
+    return new ClusterError("unreachable", `${where}: the API server answered ${status}: ${serverMessage}`);
+  }
+  if (error instanceof AttemptTimeoutError) {
+    return new ClusterError("timeout", `${where}: no answer within ${error.timeoutMs} ms; check that the API server is reachable from here`);
+  }
+  const code = causeCode(error);
+  // OpenSSL's verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, …).
+  if (code !== undefined && /CERT|SIGNATURE|ISSUER|SELF_SIGNED|ERR_TLS/.test(code)) {
+    return new ClusterError("unreachable", `${where}: TLS verification failed (${code}); put the cluster's CA in the kubeconfig (certificate-authority-data)`);
+  }
+  if (code !== undefined) {
+    return new ClusterError("unreachable", `${where}: cannot connect (${code}); check the server URL and that it is reachable from here`);
+  }
+  return error instanceof Error ? new ClusterError("unreachable", `${where}: ${serverMessage}`) : new ClusterError("unreachable", where);
+}
+
+function messageOf(error: unknown): string {
+  const body = (error as { body?: unknown })?.body;
+  if (typeof body === "string") {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      if (parsed.message) return parsed.message;
+    } catch {
+      // not JSON
+    }
+  } else if (body && typeof body === "object" && typeof (body as { message?: unknown }).message === "string") {
+    return (body as { message: string }).message;
+  }
+  return error instanceof Error ? error.message.split("\n")[0] : String(error);
+}

@@ -1,0 +1,298 @@
+// The `argocd-manager` credentials Codefresh needs in a target cluster, as `cf cluster add` makes them
+// (csdp-official add-cluster): a ServiceAccount, a cluster-admin-equivalent ClusterRole and its binding,
+// and a long-lived token Secret filled in by kube-controller-manager. We make them directly, so the
+// caller's Codefresh API key never has to be stored in the target cluster.
+import { createHash } from "node:crypto";
+import type { V1ClusterRole, V1ClusterRoleBinding, V1ObjectMeta, V1Secret, V1ServiceAccount } from "@kubernetes/client-node";
+import { ClusterError } from "../errors";
+import { sleep } from "../retry";
+import { call, k8s, statusOf } from "./client";
+import type { ResolvedKubeconfig } from "./kubeconfig";
+
+/** The label on every object this package creates; objects without it are never changed or deleted. */
+export const managedByLabel = "app.kubernetes.io/managed-by";
+export const managedByValue = "pulumi-codefresh";
+
+export interface ManagerAccountOptions {
+  /** ServiceAccount name (default `argocd-manager`); one per registration when several share an API server. */
+  serviceAccountName?: string;
+  /** Namespace of the ServiceAccount and its token Secret (default `kube-system`). */
+  namespace?: string;
+  /** How long to wait for the token controller to fill the Secret (default 60 s). */
+  tokenTimeoutMs?: number;
+  /** Progress messages for long waits. */
+  onProgress?: (message: string) => void;
+}
+
+export interface ManagerAccountNames {
+  readonly serviceAccount: string;
+  readonly namespace: string;
+  readonly clusterRole: string;
+  readonly clusterRoleBinding: string;
+  readonly tokenSecret: string;
+}
+
+export function managerAccountNames(options: ManagerAccountOptions = {}): ManagerAccountNames {
+  const serviceAccount = options.serviceAccountName ?? "argocd-manager";
+  return {
+    serviceAccount,
+    namespace: options.namespace ?? "kube-system",
+    clusterRole: `${serviceAccount}-role`,
+    clusterRoleBinding: `${serviceAccount}-role-binding`,
+    tokenSecret: `${serviceAccount}-token`,
+  };
+}
+
+/** What Codefresh registers: secrets are `token`. */
+export interface ManagerCredentials {
+  readonly server: string;
+  /** Base64 PEM of the cluster CA (from the token Secret, else the kubeconfig). */
+  readonly caData: string | undefined;
+  /** The ServiceAccount's bearer token. Secret. */
+  readonly token: string;
+  /** sha256 of the token: safe to keep in state, lets `read` notice a rotated token. */
+  readonly tokenHash: string;
+  readonly names: ManagerAccountNames;
+  /** Which of the objects this call found already there without our label (adopted, never deleted). */
+  readonly adopted: readonly string[];
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function labels(): Record<string, string> {
+  return { [managedByLabel]: managedByValue };
+}
+
+function isOurs(metadata: V1ObjectMeta | undefined): boolean {
+  return metadata?.labels?.[managedByLabel] === managedByValue;
+}
+
+/**
+ * Reads an object; creates it when absent. A create that fails for a transient reason is retried only
+ * after a fresh read shows it did not happen; a 409 means a concurrent create won, so the read wins.
+ */
+async function readOrCreate<T extends { metadata?: V1ObjectMeta }>(
+  resolved: ResolvedKubeconfig,
+  what: string,
+  read: () => Promise<T>,
+  create: () => Promise<T>,
+): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await call(resolved, `reading ${what}`, read);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      return await call(resolved, `creating ${what}`, create, { attempts: 1 });
+    } catch (error) {
+      if (round >= 3 || !(isConflict(error) || (error instanceof ClusterError && (error.problem === "timeout" || error.problem === "unreachable")))) {
+        throw error;
+      }
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return statusOf(error) === 404;
+}
+
+function isConflict(error: unknown): boolean {
+  return statusOf(error) === 409;
+}
+
+/** Creates or adopts the ServiceAccount, RBAC and token Secret, waits for the token, and returns it. */
+export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<ManagerCredentials> {
+  const names = managerAccountNames(options);
+  const api = k8s();
+  const core = resolved.kubeConfig.makeApiClient(api.CoreV1Api);
+  const rbac = resolved.kubeConfig.makeApiClient(api.RbacAuthorizationV1Api);
+  const { namespace } = names;
+  const adopted: string[] = [];
+  const note = (kind: string, name: string, metadata: V1ObjectMeta | undefined) => {
+    if (!isOurs(metadata)) adopted.push(`${kind}/${name}`);
+  };
+
+  const serviceAccount: V1ServiceAccount = await readOrCreate(
+    resolved,
+    `ServiceAccount ${namespace}/${names.serviceAccount}`,
+    () => core.readNamespacedServiceAccount({ name: names.serviceAccount, namespace }),
+    () => core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: names.serviceAccount, namespace, labels: labels() } } }),
+  );
+  note("ServiceAccount", names.serviceAccount, serviceAccount.metadata);
+
+  const clusterRole: V1ClusterRole = await readOrCreate(
+    resolved,
+    `ClusterRole ${names.clusterRole}`,
+    () => rbac.readClusterRole({ name: names.clusterRole }),
+    () =>
+      rbac.createClusterRole({
+        body: {
+          metadata: { name: names.clusterRole, labels: labels() },
+          rules: [
+            { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+            { nonResourceURLs: ["*"], verbs: ["*"] },
+          ],
+        },
+      }),
+  );
+  note("ClusterRole", names.clusterRole, clusterRole.metadata);
+
+  const binding: V1ClusterRoleBinding = await readOrCreate(
+    resolved,
+    `ClusterRoleBinding ${names.clusterRoleBinding}`,
+    () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }),
+    () =>
+      rbac.createClusterRoleBinding({
+        body: {
+          metadata: { name: names.clusterRoleBinding, labels: labels() },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: names.clusterRole },
+          subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace }],
+        },
+      }),
+  );
+  note("ClusterRoleBinding", names.clusterRoleBinding, binding.metadata);
+  const boundToUs = binding.subjects?.some((s) => s.kind === "ServiceAccount" && s.name === names.serviceAccount && s.namespace === namespace);
+  if (!boundToUs || binding.roleRef.name !== names.clusterRole) {
+    throw new ClusterError(
+      "forbidden",
+      `ClusterRoleBinding ${names.clusterRoleBinding} on ${resolved.server} exists but does not bind ${namespace}/${names.serviceAccount} to ${names.clusterRole}; remove it or choose another serviceAccountName`,
+    );
+  }
+
+  let secret: V1Secret = await readOrCreate(
+    resolved,
+    `Secret ${namespace}/${names.tokenSecret}`,
+    () => core.readNamespacedSecret({ name: names.tokenSecret, namespace }),
+    () =>
+      core.createNamespacedSecret({
+        namespace,
+        body: {
+          metadata: {
+            name: names.tokenSecret,
+            namespace,
+            labels: labels(),
+            annotations: { "kubernetes.io/service-account.name": names.serviceAccount },
+          },
+          type: "kubernetes.io/service-account-token",
+        },
+      }),
+  );
+  note("Secret", names.tokenSecret, secret.metadata);
+  if (secret.type !== "kubernetes.io/service-account-token" || secret.metadata?.annotations?.["kubernetes.io/service-account.name"] !== names.serviceAccount) {
+    throw new ClusterError(
+      "forbidden",
+      `Secret ${namespace}/${names.tokenSecret} on ${resolved.server} exists but is not a token Secret of ${names.serviceAccount}; remove it or choose another serviceAccountName`,
+    );
+  }
+
+  // kube-controller-manager's token controller fills the Secret asynchronously.
+  const timeoutMs = options.tokenTimeoutMs ?? 60_000;
+  const started = Date.now();
+  let lastReport = started;
+  for (let delay = 100; !secret.data?.token; delay = Math.min(delay * 2, 2_000)) {
+    const elapsed = Date.now() - started;
+    if (elapsed > timeoutMs) {
+      throw new ClusterError(
+        "timeout",
+        `the token of Secret ${namespace}/${names.tokenSecret} on ${resolved.server} was not filled in within ${Math.round(timeoutMs / 1000)} s; is kube-controller-manager running with its token controller?`,
+      );
+    }
+    if (Date.now() - lastReport >= 10_000) {
+      options.onProgress?.(`waiting for the ${names.serviceAccount} token on ${resolved.server} (${Math.round(elapsed / 1000)} s)`);
+      lastReport = Date.now();
+    }
+    await sleep(delay);
+    secret = await call(resolved, `reading Secret ${namespace}/${names.tokenSecret}`, () =>
+      core.readNamespacedSecret({ name: names.tokenSecret, namespace }),
+    );
+  }
+  const token = Buffer.from(secret.data.token, "base64").toString("utf8");
+  return {
+    server: resolved.server,
+    caData: secret.data["ca.crt"] ?? resolved.caData,
+    token,
+    tokenHash: hashToken(token),
+    names,
+    adopted,
+  };
+}
+
+/** What is in the cluster now, for `read`/refresh: a deleted ServiceAccount or rotated token shows as drift. */
+export interface ManagerAccountState {
+  readonly serviceAccountExists: boolean;
+  readonly clusterRoleBindingExists: boolean;
+  /** sha256 of the current token, when the Secret exists and is filled. */
+  readonly tokenHash: string | undefined;
+}
+
+export async function readManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<ManagerAccountState> {
+  const names = managerAccountNames(options);
+  const api = k8s();
+  const core = resolved.kubeConfig.makeApiClient(api.CoreV1Api);
+  const rbac = resolved.kubeConfig.makeApiClient(api.RbacAuthorizationV1Api);
+  const exists = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call(resolved, `reading ${what}`, read);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+  const [serviceAccount, binding, secret] = await Promise.all([
+    exists("ServiceAccount", () => core.readNamespacedServiceAccount({ name: names.serviceAccount, namespace: names.namespace })),
+    exists("ClusterRoleBinding", () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding })),
+    exists("Secret", () => core.readNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace })),
+  ]);
+  const token = secret?.data?.token ? Buffer.from(secret.data.token, "base64").toString("utf8") : undefined;
+  return {
+    serviceAccountExists: serviceAccount !== undefined,
+    clusterRoleBindingExists: binding !== undefined,
+    tokenHash: token === undefined ? undefined : hashToken(token),
+  };
+}
+
+/**
+ * Deletes the objects that carry our label, in reverse order of creation. Objects we adopted, and
+ * objects already gone, are left alone without error.
+ */
+export async function removeManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<string[]> {
+  const names = managerAccountNames(options);
+  const api = k8s();
+  const core = resolved.kubeConfig.makeApiClient(api.CoreV1Api);
+  const rbac = resolved.kubeConfig.makeApiClient(api.RbacAuthorizationV1Api);
+  const removed: string[] = [];
+  const removeIfOurs = async (what: string, read: () => Promise<{ metadata?: V1ObjectMeta }>, remove: () => Promise<unknown>) => {
+    let current: { metadata?: V1ObjectMeta };
+    try {
+      current = await call(resolved, `reading ${what}`, read);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    if (!isOurs(current.metadata)) return;
+    try {
+      await call(resolved, `deleting ${what}`, remove);
+      removed.push(what);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  };
+  await removeIfOurs(`ClusterRoleBinding ${names.clusterRoleBinding}`, () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }), () =>
+    rbac.deleteClusterRoleBinding({ name: names.clusterRoleBinding }),
+  );
+  await removeIfOurs(`ClusterRole ${names.clusterRole}`, () => rbac.readClusterRole({ name: names.clusterRole }), () =>
+    rbac.deleteClusterRole({ name: names.clusterRole }),
+  );
+  await removeIfOurs(`Secret ${names.namespace}/${names.tokenSecret}`, () => core.readNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }), () =>
+    core.deleteNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
+  );
+  await removeIfOurs(
+    `ServiceAccount ${names.namespace}/${names.serviceAccount}`,
+    () => core.readNamespacedServiceAccount({ name: names.serviceAccount, namespace: names.namespace }),
+    () => core.deleteNamespacedServiceAccount({ name: names.serviceAccount, namespace: names.namespace }),
+  );
+  return removed;
+}
