@@ -9,4 +9,5 @@ export * from "./config";
 export * from "./errors";
 export * from "./redact";
 export * from "./retry";
+export * from "./http";
 export * as cluster from "./cluster";

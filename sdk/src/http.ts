@@ -1,0 +1,26 @@
+// One way to make HTTP requests: Node's fetch implementation (undici), with an optional extra CA bundle
+// for self-hosted servers and local test servers, and TLS verification that can only be switched off
+// explicitly. Used by the Codefresh client and the git providers.
+import { Agent, fetch as undiciFetch } from "undici";
+
+export interface HttpOptions {
+  /** PEM bundle trusted in addition to the system's (GitHub Enterprise, on-premises Codefresh, local servers). */
+  caBundle?: string;
+  /** Skip TLS verification. Only when a user asked for it explicitly. */
+  insecureSkipTlsVerify?: boolean;
+}
+
+/** A `fetch` that honours {@link HttpOptions}; plain global `fetch` when there is nothing to change. */
+export function createFetch(options: HttpOptions = {}): typeof globalThis.fetch {
+  if (options.caBundle === undefined && !options.insecureSkipTlsVerify) return globalThis.fetch;
+  const { rootCertificates } = require("node:tls") as typeof import("node:tls");
+  const dispatcher = new Agent({
+    connect: {
+      ca: options.caBundle === undefined ? undefined : [...rootCertificates, options.caBundle],
+      rejectUnauthorized: !options.insecureSkipTlsVerify,
+    },
+  });
+  // undici's fetch and the global one share a signature; the casts bridge their separate type packages.
+  return ((input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as typeof globalThis.fetch;
+}
