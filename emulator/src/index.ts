@@ -8,3 +8,8 @@ export { startKubernetes, kubeconfigFor } from "./local/kubernetes";
 export type { LocalKubernetes, LocalKubernetesOptions } from "./local/kubernetes";
 export { startClusterProxy } from "./local/cluster-proxy";
 export type { ClusterProxy, ClusterProxyOptions, ProxiedCluster } from "./local/cluster-proxy";
+export { startEmulator } from "./server";
+export type { EmulatorOptions, RunningEmulator, SeedAccount, Counters, LoggedRequest } from "./server";
+export { Faults, parseFaultSpec, faultKinds } from "./faults";
+export type { FaultRule, FaultKind } from "./faults";
+export type { GitEffects } from "./git-effects";

@@ -38,3 +38,66 @@ export class ClusterError extends CodefreshError {
     super(message);
   }
 }
+
+/** A failed call to Codefresh: names the operation, carries the server's message and code (secrets removed). */
+export class CodefreshApiError extends CodefreshError {
+  override readonly name: string = "CodefreshApiError";
+  constructor(
+    /** The GraphQL root field or REST call, for example `createGitSource`. */
+    readonly operation: string,
+    message: string,
+    readonly details: { status?: number; code?: string; retryAfterMs?: number } = {},
+  ) {
+    super(`Codefresh ${operation}: ${message}`);
+  }
+  get status(): number | undefined {
+    return this.details.status;
+  }
+  get code(): string | undefined {
+    return this.details.code;
+  }
+}
+
+/** 401/403, or `UNAUTHENTICATED`: the API key is missing, wrong, or lacks rights. */
+export class AuthenticationError extends CodefreshApiError {
+  override readonly name = "AuthenticationError";
+}
+
+/** The object does not exist (a `null` answer, `NOT_FOUND`, or "does not exist"). */
+export class NotFoundError extends CodefreshApiError {
+  override readonly name = "NotFoundError";
+}
+
+/** The object exists already, or the change conflicts with what exists (`CONFLICT`, 409). */
+export class ConflictError extends CodefreshApiError {
+  override readonly name = "ConflictError";
+}
+
+/** 429 after every retry; `details.retryAfterMs` holds the server's last `Retry-After`. */
+export class RateLimitedError extends CodefreshApiError {
+  override readonly name = "RateLimitedError";
+}
+
+/** No answer within the per-request timeout, after every retry. */
+export class RequestTimeoutError extends CodefreshApiError {
+  override readonly name = "RequestTimeoutError";
+}
+
+/** 5xx, a dropped connection, or an internal GraphQL error, after every retry. */
+export class ServerError extends CodefreshApiError {
+  override readonly name = "ServerError";
+}
+
+/** Any other `errors[]` answer: the server refused the request; the message says why. */
+export class GraphqlResponseError extends CodefreshApiError {
+  override readonly name = "GraphqlResponseError";
+}
+
+/**
+ * The server does not offer this operation (GraphQL's "Cannot query field"). Raised for the operations
+ * our emulator defines that Codefresh's public API does not (see sdk/src/api/unconfirmed.ts); the
+ * message says what to do in the Codefresh UI instead.
+ */
+export class UnsupportedOperationError extends CodefreshApiError {
+  override readonly name = "UnsupportedOperationError";
+}

@@ -11,3 +11,5 @@ export * from "./redact";
 export * from "./retry";
 export * from "./http";
 export * as cluster from "./cluster";
+export * as api from "./api";
+export { CodefreshClient } from "./api";

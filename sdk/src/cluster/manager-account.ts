@@ -12,6 +12,8 @@ import type { ResolvedKubeconfig } from "./kubeconfig";
 /** The label on every object this package creates; objects without it are never changed or deleted. */
 export const managedByLabel = "app.kubernetes.io/managed-by";
 export const managedByValue = "pulumi-codefresh";
+/** Annotation naming who created the objects (a stack, `<project>/<stack>`), so a rerun can adopt its own. */
+export const ownerAnnotation = "pulumi-codefresh/owner";
 
 export interface ManagerAccountOptions {
   /** ServiceAccount name (default `argocd-manager`); one per registration when several share an API server. */
@@ -22,6 +24,8 @@ export interface ManagerAccountOptions {
   tokenTimeoutMs?: number;
   /** Progress messages for long waits. */
   onProgress?: (message: string) => void;
+  /** Recorded on the ServiceAccount when this call creates it (see {@link ownerAnnotation}). */
+  owner?: string;
 }
 
 export interface ManagerAccountNames {
@@ -119,7 +123,18 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     resolved,
     `ServiceAccount ${namespace}/${names.serviceAccount}`,
     () => core.readNamespacedServiceAccount({ name: names.serviceAccount, namespace }),
-    () => core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: names.serviceAccount, namespace, labels: labels() } } }),
+    () =>
+      core.createNamespacedServiceAccount({
+        namespace,
+        body: {
+          metadata: {
+            name: names.serviceAccount,
+            namespace,
+            labels: labels(),
+            ...(options.owner ? { annotations: { [ownerAnnotation]: options.owner } } : {}),
+          },
+        },
+      }),
   );
   note("ServiceAccount", names.serviceAccount, serviceAccount.metadata);
 
@@ -226,6 +241,8 @@ export interface ManagerAccountState {
   readonly clusterRoleBindingExists: boolean;
   /** sha256 of the current token, when the Secret exists and is filled. */
   readonly tokenHash: string | undefined;
+  /** The {@link ownerAnnotation} of the ServiceAccount, if any. */
+  readonly owner: string | undefined;
 }
 
 export async function readManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<ManagerAccountState> {
@@ -251,6 +268,7 @@ export async function readManagerAccount(resolved: ResolvedKubeconfig, options: 
     serviceAccountExists: serviceAccount !== undefined,
     clusterRoleBindingExists: binding !== undefined,
     tokenHash: token === undefined ? undefined : hashToken(token),
+    owner: serviceAccount?.metadata?.annotations?.[ownerAnnotation],
   };
 }
 

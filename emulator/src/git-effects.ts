@@ -1,0 +1,180 @@
+// What a runtime's app-proxy writes to git: the Shared Configuration Repository's layout when git is
+// connected, one Application manifest per git source and per managed cluster. Real commits in the
+// configured git server, through the package's own git client. Nothing secret is ever committed.
+import { git } from "pulumi-codefresh";
+import { stringify } from "yaml";
+import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
+import { businessError } from "./service";
+
+export interface GitEffects {
+  connectGit(account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void>;
+  writeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord, options: { createRepo: boolean }): Promise<void>;
+  removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void>;
+  writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void>;
+  removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void>;
+}
+
+export interface ConnectGitArgs {
+  provider: git.GitProviderName;
+  apiUrl: string;
+  token: string;
+  username?: string;
+  iscRepo: string;
+  gitSourceRepo: string;
+  defaultGitSourceName: string;
+}
+
+export interface GitEffectsOptions {
+  /** Extra CA bundle for the git server (a local server with its own certificate). */
+  caBundle?: string;
+}
+
+const internalLabels = { "codefresh.io/entity": "internal-config", "codefresh.io/internal": "true" };
+
+export function gitSourceManifestPath(runtime: string, name: string): string {
+  return `resources/${runtime}/${name}.yaml`;
+}
+
+export function clusterManifestPath(runtime: string, cluster: string): string {
+  return `runtimes/${runtime}/${cluster}.yaml`;
+}
+
+export class GitServerEffects implements GitEffects {
+  constructor(private readonly options: GitEffectsOptions = {}) {}
+
+  private client(runtime: RuntimeRecord): git.GitProviderClient {
+    if (!runtime.gitProvider || !runtime.gitToken || !runtime.gitApiUrl) {
+      throw businessError(`runtime '${runtime.name}' has no git provider connected; connect git first`, "FAILED_PRECONDITION");
+    }
+    return git.createGitClient({
+      provider: runtime.gitProvider as git.GitProviderName,
+      apiUrl: runtime.gitApiUrl,
+      token: runtime.gitToken,
+      username: runtime.gitUsername,
+      caBundle: this.options.caBundle,
+    });
+  }
+
+  private isc(account: AccountRecord): git.RepoRef {
+    if (!account.settings.sharedConfigRepo) {
+      throw businessError("the account has no shared configuration repository; connect git first", "FAILED_PRECONDITION");
+    }
+    return git.parseRepoUrl(account.settings.sharedConfigRepo, "sharedConfigRepo");
+  }
+
+  async connectGit(account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void> {
+    const client = git.createGitClient({
+      provider: args.provider,
+      apiUrl: args.apiUrl,
+      token: args.token,
+      username: args.username,
+      caBundle: this.options.caBundle,
+    });
+    const isc = git.parseRepoUrl(args.iscRepo, "suggestedIscRepo");
+    const sourceRepo = git.parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
+    await client.createRepo(isc, { private: true, description: "Codefresh shared configuration repository" });
+    await client.createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" });
+    const base = isc.path === "" ? "" : `${isc.path}/`;
+    const include = [
+      "all-runtimes-all-clusters/*.yaml",
+      "all-runtimes-all-clusters/**/*.yaml",
+      `runtimes/${runtime.name}/*.yaml`,
+      `runtimes/${runtime.name}/**/*.yaml`,
+      "control-planes/*.yaml",
+      "control-planes/**/*.yaml",
+      `${runtime.name}/*.yaml`,
+    ].join(",");
+    await client.putFiles(
+      isc,
+      [
+        { path: `${base}README.md`, content: "# codefresh-isc\n\nCodefresh Internal Shared Configurations.\n" },
+        { path: `${base}resources/all-runtimes-all-clusters/README.md`, content: "Resources applied by every runtime to every cluster.\n" },
+        { path: `${base}resources/control-planes/README.md`, content: "Resources applied to each runtime's own cluster.\n" },
+        { path: `${base}resources/app-projects/README.md`, content: "Argo CD AppProjects.\n" },
+        {
+          path: `${base}runtimes/${runtime.name}/in-cluster.yaml`,
+          content: stringify({
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Application",
+            metadata: { name: "in-cluster", labels: internalLabels },
+            spec: {
+              project: "default",
+              source: { repoURL: isc.cloneUrl, path: `${base}resources`, targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
+              destination: { namespace: runtime.namespace, server: "https://kubernetes.default.svc" },
+              syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true }, syncOptions: ["allowEmpty=true"] },
+            },
+          }),
+        },
+      ],
+      `Initialise the shared configuration repository for runtime ${runtime.name}`,
+    );
+    await client.putFiles(
+      sourceRepo,
+      [{ path: `${sourceRepo.path === "" ? "" : `${sourceRepo.path}/`}README.md`, content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
+      "Initialise the git source repository",
+    );
+  }
+
+  async writeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord, options: { createRepo: boolean }): Promise<void> {
+    const client = this.client(runtime);
+    if (options.createRepo) {
+      await client.createRepo(git.parseRepoUrl(source.appSpecifier, "appSpecifier"), { private: true });
+    }
+    const isc = this.isc(account);
+    const manifest = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      metadata: {
+        name: source.name,
+        labels: { ...(source.labels ?? {}), "codefresh.io/entity": "git-source", "codefresh.io/internal": String(source.isInternal) },
+      },
+      spec: {
+        project: "default",
+        source: {
+          repoURL: source.repoURL,
+          path: source.path,
+          targetRevision: source.revision,
+          ...(source.configManagementPlugin
+            ? { plugin: { name: source.configManagementPlugin } }
+            : { directory: { recurse: true, include: source.include, exclude: source.exclude } }),
+        },
+        destination: { server: source.destServer, namespace: source.destNamespace },
+        syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true } },
+      },
+    };
+    await client.putFiles(isc, [{ path: withBase(isc, gitSourceManifestPath(runtime.name, source.name)), content: stringify(manifest) }], `Git source ${source.name}`);
+  }
+
+  async removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void> {
+    const isc = this.isc(account);
+    await this.client(runtime).deleteFile(isc, withBase(isc, gitSourceManifestPath(runtime.name, source.name)), `Remove git source ${source.name}`);
+  }
+
+  async writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
+    const isc = this.isc(account);
+    const manifest = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      metadata: { name: `cluster-${cluster.name}`, labels: { ...internalLabels, "codefresh.io/cluster": cluster.name } },
+      spec: {
+        project: "default",
+        source: { repoURL: isc.cloneUrl, path: withBase(isc, `resources/runtimes/${runtime.name}`), targetRevision: "HEAD", directory: { recurse: true } },
+        destination: { server: cluster.server },
+        info: [
+          ...Object.entries(cluster.labels).map(([name, value]) => ({ name: `label:${name}`, value })),
+          ...Object.entries(cluster.annotations).map(([name, value]) => ({ name: `annotation:${name}`, value })),
+        ],
+      },
+    };
+    await this.client(runtime).putFiles(isc, [{ path: withBase(isc, clusterManifestPath(runtime.name, cluster.name)), content: stringify(manifest) }], `Cluster ${cluster.name}`);
+  }
+
+  async removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
+    const isc = this.isc(account);
+    await this.client(runtime).deleteFile(isc, withBase(isc, clusterManifestPath(runtime.name, cluster.name)), `Remove cluster ${cluster.name}`);
+  }
+}
+
+function withBase(repo: git.RepoRef, path: string): string {
+  return repo.path === "" ? path : `${repo.path}/${path}`;
+}

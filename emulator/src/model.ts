@@ -1,0 +1,144 @@
+// The emulator's state: what Codefresh keeps per account. Times are epoch ms of the emulator's clock;
+// statuses that change over time (installing, deleting, git source pending) are derived from them on
+// read, so they survive restarts without timers.
+import { createHash } from "node:crypto";
+
+export type GitProvider = "GITHUB" | "GITLAB" | "BITBUCKET" | "BITBUCKET_SERVER" | "GERRIT";
+export type AccountPlan = "FREE" | "PRO" | "ENTERPRISE";
+
+export interface AccountSettings {
+  gitProvider?: GitProvider;
+  gitApiUrl?: string;
+  sharedConfigRepo?: string;
+  csdpValidated: boolean;
+}
+
+export interface RuntimeRecord {
+  name: string;
+  namespace: string;
+  managed: boolean;
+  installationType: "HELM" | "HELM_HOSTED";
+  runtimeVersion: string;
+  chartVersion: string;
+  createdAt: number;
+  /** When installation completes (`installationStatus` turns COMPLETED). */
+  installReadyAt: number;
+  /** Set when installation is to fail (fault injection). */
+  installFails?: boolean;
+  deleteRequestedAt?: number;
+  deleteDoneAt?: number;
+  /** The shared configuration repo was initialised through this runtime (connect git). */
+  iscInitialized: boolean;
+  gitProvider?: GitProvider;
+  gitApiUrl?: string;
+  /** Git token registered for the runtime (connect git). Secret: never returned by any query. */
+  gitToken?: string;
+  gitUsername?: string;
+  /** Repo of the default git source created when git was connected. */
+  defaultGitSourceRepo?: string;
+}
+
+export interface GitSourceRecord {
+  runtime: string;
+  name: string;
+  appSpecifier: string;
+  repoURL: string;
+  path: string;
+  revision: string;
+  destServer: string;
+  destNamespace?: string;
+  labels?: Record<string, string>;
+  include?: string;
+  exclude?: string;
+  configManagementPlugin?: string;
+  isInternal: boolean;
+  createdAt: number;
+  /** Until then `self` is null, as while Argo CD has not reported the Application yet. */
+  readyAt: number;
+}
+
+export type ClusterConnectionStatus = "Successful" | "Failed" | "Unknown";
+
+export interface ClusterRecord {
+  runtime: string;
+  name: string;
+  server: string;
+  /** Base64 PEM CA of the cluster, from the submitted kubeconfig. */
+  caData?: string;
+  insecure: boolean;
+  /** Bearer token from the submitted kubeconfig. Secret: never returned by any query. */
+  token: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  createdAt: number;
+  connection: { status: ClusterConnectionStatus; message: string; checkedAt: number };
+  serverVersion?: string;
+  resourcesCount?: number;
+  apisCount?: number;
+}
+
+export interface GitIntegrationRecord {
+  runtime: string;
+  name: string;
+  provider: GitProvider;
+  apiUrl?: string;
+  sharingPolicy: "ACCOUNT_ADMINS" | "ALL_USERS_IN_ACCOUNT";
+  registeredUsers: string[];
+}
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  /** sha256 of each API key: the keys themselves are never stored. */
+  apiKeyHashes: string[];
+  plan: AccountPlan;
+  userId: string;
+  userEmail: string;
+  settings: AccountSettings;
+  runtimes: Record<string, RuntimeRecord>;
+  /** Keyed `${runtime}/${name}`. */
+  gitSources: Record<string, GitSourceRecord>;
+  /** Keyed `${runtime}/${server}`. */
+  clusters: Record<string, ClusterRecord>;
+  /** Keyed `${runtime}/${name}`. */
+  gitIntegrations: Record<string, GitIntegrationRecord>;
+  /** Argo Rollouts installs requested, keyed `${runtime}/${server}/${namespace}`. */
+  rollouts: Record<string, { runtime: string; destServer: string; destNamespace: string }>;
+}
+
+export interface EmulatorState {
+  version: 1;
+  accounts: Record<string, AccountRecord>;
+  /** Added to the wall clock (fake time for tests). */
+  clockOffsetMs: number;
+}
+
+export function emptyState(): EmulatorState {
+  return { version: 1, accounts: {}, clockOffsetMs: 0 };
+}
+
+export function hashApiKey(apiKey: string): string {
+  return createHash("sha256").update(apiKey).digest("hex");
+}
+
+/** A stable 24-hex id (Codefresh ids look like Mongo ObjectIds). */
+export function stableId(kind: string, name: string): string {
+  return createHash("sha256").update(`${kind}:${name}`).digest("hex").slice(0, 24);
+}
+
+export function newAccount(name: string, apiKey: string, plan: AccountPlan = "PRO"): AccountRecord {
+  return {
+    id: stableId("account", name),
+    name,
+    apiKeyHashes: [hashApiKey(apiKey)],
+    plan,
+    userId: stableId("user", name),
+    userEmail: `admin@${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}.example.invalid`,
+    settings: { csdpValidated: false },
+    runtimes: {},
+    gitSources: {},
+    clusters: {},
+    gitIntegrations: {},
+    rollouts: {},
+  };
+}

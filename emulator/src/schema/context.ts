@@ -1,0 +1,17 @@
+import type { Faults } from "../faults";
+import type { GitEffects } from "../git-effects";
+import type { AccountRecord } from "../model";
+import type { CodefreshService } from "../service";
+
+/** What every resolver gets: the service and the account the API key belongs to. */
+export interface PlatformContext {
+  service: CodefreshService;
+  git: GitEffects;
+  faults: Faults;
+  account: AccountRecord;
+}
+
+/** App-proxy resolvers also know which runtime's app-proxy was called. */
+export interface AppProxyContext extends PlatformContext {
+  runtime: string;
+}

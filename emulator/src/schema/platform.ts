@@ -1,0 +1,187 @@
+// The platform GraphQL schema (`/2.0/api/graphql`), reconstructed from Codefresh's public clients:
+// operation, argument, field and enum names follow go-sdk's documents and generated models
+// (codefresh-io/go-sdk pkg/graphql, pkg/model/platform). Codefresh publishes no SDL; fields the
+// package never reads are left out. Operations no public client shows live in ./unconfirmed.ts.
+
+export const platformTypeDefs = /* GraphQL */ `
+  "A mutation with no result; Codefresh answers null."
+  scalar Void
+
+  enum InstallationType { HELM HELM_HOSTED }
+  enum InstallationStatus { COMPLETED FAILED IN_PROGRESS }
+  enum SyncStatus { OUT_OF_SYNC SYNCED SYNCING UNKNOWN }
+  enum HealthStatus { DEGRADED HEALTHY MISSING PROGRESSING SUSPENDED TERMINATED UNKNOWN }
+  enum AccessMode { INGRESS TUNNEL }
+  enum AppProxyInfoStatus { FAILED SUCCESSFUL UNKNOWN }
+  enum SyncMode { GITOPS HELM UNKNOWN }
+  enum ArgoCdState { CONNECTED NOT_AUTHORIZED NOT_FOUND UNKNOWN }
+  enum GitProviders { BITBUCKET BITBUCKET_SERVER GERRIT GITHUB GITLAB }
+  "Mixed case, as in Codefresh's schema."
+  enum ClusterConnectionStatus { Failed Successful Unknown }
+
+  input SlicePaginationArgs { after: String, before: String, first: Int, last: Int }
+  type SliceInfo { startCursor: String, endCursor: String, hasNextPage: Boolean!, hasPrevPage: Boolean! }
+
+  type ObjectMeta {
+    name: String!
+    namespace: String
+    runtime: String
+    cluster: String
+    account: String
+    labels: [StringPair!]
+    annotations: [StringPair!]
+  }
+  type StringPair { key: String!, value: String! }
+
+  type EntityReference { syncStatus: SyncStatus, healthStatus: HealthStatus, healthMessage: String }
+  type AppProxyInfo { description: String, status: AppProxyInfoStatus! }
+  type RuntimeStatus {
+    appProxyStarted: AppProxyInfo
+    gitSourceConfigured: AppProxyInfo
+    defaultGitIntegration: AppProxyInfo
+    isc: AppProxyInfo
+    runtimeGitToken: AppProxyInfo
+    syncMode: SyncMode
+    argoCdState: ArgoCdState
+  }
+
+  type Runtime {
+    metadata: ObjectMeta!
+    self: EntityReference
+    syncStatus: SyncStatus!
+    healthStatus: HealthStatus
+    healthMessage: String
+    cluster: String
+    managed: Boolean!
+    isRemoteClusterConnected: Boolean
+    ingressHost: String
+    internalIngressHost: String
+    ingressClass: String
+    ingressController: String
+    runtimeVersion: String
+    chartVersion: String
+    installationStatus: InstallationStatus!
+    installationType: InstallationType
+    repo: String
+    managedClustersNum: Int!
+    gitProvider: GitProviders
+    accessMode: AccessMode
+    iscInitialized: Boolean
+    status: RuntimeStatus
+    lastUpdated: String
+  }
+  type RuntimeEdge { node: Runtime!, cursor: String! }
+  type RuntimeSlice { edges: [RuntimeEdge!]!, pageInfo: SliceInfo! }
+
+  input RuntimeInstallationArgs {
+    runtimeName: String!
+    runtimeNamespace: String
+    cluster: String!
+    installationType: InstallationType
+    managed: Boolean
+    gitProvider: GitProviders
+    runtimeVersion: String!
+    chartVersion: String
+    componentNames: [String]!
+    ingressHost: String
+    internalIngressHost: String
+    ingressClass: String
+    ingressController: String
+    gatewayName: String
+    gatewayNamespace: String
+    repo: String
+    recover: Boolean
+    isExternalArgoCd: Boolean
+    accessMode: AccessMode
+  }
+  type RuntimeCreationResponse { name: String!, newAccessToken: String! }
+
+  type AccountFeatures {
+    helmHostedRuntime: Boolean
+    gitlabSupportForManagedRuntime: Boolean
+    bitbucketSupportForManagedRuntime: Boolean
+    gitopsPlanEnforcement: Boolean
+  }
+  type Account {
+    id: ID!
+    name: String!
+    gitProvider: GitProviders
+    gitApiUrl: String
+    sharedConfigRepo: String
+    admins: [String!]
+    csdpValidated: Boolean
+    supportsManagedRuntime: Boolean
+    features: AccountFeatures
+  }
+  type AccountRef { id: ID!, name: String! }
+  type User {
+    id: ID!
+    name: String!
+    email: String
+    isAdmin: Boolean
+    accounts: [AccountRef!]
+    activeAccount: Account!
+    runtimeName: String
+  }
+
+  type ClusterConnectionState { status: ClusterConnectionStatus!, message: String }
+  type ClusterCacheInfo { resourcesCount: Int, apisCount: Int }
+  type ClusterInfo {
+    connectionState: ClusterConnectionState
+    serverVersion: String
+    cacheInfo: ClusterCacheInfo
+    applicationsCount: Int
+  }
+  type ClusterMetadata { name: String!, runtime: String! }
+  type Cluster {
+    metadata: ClusterMetadata!
+    server: String!
+    info: ClusterInfo
+    namespaces: [String!]
+    inactive: Boolean
+    updatedAt: String
+  }
+  type ClusterEdge { node: Cluster!, cursor: String! }
+  type ClusterSlice { edges: [ClusterEdge!]!, pageInfo: SliceInfo! }
+
+  type ApplicationDestination { server: String, namespace: String, name: String }
+  type ApplicationStatus { syncStatus: SyncStatus, healthStatus: HealthStatus }
+  type Application {
+    repoURL: String
+    path: String
+    revision: String
+    include: String
+    exclude: String
+    destination: ApplicationDestination
+    syncStatus: SyncStatus
+    healthStatus: HealthStatus
+    isGitSource: Boolean
+    status: ApplicationStatus
+  }
+  type GitSource {
+    metadata: ObjectMeta!
+    self: Application
+    syncStatus: SyncStatus
+    healthStatus: HealthStatus
+    healthMessage: String
+    isRestricted: Boolean
+  }
+  type GitSourceEdge { node: GitSource!, cursor: String! }
+  type GitSourceSlice { edges: [GitSourceEdge!]!, pageInfo: SliceInfo! }
+
+  type Query {
+    runtime(name: String!): Runtime
+    runtimes(pagination: SlicePaginationArgs): RuntimeSlice!
+    me: User!
+    clusters(runtime: String, pagination: SlicePaginationArgs): ClusterSlice!
+    gitSources(pagination: SlicePaginationArgs, project: String, runtime: String): GitSourceSlice!
+  }
+
+  type Mutation {
+    createRuntime(installationArgs: RuntimeInstallationArgs!): RuntimeCreationResponse!
+    deleteRuntime(name: String!): Int
+    deleteManagedRuntime(name: String!): Int
+    updateCsdpSettings(gitProvider: GitProviders!, gitApiUrl: String!, sharedConfigRepo: String!): Void
+    suggestIscRepo(suggestedSharedConfigRepo: String!): String
+  }
+`;

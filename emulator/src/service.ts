@@ -1,0 +1,463 @@
+// What Codefresh does, per account: the behaviour behind both GraphQL surfaces and the REST cluster
+// registration. Resolvers stay thin; business rules and their error messages live here.
+import { GraphQLError } from "graphql";
+import { parse as parseYaml } from "yaml";
+import { checkClusterCredentials } from "./cluster-check";
+import type { GitEffects } from "./git-effects";
+import {
+  AccountRecord,
+  ClusterRecord,
+  EmulatorState,
+  GitProvider,
+  GitSourceRecord,
+  hashApiKey,
+  RuntimeRecord,
+} from "./model";
+import type { StateStore } from "./store";
+
+export interface ServiceOptions {
+  /** Time a hosted runtime stays IN_PROGRESS (Codefresh: up to ten minutes). */
+  installDelayMs: number;
+  /** Time a deleted runtime stays readable (Codefresh: up to five minutes). */
+  deleteDelayMs: number;
+  /** Time before a new git source's Application is reported (`self` non-null). */
+  gitSourceDelayMs: number;
+  /** How old a cluster's connection check may be before a read checks again. */
+  clusterRecheckMs: number;
+  /** Base URL of this emulator, for runtime ingress hosts. */
+  baseUrl: () => string;
+}
+
+/** A business error, answered as HTTP 200 with `errors[]` like Codefresh's. */
+export function businessError(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+export const runtimeNamePattern = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const clusterNamePattern = /^[a-z]([-a-z\d]{0,61}[a-z\d])?$/;
+
+export type RuntimePhase = "installing" | "ready" | "failed" | "deleting" | "gone";
+
+export class CodefreshService {
+  constructor(
+    readonly store: StateStore,
+    readonly options: ServiceOptions,
+    readonly git: GitEffects,
+  ) {}
+
+  now(): number {
+    return Date.now() + this.store.current.clockOffsetMs;
+  }
+
+  accountForKey(apiKey: string | undefined): AccountRecord | undefined {
+    if (!apiKey) return undefined;
+    const hash = hashApiKey(apiKey);
+    return Object.values(this.store.current.accounts).find((a) => a.apiKeyHashes.includes(hash));
+  }
+
+  // ---- runtimes --------------------------------------------------------------------------------
+
+  phase(runtime: RuntimeRecord, now = this.now()): RuntimePhase {
+    if (runtime.deleteDoneAt !== undefined) return now >= runtime.deleteDoneAt ? "gone" : "deleting";
+    if (now < runtime.installReadyAt) return "installing";
+    return runtime.installFails ? "failed" : "ready";
+  }
+
+  visibleRuntimes(account: AccountRecord): RuntimeRecord[] {
+    const now = this.now();
+    return Object.values(account.runtimes).filter((r) => this.phase(r, now) !== "gone");
+  }
+
+  runtime(account: AccountRecord, name: string): RuntimeRecord | undefined {
+    const runtime = account.runtimes[name];
+    return runtime && this.phase(runtime) !== "gone" ? runtime : undefined;
+  }
+
+  ingressHost(account: AccountRecord, runtime: string): string {
+    return `${this.options.baseUrl()}/ingress/${account.id}/${runtime}`;
+  }
+
+  /** Installs the account's hosted runtime; Codefresh allows one per account. */
+  installHosted(accountId: string, runtimeName: string, options: { fail?: boolean } = {}): Promise<RuntimeRecord> {
+    if (!runtimeNamePattern.test(runtimeName)) {
+      throw businessError(`invalid runtime name "${runtimeName}": lowercase letters, digits and '-', starting with a letter`, "BAD_USER_INPUT");
+    }
+    return this.store.update((state) => {
+      const account = mustAccount(state, accountId);
+      purgeGone(this, account);
+      const existing = Object.values(account.runtimes).find((r) => r.managed);
+      if (existing) {
+        // The message is ours: Codefresh's own answer to a second hosted install is not public.
+        throw businessError(
+          `account already has a hosted runtime ("${existing.name}"); only one hosted runtime is allowed per account`,
+          "CONFLICT",
+        );
+      }
+      const now = this.now();
+      const runtime: RuntimeRecord = {
+        name: runtimeName,
+        namespace: runtimeName,
+        managed: true,
+        installationType: "HELM_HOSTED",
+        runtimeVersion: "0.1.71",
+        chartVersion: "0.19.0",
+        createdAt: now,
+        installReadyAt: now + this.options.installDelayMs,
+        installFails: options.fail,
+        iscInitialized: false,
+      };
+      account.runtimes[runtimeName] = runtime;
+      return runtime;
+    });
+  }
+
+  /** `deleteRuntime`/`deleteManagedRuntime`: the runtime stays readable until the delete delay passes. */
+  deleteRuntime(accountId: string, name: string): Promise<number> {
+    return this.store.update((state) => {
+      const account = mustAccount(state, accountId);
+      const runtime = account.runtimes[name];
+      if (!runtime || this.phase(runtime) === "gone") {
+        throw businessError(`runtime '${name}' does not exist`, "NOT_FOUND");
+      }
+      if (runtime.deleteDoneAt === undefined) {
+        runtime.deleteRequestedAt = this.now();
+        runtime.deleteDoneAt = this.now() + this.options.deleteDelayMs;
+        // Its git sources, clusters and integrations go with it; account settings stay.
+        for (const [key, source] of Object.entries(account.gitSources)) if (source.runtime === name) delete account.gitSources[key];
+        for (const [key, cluster] of Object.entries(account.clusters)) if (cluster.runtime === name) delete account.clusters[key];
+        for (const [key, integration] of Object.entries(account.gitIntegrations)) if (integration.runtime === name) delete account.gitIntegrations[key];
+      }
+      return 1;
+    });
+  }
+
+  // ---- account settings ------------------------------------------------------------------------
+
+  /** `updateCsdpSettings`: an upsert, refused once a runtime has cloned a different repo. */
+  updateSettings(accountId: string, gitProvider: GitProvider, gitApiUrl: string, sharedConfigRepo: string): Promise<null> {
+    if (!/^(https?:\/\/)(\S+)(\.git)(\S*)$/.test(sharedConfigRepo)) {
+      throw businessError(`sharedConfigRepo "${sharedConfigRepo}" must look like https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]`, "BAD_USER_INPUT");
+    }
+    return this.store.update((state) => {
+      const account = mustAccount(state, accountId);
+      const cloned = this.visibleRuntimes(account).some((r) => r.iscInitialized);
+      if (cloned && account.settings.sharedConfigRepo !== undefined && account.settings.sharedConfigRepo !== sharedConfigRepo) {
+        // Codefresh's wording is not public; the behaviour (refusal once cloned) is documented.
+        throw businessError(
+          "shared configuration repository cannot be changed: runtimes have already cloned it; contact Codefresh support to reset it",
+          "FORBIDDEN",
+        );
+      }
+      account.settings = { ...account.settings, gitProvider, gitApiUrl, sharedConfigRepo };
+      return null;
+    });
+  }
+
+  suggestIscRepo(accountId: string, suggested: string): Promise<string> {
+    return this.store.update((state) => {
+      const account = mustAccount(state, accountId);
+      account.settings.sharedConfigRepo ??= suggested;
+      return account.settings.sharedConfigRepo;
+    });
+  }
+
+  // ---- git sources -----------------------------------------------------------------------------
+
+  gitSourceReady(source: GitSourceRecord): boolean {
+    return this.now() >= source.readyAt;
+  }
+
+  async createGitSource(
+    accountId: string,
+    runtimeName: string,
+    input: {
+      appName: string;
+      appSpecifier: string;
+      destServer: string;
+      destNamespace?: string | null;
+      labels?: string | null;
+      include?: string | null;
+      exclude?: string | null;
+      isInternal?: boolean | null;
+      createRepo?: boolean | null;
+    },
+  ): Promise<null> {
+    if (!runtimeNamePattern.test(input.appName)) {
+      throw businessError(`invalid git source name "${input.appName}": lowercase letters, digits and '-', starting with a letter, under 63 characters`, "BAD_USER_INPUT");
+    }
+    const spec = parseAppSpecifier(input.appSpecifier);
+    const labels = parseLabels(input.labels);
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    if (account.gitSources[`${runtimeName}/${input.appName}`]) {
+      throw businessError(`git source "${input.appName}" already exists in runtime "${runtimeName}"`, "CONFLICT");
+    }
+    const source: GitSourceRecord = {
+      runtime: runtimeName,
+      name: input.appName,
+      appSpecifier: input.appSpecifier,
+      repoURL: spec.repoURL,
+      path: spec.path,
+      revision: spec.revision,
+      destServer: input.destServer,
+      destNamespace: input.destNamespace ?? undefined,
+      labels,
+      include: input.include ?? undefined,
+      exclude: input.exclude ?? undefined,
+      configManagementPlugin: labels?.["codefresh.io/config-management-plugin"],
+      isInternal: input.isInternal ?? false,
+      createdAt: this.now(),
+      readyAt: this.now() + this.options.gitSourceDelayMs,
+    };
+    // The manifest is committed first: a failed commit leaves no half-created source.
+    await this.git.writeGitSource(account, runtime, source, { createRepo: input.createRepo === true });
+    await this.store.update((state) => {
+      const target = mustAccount(state, accountId);
+      const key = `${runtimeName}/${input.appName}`;
+      if (target.gitSources[key]) throw businessError(`git source "${input.appName}" already exists in runtime "${runtimeName}"`, "CONFLICT");
+      target.gitSources[key] = source;
+    });
+    return null;
+  }
+
+  async editGitSource(accountId: string, runtimeName: string, input: { appName: string; appSpecifier: string; include?: string | null; exclude?: string | null }): Promise<null> {
+    const spec = parseAppSpecifier(input.appSpecifier);
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    const key = `${runtimeName}/${input.appName}`;
+    const existing = account.gitSources[key];
+    if (!existing) throw businessError(`git source "${input.appName}" does not exist in runtime "${runtimeName}"`, "NOT_FOUND");
+    const updated: GitSourceRecord = {
+      ...existing,
+      appSpecifier: input.appSpecifier,
+      repoURL: spec.repoURL,
+      path: spec.path,
+      revision: spec.revision,
+      include: input.include ?? undefined,
+      exclude: input.exclude ?? undefined,
+    };
+    await this.git.writeGitSource(account, runtime, updated, { createRepo: false });
+    await this.store.update((state) => {
+      mustAccount(state, accountId).gitSources[key] = updated;
+    });
+    return null;
+  }
+
+  async deleteApplication(accountId: string, runtimeName: string, appName: string): Promise<null> {
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    const key = `${runtimeName}/${appName}`;
+    const existing = account.gitSources[key];
+    if (!existing) throw businessError(`application "${appName}" does not exist in runtime "${runtimeName}"`, "NOT_FOUND");
+    await this.git.removeGitSource(account, runtime, existing);
+    await this.store.update((state) => {
+      delete mustAccount(state, accountId).gitSources[key];
+    });
+    return null;
+  }
+
+  // ---- clusters --------------------------------------------------------------------------------
+
+  /** `POST /app-proxy/api/clusters`, as csdp-official's add-cluster.sh sends it. */
+  async addCluster(
+    accountId: string,
+    runtimeName: string,
+    body: { name?: unknown; kubeConfig?: unknown; annotations?: unknown; labels?: unknown },
+  ): Promise<ClusterRecord> {
+    const name = typeof body.name === "string" ? body.name : "";
+    if (!clusterNamePattern.test(name)) {
+      throw new RestError(400, `invalid cluster name "${name}": must match ${clusterNamePattern.source}`);
+    }
+    if (typeof body.kubeConfig !== "string" || body.kubeConfig === "") throw new RestError(400, "kubeConfig is required (base64 of a kubeconfig)");
+    const kube = parseSubmittedKubeconfig(body.kubeConfig);
+    const labels = decodeMap(body.labels, "labels");
+    const annotations = decodeMap(body.annotations, "annotations");
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    const check = await checkClusterCredentials(kube);
+    const record: ClusterRecord = {
+      runtime: runtimeName,
+      name,
+      server: kube.server,
+      caData: kube.caData,
+      insecure: kube.insecure,
+      token: kube.token,
+      labels,
+      annotations,
+      createdAt: this.now(),
+      connection: { status: check.status, message: check.message, checkedAt: this.now() },
+      serverVersion: check.serverVersion,
+      resourcesCount: check.resourcesCount,
+      apisCount: check.apisCount,
+    };
+    const sameName = Object.values(account.clusters).find((c) => c.runtime === runtimeName && c.name === name && c.server !== kube.server);
+    if (sameName) throw new RestError(409, `cluster name "${name}" is already used by ${sameName.server} in runtime "${runtimeName}"`);
+    await this.git.writeCluster(account, runtime, record);
+    await this.store.update((state) => {
+      const target = mustAccount(state, accountId);
+      const previous = target.clusters[`${runtimeName}/${kube.server}`];
+      target.clusters[`${runtimeName}/${kube.server}`] = { ...record, createdAt: previous?.createdAt ?? record.createdAt };
+    });
+    return record;
+  }
+
+  async removeCluster(accountId: string, runtimeName: string, server: string): Promise<null> {
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    const key = `${runtimeName}/${server}`;
+    const existing = account.clusters[key];
+    if (!existing) throw businessError(`cluster "${server}" is not connected to runtime "${runtimeName}"`, "NOT_FOUND");
+    await this.git.removeCluster(account, runtime, existing);
+    await this.store.update((state) => {
+      delete mustAccount(state, accountId).clusters[key];
+    });
+    return null;
+  }
+
+  /** Re-checks connections older than `clusterRecheckMs`, so a revoked token shows as Failed. */
+  async refreshClusterConnections(accountId: string, runtimeName: string | undefined): Promise<void> {
+    const account = this.mustAccount(accountId);
+    const stale = Object.values(account.clusters).filter(
+      (c) => (runtimeName === undefined || c.runtime === runtimeName) && this.now() - c.connection.checkedAt >= this.options.clusterRecheckMs,
+    );
+    if (stale.length === 0) return;
+    const results = await Promise.all(
+      stale.map(async (c) => ({ key: `${c.runtime}/${c.server}`, check: await checkClusterCredentials({ server: c.server, caData: c.caData, insecure: c.insecure, token: c.token }) })),
+    );
+    await this.store.update((state) => {
+      const target = mustAccount(state, accountId);
+      for (const { key, check } of results) {
+        const cluster = target.clusters[key];
+        if (!cluster) continue;
+        cluster.connection = { status: check.status, message: check.message, checkedAt: this.now() };
+        cluster.serverVersion = check.serverVersion ?? cluster.serverVersion;
+        cluster.resourcesCount = check.resourcesCount ?? cluster.resourcesCount;
+        cluster.apisCount = check.apisCount ?? cluster.apisCount;
+      }
+    });
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  mustAccount(accountId: string): AccountRecord {
+    return mustAccount(this.store.current, accountId);
+  }
+
+  /** The runtime, installed and not being deleted; app-proxy operations need one. */
+  readyRuntime(account: AccountRecord, name: string): RuntimeRecord {
+    const runtime = account.runtimes[name];
+    const phase = runtime ? this.phase(runtime) : "gone";
+    if (!runtime || phase === "gone") throw businessError(`runtime '${name}' does not exist`, "NOT_FOUND");
+    if (phase !== "ready") throw businessError(`runtime '${name}' is not ready (${phase})`, "FAILED_PRECONDITION");
+    return runtime;
+  }
+}
+
+/** An error of the REST surface, answered with its HTTP status. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function mustAccount(state: EmulatorState, accountId: string): AccountRecord {
+  const account = state.accounts[accountId];
+  if (!account) throw businessError("account not found", "UNAUTHENTICATED");
+  return account;
+}
+
+function purgeGone(service: CodefreshService, account: AccountRecord): void {
+  for (const [name, runtime] of Object.entries(account.runtimes)) {
+    if (service.phase(runtime) === "gone") delete account.runtimes[name];
+  }
+}
+
+/** `https://host/owner/repo.git/path?ref=branch` (or without `.git`) → repo URL, path, revision. */
+export function parseAppSpecifier(specifier: string): { repoURL: string; path: string; revision: string } {
+  let url: URL;
+  try {
+    url = new URL(specifier);
+  } catch {
+    throw businessError(`appSpecifier "${specifier}" is not a URL`, "BAD_USER_INPUT");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw businessError(`appSpecifier "${specifier}" must be an http(s) URL`, "BAD_USER_INPUT");
+  const revision = url.searchParams.get("ref") ?? "HEAD";
+  const segments = url.pathname.split("/").filter((s) => s !== "");
+  const gitIndex = segments.findIndex((s) => s.endsWith(".git"));
+  const repoSegments = gitIndex >= 0 ? segments.slice(0, gitIndex + 1) : segments.slice(0, 2);
+  if (repoSegments.length < 2) throw businessError(`appSpecifier "${specifier}" does not name a repository`, "BAD_USER_INPUT");
+  const path = segments.slice(repoSegments.length).join("/");
+  if (path.split("/").includes("..")) throw businessError(`appSpecifier "${specifier}" must not contain '..'`, "BAD_USER_INPUT");
+  const repoPath = repoSegments.join("/");
+  return { repoURL: `${url.origin}/${repoPath.endsWith(".git") ? repoPath : `${repoPath}.git`}`, path: path === "" ? "." : path, revision };
+}
+
+function parseLabels(text: string | null | undefined): Record<string, string> | undefined {
+  if (text === null || text === undefined || text.trim() === "") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch {
+    throw businessError("labels must be a YAML or JSON map of strings", "BAD_USER_INPUT");
+  }
+  return toStringMap(parsed, "labels", businessError);
+}
+
+function toStringMap(value: unknown, field: string, fail: (message: string, code: string) => Error): Record<string, string> {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw fail(`${field} must be a map of strings`, "BAD_USER_INPUT");
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof item !== "string") throw fail(`${field}.${key} must be a string`, "BAD_USER_INPUT");
+    out[key] = item;
+  }
+  return out;
+}
+
+function decodeMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null || value === "") return {};
+  if (typeof value !== "string") throw new RestError(400, `${field} must be base64 of a YAML map`);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(Buffer.from(value, "base64").toString("utf8"));
+  } catch {
+    throw new RestError(400, `${field} must be base64 of a YAML map`);
+  }
+  return toStringMap(parsed, field, (message) => new RestError(400, message));
+}
+
+export interface SubmittedKubeconfig {
+  server: string;
+  caData?: string;
+  insecure: boolean;
+  token: string;
+}
+
+/** add-cluster.sh sends `kubectl config view --minify --flatten -o json | base64`. */
+export function parseSubmittedKubeconfig(base64: string): SubmittedKubeconfig {
+  let doc: {
+    "current-context"?: string;
+    contexts?: { name: string; context: { cluster: string; user: string } }[];
+    clusters?: { name: string; cluster: { server?: string; "certificate-authority-data"?: string; "insecure-skip-tls-verify"?: boolean } }[];
+    users?: { name: string; user: { token?: string } }[];
+  };
+  try {
+    doc = parseYaml(Buffer.from(base64, "base64").toString("utf8")) as typeof doc;
+  } catch {
+    throw new RestError(400, "kubeConfig is not base64 of a kubeconfig");
+  }
+  const context = doc?.contexts?.find((c) => c.name === doc["current-context"]) ?? doc?.contexts?.[0];
+  const cluster = doc?.clusters?.find((c) => c.name === context?.context.cluster);
+  const user = doc?.users?.find((u) => u.name === context?.context.user);
+  if (!cluster?.cluster.server) throw new RestError(400, "kubeConfig has no cluster server for its current context");
+  if (!user?.user.token) throw new RestError(400, "kubeConfig has no bearer token for its current context");
+  return {
+    server: cluster.cluster.server.replace(/\/+$/, ""),
+    caData: cluster.cluster["certificate-authority-data"],
+    insecure: cluster.cluster["insecure-skip-tls-verify"] === true,
+    token: user.user.token,
+  };
+}

@@ -1,0 +1,485 @@
+// The typed Codefresh client the resources use: platform GraphQL, each runtime's app-proxy (GraphQL and
+// the REST cluster registration), with retries, idempotent creates and typed errors.
+import { stringify as toYaml } from "yaml";
+import { CodefreshConfig, requireApiKey } from "../config";
+import { NotFoundError, UnsupportedOperationError } from "../errors";
+import { createFetch } from "../http";
+import * as documents from "./documents";
+import { Transport } from "./transport";
+import * as unconfirmed from "./unconfirmed";
+
+export type InstallationStatus = "COMPLETED" | "FAILED" | "IN_PROGRESS";
+export type GitProvider = "GITHUB" | "GITLAB" | "BITBUCKET" | "BITBUCKET_SERVER" | "GERRIT";
+export type ClusterConnectionStatus = "Successful" | "Failed" | "Unknown";
+
+export interface RuntimeInfo {
+  name: string;
+  namespace: string | undefined;
+  /** True for a hosted runtime. */
+  managed: boolean;
+  installationStatus: InstallationStatus;
+  installationType: string | undefined;
+  runtimeVersion: string | undefined;
+  ingressHost: string | undefined;
+  internalIngressHost: string | undefined;
+  healthStatus: string | undefined;
+  healthMessage: string | undefined;
+  syncStatus: string | undefined;
+  repo: string | undefined;
+  managedClustersNum: number;
+  gitProvider: GitProvider | undefined;
+  isRemoteClusterConnected: boolean | undefined;
+  iscInitialized: boolean | undefined;
+}
+
+export interface AccountInfo {
+  id: string;
+  name: string;
+  gitProvider: GitProvider | undefined;
+  gitApiUrl: string | undefined;
+  sharedConfigRepo: string | undefined;
+  csdpValidated: boolean | undefined;
+  supportsManagedRuntime: boolean | undefined;
+}
+
+export interface ClusterInfo {
+  name: string;
+  runtime: string;
+  server: string;
+  connectionStatus: ClusterConnectionStatus;
+  connectionMessage: string | undefined;
+  serverVersion: string | undefined;
+  resourcesCount: number | undefined;
+  apisCount: number | undefined;
+}
+
+export interface GitSourceInfo {
+  name: string;
+  runtime: string;
+  labels: Record<string, string>;
+  /** False until Codefresh reports the Application (its `self` is null until then). */
+  ready: boolean;
+  repoURL: string | undefined;
+  path: string | undefined;
+  revision: string | undefined;
+  include: string | undefined;
+  exclude: string | undefined;
+  destServer: string | undefined;
+  destNamespace: string | undefined;
+  syncStatus: string | undefined;
+  healthStatus: string | undefined;
+}
+
+export interface CreateGitSourceInput {
+  appName: string;
+  /** `https://host/owner/repo.git[/path][?ref=branch]` */
+  appSpecifier: string;
+  destServer: string;
+  destNamespace?: string;
+  labels?: Record<string, string>;
+  include?: string;
+  exclude?: string;
+  createRepo?: boolean;
+}
+
+export interface AddClusterInput {
+  name: string;
+  server: string;
+  /** Base64 PEM of the cluster CA. */
+  caData?: string;
+  insecureSkipTlsVerify?: boolean;
+  /** The argocd-manager bearer token. Secret. */
+  token: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface ConnectGitInput {
+  provider: "GITHUB" | "BITBUCKET" | "GERRIT";
+  apiUrl?: string;
+  /** Git token (or Gerrit HTTP password, Bitbucket app password). Secret. */
+  token: string;
+  username?: string;
+  sharingPolicy?: "ACCOUNT_ADMINS" | "ALL_USERS_IN_ACCOUNT";
+  sharedConfigRepo: string;
+  gitSourceRepo: string;
+}
+
+export interface ClientOptions {
+  config: CodefreshConfig;
+  /** Called before each retry, for progress logs. */
+  onRetry?: (info: { operation: string; attempt: number; delayMs: number; reason: string }) => void;
+  /** Attempts per call (default 5). */
+  attempts?: number;
+  /** Largest wait between attempts (default 30 s). */
+  maxDelayMs?: number;
+}
+
+interface Slice<T> {
+  edges: { node: T }[];
+  pageInfo?: { endCursor: string | null; hasNextPage: boolean };
+}
+
+type RawRuntime = {
+  metadata: { name: string; namespace?: string | null };
+  managed: boolean;
+  installationStatus: InstallationStatus;
+  installationType?: string | null;
+  runtimeVersion?: string | null;
+  ingressHost?: string | null;
+  internalIngressHost?: string | null;
+  healthStatus?: string | null;
+  healthMessage?: string | null;
+  syncStatus?: string | null;
+  repo?: string | null;
+  managedClustersNum?: number | null;
+  gitProvider?: GitProvider | null;
+  isRemoteClusterConnected?: boolean | null;
+  iscInitialized?: boolean | null;
+};
+
+const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+function toRuntime(raw: RawRuntime): RuntimeInfo {
+  return {
+    name: raw.metadata.name,
+    namespace: opt(raw.metadata.namespace),
+    managed: raw.managed,
+    installationStatus: raw.installationStatus,
+    installationType: opt(raw.installationType),
+    runtimeVersion: opt(raw.runtimeVersion),
+    ingressHost: opt(raw.ingressHost),
+    internalIngressHost: opt(raw.internalIngressHost),
+    healthStatus: opt(raw.healthStatus),
+    healthMessage: opt(raw.healthMessage),
+    syncStatus: opt(raw.syncStatus),
+    repo: opt(raw.repo),
+    managedClustersNum: raw.managedClustersNum ?? 0,
+    gitProvider: opt(raw.gitProvider),
+    isRemoteClusterConnected: opt(raw.isRemoteClusterConnected),
+    iscInitialized: opt(raw.iscInitialized),
+  };
+}
+
+export class CodefreshClient {
+  private readonly transport: Transport;
+  private readonly graphqlUrl: string;
+  /** Secrets passed through this client (git and cluster tokens), kept only to redact them from errors. */
+  private readonly secrets = new Set<string>();
+  private readonly ingressCache = new Map<string, string>();
+
+  constructor(readonly options: ClientOptions) {
+    const apiKey = requireApiKey(options.config);
+    this.graphqlUrl = `${options.config.apiUrl}/2.0/api/graphql`;
+    this.transport = new Transport({
+      apiKey,
+      fetch: createFetch({ caBundle: options.config.caBundle }),
+      requestTimeoutMs: options.config.requestTimeoutMs,
+      attempts: options.attempts,
+      maxDelayMs: options.maxDelayMs,
+      secrets: () => this.secrets,
+      onRetry: options.onRetry,
+    });
+  }
+
+  // ---- runtimes --------------------------------------------------------------------------------
+
+  async listRuntimes(): Promise<RuntimeInfo[]> {
+    const data = await this.platform<{ runtimes: Slice<RawRuntime> }>("runtimes", documents.listRuntimes, {});
+    return data.runtimes.edges.map((e) => toRuntime(e.node));
+  }
+
+  async getRuntime(name: string): Promise<RuntimeInfo | undefined> {
+    const data = await this.platform<{ runtime: RawRuntime | null }>("runtime", documents.getRuntimeDetailed, { name });
+    return data.runtime ? toRuntime(data.runtime) : undefined;
+  }
+
+  /** The account's hosted runtime (`managed: true`), if it has one. */
+  async findHostedRuntime(): Promise<RuntimeInfo | undefined> {
+    return (await this.listRuntimes()).find((r) => r.managed);
+  }
+
+  /**
+   * Installs the account's hosted runtime (an operation only our emulator offers; see unconfirmed.ts).
+   * A retry after an unknown outcome first looks for the runtime, so it never installs twice.
+   */
+  async installHostedRuntime(runtimeName?: string): Promise<string> {
+    try {
+      const data = await this.transport.graphql<{ installHostedRuntime: { name: string } }>(
+        this.graphqlUrl,
+        "installHostedRuntime",
+        unconfirmed.installHostedRuntime,
+        runtimeName === undefined ? {} : { runtimeName },
+        {
+          idempotent: false,
+          recover: async () => {
+            const hosted = await this.findHostedRuntime();
+            return hosted ? { installHostedRuntime: { name: hosted.name } } : undefined;
+          },
+        },
+      );
+      return data.installHostedRuntime.name;
+    } catch (error) {
+      throw explainUnsupported(error, "installHostedRuntime");
+    }
+  }
+
+  /** Starts deleting a runtime; false when it did not exist. Deleting by name is safe to repeat. */
+  async deleteRuntime(name: string, options: { legacyManaged?: boolean } = {}): Promise<boolean> {
+    const [operation, document] = options.legacyManaged
+      ? (["deleteManagedRuntime", documents.deleteManagedRuntime] as const)
+      : (["deleteRuntime", documents.deleteRuntime] as const);
+    try {
+      await this.transport.graphql(this.graphqlUrl, operation, document, { name }, { idempotent: true });
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  // ---- account GitOps settings -----------------------------------------------------------------
+
+  async getAccount(): Promise<AccountInfo> {
+    type Raw = { me: { activeAccount: Record<string, unknown> & { id: string; name: string } } };
+    const data = await this.platform<Raw>("me", documents.accountInfo, {});
+    const a = data.me.activeAccount;
+    return {
+      id: a.id,
+      name: a.name,
+      gitProvider: opt(a.gitProvider as GitProvider | null),
+      gitApiUrl: opt(a.gitApiUrl as string | null),
+      sharedConfigRepo: opt(a.sharedConfigRepo as string | null),
+      csdpValidated: opt(a.csdpValidated as boolean | null),
+      supportsManagedRuntime: opt(a.supportsManagedRuntime as boolean | null),
+    };
+  }
+
+  /** `updateCsdpSettings`: an upsert, safe to repeat. */
+  async updateAccountSettings(settings: { gitProvider: GitProvider; gitApiUrl: string; sharedConfigRepo: string }): Promise<void> {
+    await this.transport.graphql(this.graphqlUrl, "updateCsdpSettings", documents.updateCsdpSettings, { ...settings }, { idempotent: true });
+  }
+
+  // ---- git sources -----------------------------------------------------------------------------
+
+  async listGitSources(runtime: string): Promise<GitSourceInfo[]> {
+    type Raw = {
+      metadata: { name: string; labels?: { key: string; value: string }[] | null };
+      self: {
+        path?: string | null;
+        repoURL?: string | null;
+        revision?: string | null;
+        include?: string | null;
+        exclude?: string | null;
+        destination?: { server?: string | null; namespace?: string | null } | null;
+        status?: { syncStatus?: string | null; healthStatus?: string | null } | null;
+      } | null;
+    };
+    const nodes = await this.paginate<Raw>("gitSources", documents.listGitSources, { runtime }, (d) => (d as { gitSources: Slice<Raw> }).gitSources);
+    return nodes.map((n) => ({
+      name: n.metadata.name,
+      runtime,
+      labels: Object.fromEntries((n.metadata.labels ?? []).map((p) => [p.key, p.value])),
+      ready: n.self !== null,
+      repoURL: opt(n.self?.repoURL),
+      path: opt(n.self?.path),
+      revision: opt(n.self?.revision),
+      include: opt(n.self?.include),
+      exclude: opt(n.self?.exclude),
+      destServer: opt(n.self?.destination?.server),
+      destNamespace: opt(n.self?.destination?.namespace),
+      syncStatus: opt(n.self?.status?.syncStatus),
+      healthStatus: opt(n.self?.status?.healthStatus),
+    }));
+  }
+
+  async getGitSource(runtime: string, name: string): Promise<GitSourceInfo | undefined> {
+    return (await this.listGitSources(runtime)).find((s) => s.name === name);
+  }
+
+  /** Creates a git source; a retry after an unknown outcome first checks whether it exists. */
+  async createGitSource(runtime: string, input: CreateGitSourceInput): Promise<void> {
+    const args = { ...input, labels: input.labels === undefined ? undefined : toYaml(input.labels) };
+    await this.appProxyCall(runtime, "createGitSource", documents.createGitSource, { args }, {
+      idempotent: false,
+      recover: async () => ((await this.getGitSource(runtime, input.appName)) ? { createGitSource: null } : undefined),
+    });
+  }
+
+  async editGitSource(runtime: string, input: { appName: string; appSpecifier: string; include?: string; exclude?: string }): Promise<void> {
+    await this.appProxyCall(runtime, "editGitSource", documents.editGitSource, { args: input }, { idempotent: true });
+  }
+
+  /** Deletes a git source (an Argo CD Application); false when it did not exist. */
+  async deleteGitSource(runtime: string, appName: string): Promise<boolean> {
+    try {
+      await this.appProxyCall(runtime, "deleteApplication", documents.deleteApplication, { args: { appName } }, { idempotent: true });
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  // ---- clusters --------------------------------------------------------------------------------
+
+  /** Managed clusters of a runtime, every page; the runtime's own `in-cluster` is left out. */
+  async listClusters(runtime: string): Promise<ClusterInfo[]> {
+    type Raw = {
+      metadata: { name: string; runtime: string };
+      server: string;
+      info?: {
+        connectionState?: { status: ClusterConnectionStatus; message?: string | null } | null;
+        serverVersion?: string | null;
+        cacheInfo?: { resourcesCount?: number | null; apisCount?: number | null } | null;
+      } | null;
+    };
+    const nodes = await this.paginate<Raw>("clusters", documents.listClusters, { runtime }, (d) => (d as { clusters: Slice<Raw> }).clusters);
+    return nodes
+      .filter((n) => n.server !== "https://kubernetes.default.svc")
+      .map((n) => ({
+        name: n.metadata.name,
+        runtime: n.metadata.runtime,
+        server: n.server,
+        connectionStatus: n.info?.connectionState?.status ?? "Unknown",
+        connectionMessage: opt(n.info?.connectionState?.message) || undefined,
+        serverVersion: opt(n.info?.serverVersion),
+        resourcesCount: opt(n.info?.cacheInfo?.resourcesCount),
+        apisCount: opt(n.info?.cacheInfo?.apisCount),
+      }));
+  }
+
+  async getCluster(runtime: string, server: string): Promise<ClusterInfo | undefined> {
+    const wanted = server.replace(/\/+$/, "");
+    return (await this.listClusters(runtime)).find((c) => c.server === wanted);
+  }
+
+  /**
+   * Registers a cluster with the runtime, as Codefresh's add-cluster job does (`POST
+   * {ingressHost}/app-proxy/api/clusters`). Registering the same server again updates it, so it is safe to repeat.
+   */
+  async addCluster(runtime: string, input: AddClusterInput): Promise<void> {
+    this.secrets.add(input.token);
+    const kubeconfig = {
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": input.name,
+      clusters: [
+        {
+          name: input.server.replace(/^https?:\/\//, ""),
+          cluster: {
+            server: input.server,
+            ...(input.caData ? { "certificate-authority-data": input.caData } : {}),
+            ...(input.insecureSkipTlsVerify ? { "insecure-skip-tls-verify": true } : {}),
+          },
+        },
+      ],
+      contexts: [{ name: input.name, context: { cluster: input.server.replace(/^https?:\/\//, ""), user: input.name } }],
+      users: [{ name: input.name, user: { token: input.token } }],
+    };
+    const body = {
+      name: input.name,
+      kubeConfig: Buffer.from(JSON.stringify(kubeconfig)).toString("base64"),
+      annotations: Buffer.from(toYaml(input.annotations ?? {})).toString("base64"),
+      labels: Buffer.from(toYaml(input.labels ?? {})).toString("base64"),
+    };
+    const ingress = await this.ingress(runtime);
+    await this.transport.postJson(`${ingress}/app-proxy/api/clusters`, "addCluster", body, { idempotent: true });
+  }
+
+  /** Removes the management link only (apps keep running); false when the cluster was not connected. */
+  async removeCluster(runtime: string, server: string): Promise<boolean> {
+    try {
+      await this.appProxyCall(runtime, "removeCluster", documents.removeCluster, { server, runtime }, { idempotent: true });
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  // ---- hosted runtime's git connection ---------------------------------------------------------
+
+  /**
+   * Connects the hosted runtime's git provider; Codefresh then creates the shared configuration and git
+   * source repos (an operation only our emulator offers; see unconfirmed.ts). Safe to repeat.
+   */
+  async connectGit(runtime: string, input: ConnectGitInput): Promise<void> {
+    this.secrets.add(input.token);
+    const args = {
+      provider: input.provider,
+      apiUrl: input.apiUrl,
+      sharingPolicy: input.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT",
+      token: input.token,
+      username: input.username,
+      suggestedIscRepo: input.sharedConfigRepo,
+      suggestedGsRepo: input.gitSourceRepo,
+    };
+    try {
+      await this.appProxyCall(runtime, "initManagedRuntime", unconfirmed.initManagedRuntime, { args }, { idempotent: true });
+    } catch (error) {
+      throw explainUnsupported(error, "initManagedRuntime");
+    }
+  }
+
+  async listGitIntegrations(runtime: string): Promise<{ name: string; provider: string; apiUrl: string | undefined }[]> {
+    const data = await this.appProxyCall<{ gitIntegrations: { name: string; provider: string; apiUrl?: string | null }[] }>(
+      runtime,
+      "gitIntegrations",
+      documents.gitIntegrations,
+      {},
+      { idempotent: true },
+    );
+    return data.gitIntegrations.map((i) => ({ name: i.name, provider: i.provider, apiUrl: opt(i.apiUrl) }));
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------
+
+  private platform<T>(operation: string, document: string, variables: Record<string, unknown>): Promise<T> {
+    return this.transport.graphql<T>(this.graphqlUrl, operation, document, variables, { idempotent: true });
+  }
+
+  private async paginate<T>(operation: string, document: string, variables: Record<string, unknown>, pick: (data: unknown) => Slice<T>): Promise<T[]> {
+    const nodes: T[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 1000; page++) {
+      const data = await this.platform<unknown>(operation, document, { ...variables, pagination: after === null ? { first: 100 } : { first: 100, after } });
+      const slice = pick(data);
+      nodes.push(...slice.edges.map((e) => e.node));
+      if (!slice.pageInfo?.hasNextPage || !slice.pageInfo.endCursor) return nodes;
+      after = slice.pageInfo.endCursor;
+    }
+    return nodes;
+  }
+
+  /** The runtime's app-proxy base URL: `internalIngressHost` when set, else `ingressHost` (go-sdk `AppProxy`). */
+  private async ingress(runtime: string): Promise<string> {
+    const cached = this.ingressCache.get(runtime);
+    if (cached) return cached;
+    const info = await this.getRuntime(runtime);
+    if (!info) throw new NotFoundError("runtime", `runtime '${runtime}' does not exist`);
+    const host = info.internalIngressHost || info.ingressHost;
+    if (!host) throw new NotFoundError("runtime", `runtime '${runtime}' does not have ingressHost configured`);
+    const base = host.replace(/\/+$/, "");
+    this.ingressCache.set(runtime, base);
+    return base;
+  }
+
+  private async appProxyCall<T>(
+    runtime: string,
+    operation: string,
+    document: string,
+    variables: Record<string, unknown>,
+    call: { idempotent: boolean; recover?: () => Promise<T | undefined> },
+  ): Promise<T> {
+    const ingress = await this.ingress(runtime);
+    return this.transport.graphql<T>(`${ingress}/app-proxy/api/graphql`, operation, document, variables, call);
+  }
+}
+
+function explainUnsupported(error: unknown, operation: keyof typeof unconfirmed.uiInstructions): unknown {
+  if (error instanceof UnsupportedOperationError) {
+    return new UnsupportedOperationError(operation, unconfirmed.uiInstructions[operation], error.details);
+  }
+  return error;
+}

@@ -1,0 +1,16 @@
+/** The Codefresh API client: typed operations, one transport with retries, typed errors. */
+export { CodefreshClient } from "./client";
+export type {
+  AccountInfo,
+  AddClusterInput,
+  ClientOptions,
+  ClusterConnectionStatus,
+  ClusterInfo,
+  ConnectGitInput,
+  CreateGitSourceInput,
+  GitProvider,
+  GitSourceInfo,
+  InstallationStatus,
+  RuntimeInfo,
+} from "./client";
+export { uiInstructions } from "./unconfirmed";

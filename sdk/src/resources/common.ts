@@ -1,0 +1,35 @@
+// Program-side pieces shared by the four resource classes.
+import * as pulumi from "@pulumi/pulumi";
+
+/** The dynamic resources' module in type tokens: `pulumi-nodejs:dynamic/codefresh:<Type>`. */
+export const typeModule = "codefresh";
+
+export function typeToken(type: string): string {
+  return `pulumi-nodejs:dynamic/${typeModule}:${type}`;
+}
+
+/** This package's version, recorded with each resource (`providerVersion`) for support and upgrades. */
+export const providerVersion: string = (require("../../package.json") as { version: string }).version;
+
+/** Timeouts the provider enforces, from `customTimeouts` (dynamic providers are not told them otherwise). */
+export interface Timeouts {
+  create?: string;
+  update?: string;
+  delete?: string;
+}
+
+export function timeoutsOf(opts: pulumi.CustomResourceOptions | undefined): Timeouts | undefined {
+  const t = opts?.customTimeouts;
+  if (!t) return undefined;
+  return { create: t.create, update: t.update, delete: t.delete };
+}
+
+/** The owning stack, `<project>/<stack>`, marked on objects that can carry metadata (adopt after an interruption). */
+export function stackMarker(): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}`;
+}
+
+/** Options with outputs that must be stored as secrets. */
+export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined, secrets: string[]): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] };
+}

@@ -1,0 +1,276 @@
+// GitSource: a Codefresh Git Source, an Argo CD Application that syncs the manifests in a repo path.
+import * as pulumi from "@pulumi/pulumi";
+import type { GitSourceInfo } from "../api";
+import { ConflictError } from "../errors";
+import * as git from "../git";
+import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
+import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, ProviderImpl, stable, waitFor } from "./provider-base";
+import { thinProvider } from "./shim";
+
+/** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
+export const stackLabel = "pulumi-stack";
+
+export interface GitSourceArgs {
+  /** The runtime (pass `runtime.name`). Changing it replaces the git source. */
+  runtime: pulumi.Input<string>;
+  /** The git source's name: lowercase letters, digits and '-', under 63 characters. Changing it replaces it. @default the resource name */
+  name?: pulumi.Input<string>;
+  /** The repository: `https://<host>/<owner>/<repo>.git`. */
+  repoUrl: pulumi.Input<string>;
+  /** Directory in the repo with the manifests. @default "." (the repo root) */
+  path?: pulumi.Input<string>;
+  /** Branch (or tag) to sync. @default the repo's HEAD */
+  branch?: pulumi.Input<string>;
+  /** Glob of files to include, for example `*.yaml`. */
+  include?: pulumi.Input<string>;
+  /** Glob of files to exclude. */
+  exclude?: pulumi.Input<string>;
+  /** Where the Application itself is applied. Changing it replaces the git source. @default "https://kubernetes.default.svc" */
+  destServer?: pulumi.Input<string>;
+  /** Namespace the Application applies to. Changing it replaces the git source. */
+  destNamespace?: pulumi.Input<string>;
+  /** Labels on the git source's Application. Changing them replaces it (Codefresh cannot edit them). */
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Ask Codefresh to create the repository if it does not exist. @default false */
+  createRepo?: pulumi.Input<boolean>;
+  /** Manage a git source that already exists (made in the UI, or Codefresh's default one). @default false */
+  adopt?: pulumi.Input<boolean>;
+}
+
+interface Inputs {
+  runtime: string;
+  name: string;
+  repoUrl: string;
+  path: string;
+  branch?: string;
+  include?: string;
+  exclude?: string;
+  destServer: string;
+  destNamespace?: string;
+  labels?: Record<string, string>;
+  createRepo: boolean;
+  adopt: boolean;
+  __stack: string;
+  __timeouts?: Timeouts;
+  providerVersion?: string;
+}
+
+interface Outputs extends Inputs {
+  /** Codefresh's app specifier: `<repo>.git/<path>?ref=<branch>`. */
+  appSpecifier: string;
+  syncStatus: string;
+  healthStatus: string;
+}
+
+const readyTimeoutMs = 5 * 60_000;
+/** Fields Codefresh's editGitSource changes in place. */
+const editable = ["repoUrl", "path", "branch", "include", "exclude"] as const;
+/** Fields that need a new git source. */
+const immutable = ["runtime", "name", "destServer", "destNamespace", "labels", "createRepo"] as const;
+
+/**
+ * A Codefresh Git Source: an Argo CD Application that syncs the manifests under `path` of `repoUrl`.
+ *
+ * @example
+ * new codefresh.GitSource("team-a", {
+ *   runtime: runtime.name,
+ *   repoUrl: "https://github.com/acme/apps.git",
+ *   path: "team-a",
+ *   include: "*.yaml",
+ * }, { dependsOn: [sharedConfigRepo] });
+ */
+export class GitSource extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken("GitSource");
+
+  declare readonly runtime: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly repoUrl: pulumi.Output<string>;
+  declare readonly path: pulumi.Output<string>;
+  declare readonly branch: pulumi.Output<string | undefined>;
+  declare readonly include: pulumi.Output<string | undefined>;
+  declare readonly exclude: pulumi.Output<string | undefined>;
+  declare readonly destServer: pulumi.Output<string>;
+  declare readonly destNamespace: pulumi.Output<string | undefined>;
+  declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
+  declare readonly createRepo: pulumi.Output<boolean>;
+  declare readonly adopt: pulumi.Output<boolean>;
+  /** The specifier Codefresh stores: `<repo>.git/<path>?ref=<branch>`. */
+  declare readonly appSpecifier: pulumi.Output<string>;
+  /** Argo CD sync status: `SYNCED`, `OUT_OF_SYNC`, … */
+  declare readonly syncStatus: pulumi.Output<string>;
+  /** Argo CD health: `HEALTHY`, `PROGRESSING`, … */
+  declare readonly healthStatus: pulumi.Output<string>;
+  declare readonly providerVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: GitSourceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      thinProvider("GitSource"),
+      name,
+      {
+        appSpecifier: undefined,
+        syncStatus: undefined,
+        healthStatus: undefined,
+        branch: undefined,
+        include: undefined,
+        exclude: undefined,
+        destNamespace: undefined,
+        labels: undefined,
+        ...args,
+        name: args.name ?? name,
+        path: args.path ?? ".",
+        destServer: args.destServer ?? "https://kubernetes.default.svc",
+        createRepo: args.createRepo ?? false,
+        adopt: args.adopt ?? false,
+        __stack: stackMarker(),
+        __timeouts: timeoutsOf(opts),
+        providerVersion,
+      },
+      opts,
+      "codefresh",
+      "GitSource",
+    );
+  }
+}
+
+export function appSpecifier(inputs: Pick<Inputs, "repoUrl" | "path" | "branch">): string {
+  const repo = git.parseRepoUrl(inputs.repoUrl, "repoUrl");
+  const path = inputs.path === "." || inputs.path === "" ? "" : `/${inputs.path}`;
+  return `${repo.cloneUrl}${path}${inputs.branch ? `?ref=${encodeURIComponent(inputs.branch)}` : ""}`;
+}
+
+function stackLabelValue(marker: string): string {
+  return marker.replace(/[^A-Za-z0-9._-]/g, ".").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "").slice(0, 63);
+}
+
+function outputs(inputs: Inputs, info: GitSourceInfo): Outputs {
+  return { ...inputs, appSpecifier: appSpecifier(inputs), syncStatus: info.syncStatus ?? "", healthStatus: info.healthStatus ?? "" };
+}
+
+async function waitUntilReported(inputs: Inputs, timeoutMs: number): Promise<GitSourceInfo> {
+  return waitFor(`git source ${inputs.name}`, timeoutMs, async () => {
+    const info = await client().getGitSource(inputs.runtime, inputs.name);
+    if (info?.ready) return { done: true, value: info };
+    return { done: false, status: info ? "waiting for Argo CD to report it" : "not listed yet" };
+  });
+}
+
+export const gitSourceProvider: ProviderImpl = guarded({
+  async check(_olds, news) {
+    const check = new Check();
+    check.dnsLabel("runtime", news.runtime, "the runtime's name (runtime.name)");
+    check.dnsLabel("name", news.name, "the git source's name");
+    const inputs = { ...news };
+    if (check.requireString("repoUrl", news.repoUrl, "the repo URL, for example https://github.com/acme/apps.git")) {
+      try {
+        const repo = git.parseRepoUrl(news.repoUrl as string, "repoUrl");
+        if (repo.path !== "" || repo.ref !== undefined) {
+          check.fail("repoUrl", `give the repository only (${repo.cloneUrl}) and put the directory in path and the branch in branch`);
+        }
+        inputs.repoUrl = repo.cloneUrl;
+      } catch (error) {
+        check.fail("repoUrl", (error as Error).message);
+      }
+    }
+    if (!isUnknown(news.path)) {
+      const path = typeof news.path === "string" ? news.path.trim().replace(/^\.?\/+/, "").replace(/\/+$/, "") : news.path;
+      if (typeof path !== "string") check.fail("path", "must be a directory path in the repo, for example apps/team-a");
+      else if (path.split("/").some((segment) => segment === "..")) check.fail("path", `"${path}" must stay inside the repo: remove '..'`);
+      else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail("path", `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
+      else inputs.path = path === "" ? "." : path;
+    }
+    if (news.branch !== undefined && news.branch !== null && check.requireString("branch", news.branch)) {
+      if (!/^(?!\/|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+(?<![/.])$/.test(news.branch as string) || (news.branch as string).endsWith(".lock")) {
+        check.fail("branch", `"${String(news.branch)}" is not a valid git branch name`);
+      }
+    }
+    check.optionalString("include", news.include);
+    check.optionalString("exclude", news.exclude);
+    if (check.requireString("destServer", news.destServer, "an https URL of the cluster to apply to")) {
+      try {
+        if (new URL(news.destServer as string).protocol !== "https:") throw new Error();
+      } catch {
+        check.fail("destServer", `"${String(news.destServer)}" must be an https URL, for example https://kubernetes.default.svc`);
+      }
+    }
+    if (news.destNamespace !== undefined && news.destNamespace !== null) check.dnsLabel("destNamespace", news.destNamespace, "a namespace name");
+    check.stringMap("labels", news.labels, "label");
+    check.optionalBoolean("createRepo", news.createRepo);
+    check.optionalBoolean("adopt", news.adopt);
+    return { inputs, failures: check.failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = immutable.filter((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
+    const changes = replaces.length > 0 || editable.some((key) => isUnknown(news[key])) || changedKeys(olds, news, editable).length > 0;
+    return { changes, replaces };
+  },
+
+  async create(raw) {
+    const inputs = raw as unknown as Inputs;
+    const api = client();
+    const marker = stackLabelValue(inputs.__stack);
+    const existing = await api.getGitSource(inputs.runtime, inputs.name);
+    if (existing) {
+      // Ours from an interrupted run (our stack label), or adopted on request; anything else is refused.
+      if (!inputs.adopt && existing.labels[stackLabel] !== marker) {
+        throw new ConflictError(
+          "createGitSource",
+          `git source "${inputs.name}" already exists in runtime "${inputs.runtime}" and was not created by this stack; set \`adopt: true\` to manage it, or choose another name`,
+        );
+      }
+      await api.editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
+    } else {
+      await api.createGitSource(inputs.runtime, {
+        appName: inputs.name,
+        appSpecifier: appSpecifier(inputs),
+        destServer: inputs.destServer,
+        destNamespace: inputs.destNamespace,
+        labels: { ...(inputs.labels ?? {}), [stackLabel]: marker },
+        include: inputs.include,
+        exclude: inputs.exclude,
+        createRepo: inputs.createRepo,
+      });
+    }
+    const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
+    try {
+      return { id: `${inputs.runtime}/${inputs.name}`, outs: outputs(inputs, await waitUntilReported(inputs, timeout)) };
+    } catch (error) {
+      throw partialCreate(`${inputs.runtime}/${inputs.name}`, { ...inputs, appSpecifier: appSpecifier(inputs) }, error);
+    }
+  },
+
+  async read(id, props) {
+    const [runtime, name] = id.split("/");
+    const info = await client().getGitSource(runtime, name);
+    if (!info) return { id: "" };
+    const prior = (props ?? {}) as unknown as Inputs;
+    const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
+    const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel));
+    const inputs: Inputs = {
+      ...prior,
+      runtime,
+      name,
+      repoUrl: spec?.cloneUrl ?? prior.repoUrl,
+      path: info.path ?? prior.path,
+      branch: info.revision && info.revision !== "HEAD" ? info.revision : undefined,
+      include: info.include ?? undefined,
+      exclude: info.exclude ?? undefined,
+      destServer: info.destServer ?? prior.destServer,
+      destNamespace: info.destNamespace ?? prior.destNamespace,
+      labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
+    };
+    return { id, props: outputs(inputs, info), inputs: { ...inputs } };
+  },
+
+  async update(_id, _olds, news) {
+    const inputs = news as unknown as Inputs;
+    await client().editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
+    const timeout = parseDuration(inputs.__timeouts?.update) ?? readyTimeoutMs;
+    return { outs: outputs(inputs, await waitUntilReported(inputs, timeout)) };
+  },
+
+  async delete(id) {
+    const [runtime, name] = id.split("/");
+    await client().deleteGitSource(runtime, name);
+  },
+});

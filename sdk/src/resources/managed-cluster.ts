@@ -1,0 +1,301 @@
+// ManagedCluster: a Kubernetes cluster connected to the runtime. Creates the argocd-manager credentials
+// in the target (ServiceAccount, cluster-admin RBAC, token Secret) and registers them with Codefresh.
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterInfo } from "../api";
+import * as cluster from "../cluster";
+import { ConflictError } from "../errors";
+import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
+import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, rememberSecret, stable, waitFor } from "./provider-base";
+import { thinProvider } from "./shim";
+
+export interface ManagedClusterArgs {
+  /** The runtime (pass `runtime.name`). Changing it replaces the connection. */
+  runtime: pulumi.Input<string>;
+  /** The cluster's name in Codefresh: `^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`. Changing it replaces the connection. @default the resource name */
+  name?: pulumi.Input<string>;
+  /** Admin kubeconfig of the target cluster (content). Secret. One of kubeconfig and kubeconfigPath. */
+  kubeconfig?: pulumi.Input<string>;
+  /** Path of the admin kubeconfig on the machine that runs Pulumi. */
+  kubeconfigPath?: pulumi.Input<string>;
+  /** Kubeconfig context. @default the current context */
+  context?: pulumi.Input<string>;
+  /** ServiceAccount Codefresh's Argo CD uses; give each registration its own when several share an API server. @default "argocd-manager" */
+  serviceAccountName?: pulumi.Input<string>;
+  /** Namespace of the ServiceAccount and its token. @default "kube-system" */
+  namespace?: pulumi.Input<string>;
+  /** Labels on the cluster in Codefresh (Argo CD cluster Secret). Updated in place. */
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Annotations on the cluster in Codefresh. Updated in place. */
+  annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Skip TLS verification of the API server. Discouraged (the policy pack flags it). @default false */
+  insecureSkipTlsVerify?: pulumi.Input<boolean>;
+  /** Take over a registration of the same server made elsewhere (UI, `cf cluster add`). @default false */
+  adopt?: pulumi.Input<boolean>;
+}
+
+interface Inputs {
+  runtime: string;
+  name: string;
+  kubeconfig?: string;
+  kubeconfigPath?: string;
+  context?: string;
+  serviceAccountName: string;
+  namespace: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  insecureSkipTlsVerify: boolean;
+  adopt: boolean;
+  /** The API server URL, derived from the kubeconfig in check (a change replaces). */
+  server?: string;
+  /** True while the credentials in the cluster are the ones registered; refresh sets it false on drift. */
+  __credentialsCurrent: boolean;
+  __stack: string;
+  __timeouts?: Timeouts;
+  providerVersion?: string;
+}
+
+interface Outputs extends Inputs {
+  server: string;
+  /** sha256 of the registered token (the token itself is never stored). */
+  tokenHash: string;
+  connectionStatus: string;
+  connectionMessage: string;
+  serverVersion: string;
+}
+
+const connectTimeoutMs = 3 * 60_000;
+
+/**
+ * A Kubernetes cluster managed by the runtime. Creates the `argocd-manager` ServiceAccount with
+ * cluster-admin and a long-lived token in the target, registers it with Codefresh, and waits until
+ * Codefresh reports a successful connection. Deleting it removes the management link and the
+ * credentials this resource created; the applications already running in the cluster keep running.
+ *
+ * @example
+ * new codefresh.ManagedCluster("prod", {
+ *   runtime: runtime.name,
+ *   kubeconfig: config.requireSecret("prodKubeconfig"),
+ *   labels: { env: "prod" },
+ * }, { dependsOn: [sharedConfigRepo] });
+ */
+export class ManagedCluster extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken("ManagedCluster");
+
+  declare readonly runtime: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly kubeconfig: pulumi.Output<string | undefined>;
+  declare readonly kubeconfigPath: pulumi.Output<string | undefined>;
+  declare readonly context: pulumi.Output<string | undefined>;
+  declare readonly serviceAccountName: pulumi.Output<string>;
+  declare readonly namespace: pulumi.Output<string>;
+  declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
+  declare readonly annotations: pulumi.Output<Record<string, string> | undefined>;
+  declare readonly insecureSkipTlsVerify: pulumi.Output<boolean>;
+  declare readonly adopt: pulumi.Output<boolean>;
+  /** The cluster's API server URL, as registered. */
+  declare readonly server: pulumi.Output<string>;
+  /** sha256 of the ServiceAccount token registered with Codefresh. */
+  declare readonly tokenHash: pulumi.Output<string>;
+  /** Codefresh's connection status: `Successful`, `Failed` or `Unknown`. */
+  declare readonly connectionStatus: pulumi.Output<string>;
+  declare readonly connectionMessage: pulumi.Output<string>;
+  /** The Kubernetes version Codefresh reads from the cluster. */
+  declare readonly serverVersion: pulumi.Output<string>;
+  declare readonly providerVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: ManagedClusterArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      thinProvider("ManagedCluster"),
+      name,
+      {
+        tokenHash: undefined,
+        connectionStatus: undefined,
+        connectionMessage: undefined,
+        serverVersion: undefined,
+        server: undefined,
+        kubeconfigPath: undefined,
+        context: undefined,
+        labels: undefined,
+        annotations: undefined,
+        ...args,
+        kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+        name: args.name ?? name,
+        serviceAccountName: args.serviceAccountName ?? "argocd-manager",
+        namespace: args.namespace ?? "kube-system",
+        insecureSkipTlsVerify: args.insecureSkipTlsVerify ?? false,
+        adopt: args.adopt ?? false,
+        __credentialsCurrent: true,
+        __stack: stackMarker(),
+        __timeouts: timeoutsOf(opts),
+        providerVersion,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "kubeconfig"] },
+      "codefresh",
+      "ManagedCluster",
+    );
+  }
+}
+
+function resolve(inputs: Inputs): cluster.ResolvedKubeconfig {
+  rememberSecret(inputs.kubeconfig);
+  return cluster.resolveKubeconfig({
+    kubeconfig: inputs.kubeconfig,
+    kubeconfigPath: inputs.kubeconfigPath,
+    context: inputs.context,
+    insecureSkipTlsVerify: inputs.insecureSkipTlsVerify,
+  });
+}
+
+function accountOptions(inputs: Inputs): cluster.ManagerAccountOptions {
+  return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: progress, owner: inputs.__stack };
+}
+
+function outputs(inputs: Inputs, server: string, tokenHash: string, info: ClusterInfo | undefined): Outputs {
+  return {
+    ...inputs,
+    server,
+    tokenHash,
+    connectionStatus: info?.connectionStatus ?? "Unknown",
+    connectionMessage: info?.connectionMessage ?? "",
+    serverVersion: info?.serverVersion ?? "",
+  };
+}
+
+/** Creates or repairs the credentials in the target, (re-)registers them, and waits for a connection. */
+async function connect(inputs: Inputs, timeoutMs: number): Promise<Outputs> {
+  const resolved = resolve(inputs);
+  const version = await cluster.readServerVersion(resolved);
+  cluster.assertSupportedVersion(version, resolved.server);
+  const credentials = await cluster.ensureManagerAccount(resolved, accountOptions(inputs));
+  rememberSecret(credentials.token);
+  const api = client();
+  await api.addCluster(inputs.runtime, {
+    name: inputs.name,
+    server: credentials.server,
+    caData: credentials.caData,
+    insecureSkipTlsVerify: inputs.insecureSkipTlsVerify,
+    token: credentials.token,
+    labels: inputs.labels,
+    annotations: inputs.annotations,
+  });
+  const info = await waitFor(`cluster ${inputs.name} (${credentials.server})`, timeoutMs, async () => {
+    const current = await api.getCluster(inputs.runtime, credentials.server);
+    if (current?.connectionStatus === "Successful") return { done: true, value: current };
+    if (current?.connectionStatus === "Failed") {
+      throw new Error(
+        `Codefresh cannot connect to cluster ${inputs.name} at ${credentials.server}: ${current.connectionMessage ?? "connection failed"}. Hosted runtimes reach clusters from the public internet: allow-list Codefresh's IPs (HostedRuntime.ipAllowList) on the API server`,
+      );
+    }
+    return { done: false, status: current ? "connection Unknown" : "not listed yet" };
+  });
+  return outputs({ ...inputs, server: credentials.server, __credentialsCurrent: true }, credentials.server, credentials.tokenHash, info);
+}
+
+export const managedClusterProvider: ProviderImpl = guarded({
+  async check(_olds, news) {
+    const check = new Check();
+    check.dnsLabel("runtime", news.runtime, "the runtime's name (runtime.name)");
+    check.dnsLabel("name", news.name, "the cluster's name in Codefresh");
+    check.dnsLabel("serviceAccountName", news.serviceAccountName, "a ServiceAccount name");
+    check.dnsLabel("namespace", news.namespace, "a namespace name");
+    check.stringMap("labels", news.labels, "label");
+    check.stringMap("annotations", news.annotations, "annotation");
+    check.optionalBoolean("insecureSkipTlsVerify", news.insecureSkipTlsVerify);
+    check.optionalBoolean("adopt", news.adopt);
+    check.optionalString("context", news.context);
+    const inputs = { ...news };
+    const hasContent = news.kubeconfig !== undefined && news.kubeconfig !== null;
+    const hasPath = news.kubeconfigPath !== undefined && news.kubeconfigPath !== null;
+    if (hasContent === hasPath) {
+      check.fail(hasContent ? "kubeconfigPath" : "kubeconfig", "give exactly one of kubeconfig (content, as a secret) and kubeconfigPath (a file)");
+    } else if (![news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
+      try {
+        const resolved = cluster.resolveKubeconfig({
+          kubeconfig: hasContent ? String(news.kubeconfig) : undefined,
+          kubeconfigPath: hasPath ? String(news.kubeconfigPath) : undefined,
+          context: typeof news.context === "string" ? news.context : undefined,
+          insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
+        }, hasContent ? "kubeconfig" : "kubeconfigPath");
+        inputs.server = resolved.server;
+      } catch (error) {
+        const field = (error as Error).message.startsWith("kubeconfigPath") ? "kubeconfigPath" : hasContent ? "kubeconfig" : "kubeconfigPath";
+        check.fail(field, (error as Error).message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
+      }
+    }
+    return { inputs, failures: check.failures };
+  },
+
+  async diff(_id, olds, news) {
+    const immutable = ["runtime", "name", "server", "serviceAccountName", "namespace"];
+    const replaces = immutable.filter((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
+    const inPlace = ["labels", "annotations", "insecureSkipTlsVerify", "kubeconfig", "kubeconfigPath", "context", "__credentialsCurrent"];
+    const changes = replaces.length > 0 || inPlace.some((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
+    return { changes, replaces };
+  },
+
+  async create(raw) {
+    const inputs = raw as unknown as Inputs;
+    const server = inputs.server as string;
+    const existing = await client().getCluster(inputs.runtime, server);
+    if (existing && !inputs.adopt) {
+      // A registration this stack made before an interruption: its ServiceAccount carries our stack.
+      const state = await cluster.readManagerAccount(resolve(inputs), accountOptions(inputs));
+      if (state.owner !== inputs.__stack) {
+        throw new ConflictError(
+          "addCluster",
+          `${server} is already connected to runtime "${inputs.runtime}" as "${existing.name}" and was not connected by this stack; set \`adopt: true\` to manage that connection here`,
+        );
+      }
+    }
+    const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
+    const id = `${inputs.runtime}/${server}`;
+    try {
+      return { id, outs: await connect(inputs, timeout) };
+    } catch (error) {
+      if (await client().getCluster(inputs.runtime, server).catch(() => undefined)) {
+        // Registered but not yet healthy: keep it in state, the next `pulumi up` repairs or keeps waiting.
+        throw partialCreate(id, { ...inputs, server, __credentialsCurrent: false }, error);
+      }
+      throw error;
+    }
+  },
+
+  async read(id, props) {
+    const prior = (props ?? {}) as unknown as Outputs;
+    const runtime = id.slice(0, id.indexOf("/"));
+    const server = id.slice(id.indexOf("/") + 1);
+    const info = await client().getCluster(runtime, server);
+    if (!info) return { id: "" };
+    let tokenHash = "";
+    try {
+      const state = await cluster.readManagerAccount(resolve(prior), accountOptions(prior));
+      tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? state.tokenHash ?? "" : "";
+    } catch (error) {
+      progress(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
+    }
+    const current = tokenHash !== "" && tokenHash === prior.tokenHash;
+    const inputs: Inputs = { ...prior, name: info.name, __credentialsCurrent: current };
+    delete (inputs as Partial<Outputs>).tokenHash;
+    delete (inputs as Partial<Outputs>).connectionStatus;
+    delete (inputs as Partial<Outputs>).connectionMessage;
+    delete (inputs as Partial<Outputs>).serverVersion;
+    return { id, props: outputs(inputs, server, tokenHash, info), inputs: { ...inputs } };
+  },
+
+  async update(_id, _olds, news) {
+    const inputs = news as unknown as Inputs;
+    return { outs: await connect(inputs, parseDuration(inputs.__timeouts?.update) ?? connectTimeoutMs) };
+  },
+
+  async delete(id, props) {
+    const inputs = props as unknown as Inputs;
+    const runtime = id.slice(0, id.indexOf("/"));
+    const server = id.slice(id.indexOf("/") + 1);
+    await client().removeCluster(runtime, server);
+    try {
+      await cluster.removeManagerAccount(resolve(inputs), accountOptions(inputs));
+    } catch (error) {
+      progress(`cluster ${inputs.name}: disconnected from Codefresh, but its credentials could not be removed from the cluster (${(error as Error).message}); remove ServiceAccount ${inputs.namespace}/${inputs.serviceAccountName} and its RBAC by hand`);
+    }
+  },
+});

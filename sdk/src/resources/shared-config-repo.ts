@@ -1,0 +1,274 @@
+// SharedConfigRepo: the account's GitOps settings (git provider, API URL, Shared Configuration Repo)
+// and the hosted runtime's git-provider connection, which makes Codefresh create the Shared
+// Configuration Repo and the default Git Source repo.
+import * as pulumi from "@pulumi/pulumi";
+import type { AccountInfo } from "../api";
+import { ConflictError } from "../errors";
+import * as git from "../git";
+import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
+import { Check, client, guarded, isUnknown, parseDuration, progress, ProviderImpl, rememberSecret, waitFor } from "./provider-base";
+import { thinProvider } from "./shim";
+
+export interface SharedConfigRepoArgs {
+  /** The hosted runtime whose git provider this connects (pass `runtime.name`). */
+  runtime: pulumi.Input<string>;
+  /** `GITHUB`, `BITBUCKET` (Bitbucket Cloud) or `GERRIT`: the providers a hosted runtime supports. */
+  gitProvider: pulumi.Input<"GITHUB" | "BITBUCKET" | "GERRIT">;
+  /**
+   * The Shared Configuration Repository, in Codefresh's format `https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]`.
+   * Codefresh creates it if it does not exist. It cannot change once runtimes have cloned it.
+   */
+  repoUrl: pulumi.Input<string>;
+  /**
+   * The repository of the default Git Source Codefresh creates with it.
+   * @default the same owner's `codefresh-runtime-applications.git`
+   */
+  gitSourceRepoUrl?: pulumi.Input<string>;
+  /** The provider's API URL; derived from the repo host when omitted (GitHub Enterprise: `https://<host>/api/v3`). */
+  gitApiUrl?: pulumi.Input<string>;
+  /** A token that can create and push to repos in the owner (GitHub: `repo` scope), or an app/HTTP password. Secret. */
+  gitToken: pulumi.Input<string>;
+  /** Bitbucket Cloud app passwords and Gerrit HTTP passwords need the user name. */
+  gitUsername?: pulumi.Input<string>;
+  /** Take over settings made in the Codefresh UI instead of failing because the account already has them. */
+  adopt?: pulumi.Input<boolean>;
+}
+
+interface Inputs {
+  runtime: string;
+  gitProvider: git.GitProviderName;
+  repoUrl: string;
+  gitSourceRepoUrl: string;
+  gitApiUrl: string;
+  gitToken: string;
+  gitUsername?: string;
+  adopt: boolean;
+  __timeouts?: Timeouts;
+  providerVersion?: string;
+}
+
+interface Outputs extends Inputs {
+  accountId: string;
+  /** The default Git Source Codefresh created with the repos (manage it with a GitSource and `adopt: true`). */
+  defaultGitSourceName: string;
+  csdpValidated: boolean;
+}
+
+const connectTimeoutMs = 5 * 60_000;
+const defaultSourceRepoName = "codefresh-runtime-applications";
+
+/**
+ * The account's Shared Configuration Repository and the hosted runtime's git connection.
+ *
+ * Destroying it leaves the account settings and both repos in place: Codefresh does not allow account
+ * GitOps settings to be removed, only changed, and the repos hold your configuration.
+ *
+ * @example
+ * const repo = new codefresh.SharedConfigRepo("isc", {
+ *   runtime: runtime.name,
+ *   gitProvider: "GITHUB",
+ *   repoUrl: "https://github.com/acme/codefresh-isc.git",
+ *   gitToken: config.requireSecret("githubToken"),
+ * });
+ */
+export class SharedConfigRepo extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken("SharedConfigRepo");
+
+  declare readonly runtime: pulumi.Output<string>;
+  declare readonly gitProvider: pulumi.Output<string>;
+  /** The Shared Configuration Repository, normalised. */
+  declare readonly repoUrl: pulumi.Output<string>;
+  /** The default Git Source's repository. */
+  declare readonly gitSourceRepoUrl: pulumi.Output<string>;
+  declare readonly gitApiUrl: pulumi.Output<string>;
+  declare readonly gitToken: pulumi.Output<string>;
+  declare readonly gitUsername: pulumi.Output<string | undefined>;
+  declare readonly adopt: pulumi.Output<boolean>;
+  /** The Codefresh account's id. */
+  declare readonly accountId: pulumi.Output<string>;
+  /** The Git Source Codefresh created pointing at `gitSourceRepoUrl` ("" if none). */
+  declare readonly defaultGitSourceName: pulumi.Output<string>;
+  /** Codefresh validated the settings. */
+  declare readonly csdpValidated: pulumi.Output<boolean>;
+  declare readonly providerVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: SharedConfigRepoArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      thinProvider("SharedConfigRepo"),
+      name,
+      {
+        accountId: undefined,
+        defaultGitSourceName: undefined,
+        csdpValidated: undefined,
+        gitSourceRepoUrl: undefined,
+        gitApiUrl: undefined,
+        gitUsername: undefined,
+        ...args,
+        gitToken: pulumi.secret(args.gitToken),
+        adopt: args.adopt ?? false,
+        __timeouts: timeoutsOf(opts),
+        providerVersion,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "gitToken"] },
+      "codefresh",
+      "SharedConfigRepo",
+    );
+  }
+}
+
+function sameRepo(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  try {
+    return git.parseRepoUrl(a).repoUrl === git.parseRepoUrl(b).repoUrl;
+  } catch {
+    return a === b;
+  }
+}
+
+async function outputs(inputs: Inputs, account: AccountInfo): Promise<Outputs> {
+  const sources = await client().listGitSources(inputs.runtime).catch(() => []);
+  const sourceRepo = git.parseRepoUrl(inputs.gitSourceRepoUrl);
+  const defaultSource = sources.find((s) => s.repoURL !== undefined && git.parseRepoUrl(s.repoURL, "repoURL").cloneUrl === sourceRepo.cloneUrl);
+  return { ...inputs, accountId: account.id, defaultGitSourceName: defaultSource?.name ?? "", csdpValidated: account.csdpValidated ?? false };
+}
+
+async function connect(inputs: Inputs): Promise<AccountInfo> {
+  const api = client();
+  rememberSecret(inputs.gitToken);
+  await api.connectGit(inputs.runtime, {
+    provider: inputs.gitProvider,
+    apiUrl: inputs.gitApiUrl,
+    token: inputs.gitToken,
+    username: inputs.gitUsername,
+    sharedConfigRepo: inputs.repoUrl,
+    gitSourceRepo: inputs.gitSourceRepoUrl,
+  });
+  const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
+  await waitFor(`connecting git for runtime ${inputs.runtime}`, timeout, async () => {
+    const runtime = await api.getRuntime(inputs.runtime);
+    return runtime?.iscInitialized ? { done: true, value: undefined } : { done: false, status: "creating the repositories" };
+  });
+  return api.getAccount();
+}
+
+/** Refuses a change of repo once runtimes have cloned the current one, saying why and what to do. */
+async function assertRepoChangeAllowed(account: AccountInfo, wanted: string): Promise<void> {
+  if (!account.sharedConfigRepo || sameRepo(account.sharedConfigRepo, wanted)) return;
+  const cloned = (await client().listRuntimes()).filter((r) => r.iscInitialized);
+  if (cloned.length > 0) {
+    throw new ConflictError(
+      "updateCsdpSettings",
+      `the account's Shared Configuration Repository is ${account.sharedConfigRepo} and runtime(s) ${cloned.map((r) => r.name).join(", ")} have cloned it; Codefresh does not allow it to change after that (it keeps one per account). Keep repoUrl: "${account.sharedConfigRepo}", or ask Codefresh support to reset it`,
+    );
+  }
+}
+
+export const sharedConfigRepoProvider: ProviderImpl = guarded({
+  async check(_olds, news) {
+    const check = new Check();
+    check.dnsLabel("runtime", news.runtime, "the hosted runtime's name (runtime.name)");
+    if (!isUnknown(news.gitProvider)) {
+      try {
+        git.assertHostedProvider(String(news.gitProvider), "gitProvider");
+      } catch (error) {
+        check.fail("gitProvider", (error as Error).message);
+      }
+    }
+    const inputs = { ...news };
+    let repo: git.RepoRef | undefined;
+    if (check.requireString("repoUrl", news.repoUrl, "the repo URL, for example https://github.com/acme/codefresh-isc.git")) {
+      try {
+        repo = git.parseRepoUrl(news.repoUrl as string, "repoUrl");
+        inputs.repoUrl = repo.repoUrl;
+      } catch (error) {
+        check.fail("repoUrl", (error as Error).message);
+      }
+    }
+    if (news.gitSourceRepoUrl !== undefined && news.gitSourceRepoUrl !== null) {
+      if (check.requireString("gitSourceRepoUrl", news.gitSourceRepoUrl)) {
+        try {
+          inputs.gitSourceRepoUrl = git.parseRepoUrl(news.gitSourceRepoUrl as string, "gitSourceRepoUrl").repoUrl;
+        } catch (error) {
+          check.fail("gitSourceRepoUrl", (error as Error).message);
+        }
+      }
+    } else if (repo) {
+      inputs.gitSourceRepoUrl = `https://${repo.host}/${repo.owner ? `${repo.owner}/` : ""}${defaultSourceRepoName}.git`;
+    }
+    if (news.gitApiUrl !== undefined && news.gitApiUrl !== null && !isUnknown(news.gitApiUrl)) {
+      try {
+        const url = new URL(String(news.gitApiUrl));
+        if (url.protocol !== "https:" && !(url.protocol === "http:" && ["127.0.0.1", "localhost"].includes(url.hostname))) throw new Error("not https");
+        inputs.gitApiUrl = String(news.gitApiUrl).replace(/\/+$/, "");
+      } catch {
+        check.fail("gitApiUrl", `"${String(news.gitApiUrl)}" must be an https URL, for example https://api.github.com`);
+      }
+    } else if (repo && !isUnknown(news.gitProvider)) {
+      inputs.gitApiUrl = git.defaultApiUrl(news.gitProvider as git.GitProviderName, repo.host);
+    }
+    check.requireString("gitToken", news.gitToken, "a git token (mark it secret: config.requireSecret)");
+    check.optionalString("gitUsername", news.gitUsername);
+    if ((news.gitProvider === "BITBUCKET" || news.gitProvider === "GERRIT") && (news.gitUsername === undefined || news.gitUsername === "")) {
+      check.fail("gitUsername", `${news.gitProvider === "GERRIT" ? "Gerrit HTTP passwords" : "Bitbucket app passwords"} need the user name: set gitUsername`);
+    }
+    check.optionalBoolean("adopt", news.adopt);
+    return { inputs, failures: check.failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = isUnknown(news.runtime) || olds.runtime !== news.runtime ? ["runtime"] : [];
+    const keys = ["gitProvider", "repoUrl", "gitSourceRepoUrl", "gitApiUrl", "gitToken", "gitUsername"];
+    const changed = keys.some((key) => isUnknown(news[key]) || (olds[key] ?? "") !== (news[key] ?? ""));
+    // A changed repoUrl is not a replacement: update explains why Codefresh refuses it once cloned.
+    return { changes: replaces.length > 0 || changed, replaces };
+  },
+
+  async create(raw) {
+    const inputs = raw as unknown as Inputs;
+    const api = client();
+    const account = await api.getAccount();
+    if (account.sharedConfigRepo && !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
+      await assertRepoChangeAllowed(account, inputs.repoUrl);
+      if (!inputs.adopt) {
+        throw new ConflictError(
+          "updateCsdpSettings",
+          `the account already has a Shared Configuration Repository (${account.sharedConfigRepo}); set repoUrl to it and \`adopt: true\` to manage it here`,
+        );
+      }
+    }
+    const runtime = await api.getRuntime(inputs.runtime);
+    if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
+    const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
+    const settled = connected ? account : await connect(inputs);
+    return { id: settled.id, outs: await outputs(inputs, settled) };
+  },
+
+  async read(id, props) {
+    const account = await client().getAccount();
+    if (!account.sharedConfigRepo) return { id: "" };
+    const prior = (props ?? {}) as unknown as Inputs;
+    const inputs: Inputs = {
+      ...prior,
+      gitProvider: (account.gitProvider as git.GitProviderName | undefined) ?? prior.gitProvider,
+      gitApiUrl: account.gitApiUrl ?? prior.gitApiUrl,
+      repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
+    };
+    return { id, props: await outputs(inputs, account), inputs: { ...inputs } };
+  },
+
+  async update(_id, _olds, news) {
+    const inputs = news as unknown as Inputs;
+    const account = await client().getAccount();
+    await assertRepoChangeAllowed(account, inputs.repoUrl);
+    const settled = await connect(inputs);
+    return { outs: await outputs(inputs, settled) };
+  },
+
+  async delete(_id, props) {
+    // Codefresh keeps account GitOps settings forever (they can be changed, never removed), and the
+    // repos hold the user's configuration: detach, and say so.
+    progress(
+      `SharedConfigRepo: detached. Codefresh does not allow account GitOps settings to be removed; the account keeps ${String(props.repoUrl)} as its Shared Configuration Repository, and both repositories stay in git`,
+    );
+  },
+});

@@ -1,0 +1,112 @@
+// Starts a Codefresh emulator for one test file: in-process (fast) or as the real CLI in its own
+// process group (for kill -9 and restart tests). Data lives in a temporary directory.
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EmulatorOptions, RunningEmulator, startEmulator } from "pulumi-codefresh-emulator";
+import { repoRoot } from "./pulumi";
+
+export interface TestAccount {
+  name: string;
+  apiKey: string;
+}
+
+export const accountA: TestAccount = { name: "acme", apiKey: "cf-test-key-acme-0123456789abcdef" };
+export const accountB: TestAccount = { name: "globex", apiKey: "cf-test-key-globex-fedcba9876543210" };
+
+export interface TestEmulator extends RunningEmulator {
+  dataDir: string;
+  /** Calls an admin endpoint. */
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Posts a GraphQL document to the platform API with `apiKey`; returns status and parsed body. */
+  graphql(apiKey: string | undefined, query: string, variables?: Record<string, unknown>, url?: string): Promise<{ status: number; body: GraphqlBody }>;
+  dispose(): Promise<void>;
+}
+
+export interface GraphqlBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  error?: string;
+}
+
+export async function testEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "cf-emulator-")));
+  const emulator = await startEmulator({
+    accounts: [accountA, accountB],
+    installDelayMs: 0,
+    deleteDelayMs: 0,
+    gitSourceDelayMs: 0,
+    ...options,
+    dataDir,
+  });
+  return {
+    ...emulator,
+    dataDir,
+    admin: (method, path, body) => adminCall(emulator.url, method, path, body),
+    graphql: (apiKey, query, variables, url) => graphqlCall(url ?? `${emulator.url}/2.0/api/graphql`, apiKey, query, variables),
+    async dispose() {
+      await emulator.stop();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function adminCall<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${baseUrl}/_emulator/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export async function graphqlCall(url: string, apiKey: string | undefined, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(apiKey === undefined ? {} : { authorization: apiKey }) },
+    body: JSON.stringify(variables ? { query, variables } : { query }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphqlBody };
+}
+
+/** The emulator's CLI as a separate process (its own process group), for crash tests. */
+export interface EmulatorProcess {
+  url: string;
+  child: ChildProcess;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export async function spawnEmulatorCli(args: string[]): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [join(repoRoot, "emulator", "dist", "cli.js"), ...args], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${output}`)), 15_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*\nready/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited (${code}): ${output}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    child,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), signal);
+      await exited;
+    },
+  };
+}
