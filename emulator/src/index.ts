@@ -8,3 +8,5 @@ export { startKubernetes, kubeconfigFor } from "./local/kubernetes";
 export type { LocalKubernetes, LocalKubernetesOptions } from "./local/kubernetes";
 export { startClusterProxy } from "./local/cluster-proxy";
 export type { ClusterProxy, ClusterProxyOptions, ProxiedCluster } from "./local/cluster-proxy";
+export { startGitea, giteaAdmin, giteaAppIni } from "./local/gitea";
+export type { LocalGitea, LocalGiteaOptions, GiteaAdmin, GiteaConnection, GiteaUser } from "./local/gitea";
