@@ -1,7 +1,7 @@
 // What a runtime's app-proxy writes to git: the Shared Configuration Repository's layout when git is
 // connected, one Application manifest per git source and per managed cluster. Real commits in the
 // configured git server, through the package's own git client. Nothing secret is ever committed.
-import { git } from "pulumi-codefresh";
+import * as git from "pulumi-codefresh/dist/git";
 import { stringify } from "yaml";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
 import { businessError } from "./service";
@@ -62,7 +62,7 @@ export class GitServerEffects implements GitEffects {
     return git.parseRepoUrl(account.settings.sharedConfigRepo, "sharedConfigRepo");
   }
 
-  async connectGit(account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void> {
+  async connectGit(_account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void> {
     const client = git.createGitClient({
       provider: args.provider,
       apiUrl: args.apiUrl,

@@ -13,3 +13,5 @@ export type { EmulatorOptions, RunningEmulator, SeedAccount, Counters, LoggedReq
 export { Faults, parseFaultSpec, faultKinds } from "./faults";
 export type { FaultRule, FaultKind } from "./faults";
 export type { GitEffects } from "./git-effects";
+export { startGitea, giteaAdmin, giteaAppIni } from "./local/gitea";
+export type { LocalGitea, LocalGiteaOptions, GiteaAdmin, GiteaConnection, GiteaUser } from "./local/gitea";

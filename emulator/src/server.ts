@@ -3,7 +3,7 @@
 // admin API under /_emulator. Binds 127.0.0.1 only.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createSchema, createYoga, YogaServerInstance } from "graphql-yoga";
+import { createSchema, createYoga } from "graphql-yoga";
 import { OperationDefinitionNode, parse } from "graphql";
 import { Faults, FaultRule } from "./faults";
 import { GitEffects, GitServerEffects } from "./git-effects";
@@ -217,6 +217,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return sendJson(res, 200, { data: null, errors: [{ message: fault.message ?? "Internal server error (injected)", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
     }
 
+    const accountRecordId = account.id;
     let status: number;
     let payload: string;
     let headers: Record<string, string> = { "content-type": "application/json" };
@@ -231,17 +232,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         payload = JSON.stringify({ error: (error as Error).message, status });
       }
     } else {
-      const yoga = (surface === "platform" ? platform : appProxy) as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
-      const context = { service, git, faults, account: service.mustAccount(account.id), ...(runtime ? { runtime } : {}) };
-      if (runtime !== undefined && !service.runtime(context.account, runtime)) {
+      const account = service.mustAccount(accountRecordId);
+      const init = { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body };
+      if (runtime !== undefined && !service.runtime(account, runtime)) {
         record(404);
         return sendJson(res, 404, { error: `no runtime "${runtime}" in this account`, status: 404 });
       }
-      const answer = await yoga.fetch(
-        new URL(surface === "platform" ? "/2.0/api/graphql" : "/app-proxy/api/graphql", baseUrl),
-        { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body },
-        context,
-      );
+      const answer =
+        runtime === undefined
+          ? await platform.fetch(new URL("/2.0/api/graphql", baseUrl), init, { service, git, faults, account })
+          : await appProxy.fetch(new URL("/app-proxy/api/graphql", baseUrl), init, { service, git, faults, account, runtime });
       status = answer.status;
       payload = await answer.text();
       headers = { "content-type": answer.headers.get("content-type") ?? "application/json" };

@@ -101,3 +101,26 @@ export class GraphqlResponseError extends CodefreshApiError {
 export class UnsupportedOperationError extends CodefreshApiError {
   override readonly name = "UnsupportedOperationError";
 }
+
+/** Why a git repository or git provider could not be used. */
+export type GitProblem =
+  | "invalid-url"
+  | "unsupported-provider"
+  | "unauthorized"
+  | "forbidden"
+  | "not-found"
+  | "too-large"
+  | "unreachable"
+  | "conflict"
+  | "rate-limited";
+
+/** A git repository that cannot be used as asked, with what to fix. Never carries a token. */
+export class GitError extends CodefreshError {
+  override readonly name = "GitError";
+  constructor(
+    readonly problem: GitProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,6 @@
 import { getShared } from "./shared";
 
 export default async function globalTeardown(): Promise<void> {
-  await getShared()?.kube.stop();
+  const shared = getShared();
+  await Promise.all([shared?.kube.stop(), shared?.gitea.stop()]);
 }

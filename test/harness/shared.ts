@@ -1,16 +1,23 @@
 // What global setup started, for global teardown (same process), and the variables through which
 // test files (worker processes) find it.
 import { readFileSync } from "node:fs";
-import type { LocalKubernetes } from "pulumi-codefresh-emulator";
+import { giteaAdmin } from "pulumi-codefresh-emulator";
+import type { GiteaAdmin, LocalGitea, LocalKubernetes } from "pulumi-codefresh-emulator";
 
 export const harnessEnv = {
   kubeconfigPath: "PULUMI_CODEFRESH_TEST_KUBECONFIG",
   kubeServer: "PULUMI_CODEFRESH_TEST_KUBE_SERVER",
   kubeWorkDir: "PULUMI_CODEFRESH_TEST_KUBE_WORKDIR",
+  giteaUrl: "PULUMI_CODEFRESH_TEST_GITEA_URL",
+  giteaWorkDir: "PULUMI_CODEFRESH_TEST_GITEA_WORKDIR",
+  giteaAdminUser: "PULUMI_CODEFRESH_TEST_GITEA_ADMIN_USER",
+  giteaAdminPassword: "PULUMI_CODEFRESH_TEST_GITEA_ADMIN_PASSWORD",
+  giteaAdminToken: "PULUMI_CODEFRESH_TEST_GITEA_ADMIN_TOKEN",
 } as const;
 
 interface Shared {
   kube: LocalKubernetes;
+  gitea: LocalGitea;
 }
 
 const key = Symbol.for("pulumi-codefresh.test-harness");
@@ -45,4 +52,35 @@ export function sharedCluster() {
     workDir,
     tls: { caCertPath: `${workDir}/ca.crt`, certPath: `${workDir}/apiserver.crt`, keyPath: `${workDir}/apiserver.key` },
   };
+}
+
+export interface SharedGitServer extends GiteaAdmin {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  /** PEM of Gitea's self-signed certificate (the CA bundle for the SDK and GIT_SSL_CAINFO for git), and its file. */
+  caCert: string;
+  caCertPath: string;
+  adminUser: string;
+  adminPassword: string;
+  /** Scopes `all`; secret. */
+  adminToken: string;
+  workDir: string;
+}
+
+let gitServer: SharedGitServer | undefined;
+
+/** The shared Gitea as test files see it, with admin helpers (users, orgs, scoped tokens). */
+export function sharedGitServer(): SharedGitServer {
+  if (gitServer) return gitServer;
+  const workDir = required(harnessEnv.giteaWorkDir);
+  const caCertPath = `${workDir}/cert.pem`;
+  const connection = {
+    url: required(harnessEnv.giteaUrl),
+    caCert: readFileSync(caCertPath, "utf8"),
+    adminUser: required(harnessEnv.giteaAdminUser),
+    adminPassword: required(harnessEnv.giteaAdminPassword),
+    adminToken: required(harnessEnv.giteaAdminToken),
+  };
+  gitServer = { ...connection, ...giteaAdmin(connection), caCertPath, workDir };
+  return gitServer;
 }

@@ -12,7 +12,7 @@
 // Codefresh does: a client then gets GraphQL's own "Cannot query field" error and must fall back to
 // adopting what the user made in the UI.
 import { randomBytes } from "node:crypto";
-import type { git } from "pulumi-codefresh";
+import type * as git from "pulumi-codefresh/dist/git";
 import type { ConnectGitArgs } from "../git-effects";
 import type { GitSourceRecord } from "../model";
 import { businessError } from "../service";

@@ -1,0 +1,7 @@
+/** The limit a manifest repository must stay under: 100 MB (a project requirement; no public Codefresh page states it). */
+export const defaultMaxSizeBytes = 100 * 1024 * 1024;
+
+/** Bytes as MB (MiB, as the limit is defined), one decimal: `104857600` → `100.0 MB`. */
+export function formatMb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
