@@ -40,7 +40,21 @@ export function clusterManifestPath(runtime: string, cluster: string): string {
 }
 
 export class GitServerEffects implements GitEffects {
+  /** One queue per repo: an app-proxy commits to a repo one change at a time (a branch moves linearly). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly options: GitEffectsOptions = {}) {}
+
+  private serialized<T>(repo: git.RepoRef, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(repo.cloneUrl) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.queues.set(repo.cloneUrl, settled);
+    void settled.then(() => {
+      if (this.queues.get(repo.cloneUrl) === settled) this.queues.delete(repo.cloneUrl);
+    });
+    return next;
+  }
 
   private client(runtime: RuntimeRecord): git.GitProviderClient {
     if (!runtime.gitProvider || !runtime.gitToken || !runtime.gitApiUrl) {
@@ -84,7 +98,7 @@ export class GitServerEffects implements GitEffects {
       "control-planes/**/*.yaml",
       `${runtime.name}/*.yaml`,
     ].join(",");
-    await client.putFiles(
+    await this.serialized(isc, () => client.putFiles(
       isc,
       [
         { path: `${base}README.md`, content: "# codefresh-isc\n\nCodefresh Internal Shared Configurations.\n" },
@@ -107,7 +121,7 @@ export class GitServerEffects implements GitEffects {
         },
       ],
       `Initialise the shared configuration repository for runtime ${runtime.name}`,
-    );
+    ));
     await client.putFiles(
       sourceRepo,
       [{ path: `${sourceRepo.path === "" ? "" : `${sourceRepo.path}/`}README.md`, content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
@@ -142,12 +156,15 @@ export class GitServerEffects implements GitEffects {
         syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true } },
       },
     };
-    await client.putFiles(isc, [{ path: withBase(isc, gitSourceManifestPath(runtime.name, source.name)), content: stringify(manifest) }], `Git source ${source.name}`);
+    await this.serialized(isc, () =>
+      client.putFiles(isc, [{ path: withBase(isc, gitSourceManifestPath(runtime.name, source.name)), content: stringify(manifest) }], `Git source ${source.name}`),
+    );
   }
 
   async removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void> {
     const isc = this.isc(account);
-    await this.client(runtime).deleteFile(isc, withBase(isc, gitSourceManifestPath(runtime.name, source.name)), `Remove git source ${source.name}`);
+    const client = this.client(runtime);
+    await this.serialized(isc, () => client.deleteFile(isc, withBase(isc, gitSourceManifestPath(runtime.name, source.name)), `Remove git source ${source.name}`));
   }
 
   async writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
@@ -166,12 +183,16 @@ export class GitServerEffects implements GitEffects {
         ],
       },
     };
-    await this.client(runtime).putFiles(isc, [{ path: withBase(isc, clusterManifestPath(runtime.name, cluster.name)), content: stringify(manifest) }], `Cluster ${cluster.name}`);
+    const client = this.client(runtime);
+    await this.serialized(isc, () =>
+      client.putFiles(isc, [{ path: withBase(isc, clusterManifestPath(runtime.name, cluster.name)), content: stringify(manifest) }], `Cluster ${cluster.name}`),
+    );
   }
 
   async removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
     const isc = this.isc(account);
-    await this.client(runtime).deleteFile(isc, withBase(isc, clusterManifestPath(runtime.name, cluster.name)), `Remove cluster ${cluster.name}`);
+    const client = this.client(runtime);
+    await this.serialized(isc, () => client.deleteFile(isc, withBase(isc, clusterManifestPath(runtime.name, cluster.name)), `Remove cluster ${cluster.name}`));
   }
 }
 

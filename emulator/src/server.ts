@@ -311,7 +311,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           name: a.name,
           plan: a.plan,
           settings: a.settings,
-          runtimes: Object.values(a.runtimes).map((r) => ({ name: r.name, phase: service.phase(r), managed: r.managed, iscInitialized: r.iscInitialized })),
+          runtimes: service.visibleRuntimes(a).map((r) => ({ name: r.name, phase: service.phase(r), managed: r.managed, iscInitialized: r.iscInitialized })),
           gitSources: Object.values(a.gitSources).map((s) => ({ runtime: s.runtime, name: s.name, repoURL: s.repoURL, path: s.path, labels: s.labels })),
           clusters: Object.values(a.clusters).map((c) => ({ runtime: c.runtime, name: c.name, server: c.server, status: c.connection.status, labels: c.labels, annotations: c.annotations })),
         }));

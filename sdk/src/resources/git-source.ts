@@ -4,7 +4,7 @@ import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, ProviderImpl, stable, waitFor } from "./provider-base";
+import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, ProviderImpl, readResult, stable, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
@@ -259,7 +259,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
       destNamespace: info.destNamespace ?? prior.destNamespace,
       labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
     };
-    return { id, props: outputs(inputs, info), inputs: { ...inputs } };
+    return readResult(id, outputs(inputs, info), inputs);
   },
 
   async update(_id, _olds, news) {

@@ -4,7 +4,7 @@ import { ConflictError } from "../errors";
 import type { RuntimeInfo } from "../api";
 import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
 import { platformIpAllowList } from "./ip-allow-list";
-import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, waitFor } from "./provider-base";
+import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface HostedRuntimeArgs {
@@ -196,7 +196,7 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
       __timeouts: props?.__timeouts as Timeouts | undefined,
       providerVersion: props?.providerVersion as string | undefined,
     };
-    return { id, props: outputs(inputs, runtime), inputs: { ...inputs } };
+    return readResult(id, outputs(inputs, runtime), inputs);
   },
 
   async update(_id, _olds, news) {

@@ -5,7 +5,7 @@ import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, rememberSecret, stable, waitFor } from "./provider-base";
+import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, stable, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface ManagedClusterArgs {
@@ -279,7 +279,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
     delete (inputs as Partial<Outputs>).connectionStatus;
     delete (inputs as Partial<Outputs>).connectionMessage;
     delete (inputs as Partial<Outputs>).serverVersion;
-    return { id, props: outputs(inputs, server, tokenHash, info), inputs: { ...inputs } };
+    return readResult(id, outputs(inputs, server, tokenHash, info), inputs);
   },
 
   async update(_id, _olds, news) {

@@ -258,6 +258,15 @@ export function stable(value: unknown): string {
     .join(",")}}`;
 }
 
+/**
+ * A read result the dynamic-provider host can encode: it builds a protobuf Struct from `props` and
+ * `inputs` directly, which rejects `undefined` ("Unexpected struct type"), so those keys are dropped.
+ */
+export function readResult(id: string, props: object, inputs: object): pulumi.dynamic.ReadResult {
+  const plain = (value: object) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  return { id, props: plain(props), inputs: plain(inputs) };
+}
+
 /** The shape every resource's provider implementation has. */
 export interface ProviderImpl {
   check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;

@@ -3,11 +3,9 @@
 import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
 import { managedClusterProvider } from "./managed-cluster";
-import type { ProviderImpl } from "./provider-base";
+import { configure, ProviderImpl } from "./provider-base";
 import { sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
-
-export { configure } from "./provider-base";
 
 export const providers: Record<ProviderKey, ProviderImpl> = {
   HostedRuntime: hostedRuntimeProvider,
@@ -15,3 +13,8 @@ export const providers: Record<ProviderKey, ProviderImpl> = {
   GitSource: gitSourceProvider,
   ManagedCluster: managedClusterProvider,
 };
+
+/** What the shim calls: the implementation of `key`, plus `configure`. */
+export function get(key: ProviderKey): ProviderImpl & { configure: typeof configure } {
+  return { ...providers[key], configure };
+}

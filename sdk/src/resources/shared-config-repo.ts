@@ -6,7 +6,7 @@ import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
-import { Check, client, guarded, isUnknown, parseDuration, progress, ProviderImpl, rememberSecret, waitFor } from "./provider-base";
+import { Check, client, guarded, isUnknown, parseDuration, progress, ProviderImpl, readResult, rememberSecret, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface SharedConfigRepoArgs {
@@ -253,7 +253,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       gitApiUrl: account.gitApiUrl ?? prior.gitApiUrl,
       repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
     };
-    return { id, props: await outputs(inputs, account), inputs: { ...inputs } };
+    return readResult(id, await outputs(inputs, account), inputs);
   },
 
   async update(_id, _olds, news) {

@@ -12,32 +12,21 @@ export const packageName = "pulumi-codefresh";
 export type ProviderKey = "HostedRuntime" | "SharedConfigRepo" | "GitSource" | "ManagedCluster";
 
 /**
- * A provider whose methods `require("pulumi-codefresh/dist/resources/providers")` at call time and
- * delegate to the implementation registered under `key`. Only `key` is captured.
+ * A provider whose methods load `pulumi-codefresh/dist/resources/providers` at call time and delegate to
+ * the implementation of `key`. Only `key` and the tiny loader are captured: about 2 KB of state per
+ * resource copy, whatever the size of this package (each method costs ~250 bytes of serializer wrapper,
+ * which is why the bodies are one-liners).
  */
 export function thinProvider(key: ProviderKey): pulumi.dynamic.ResourceProvider {
-  // Written without helpers on purpose: anything referenced here would be serialized with it.
+  // Anything referenced here is serialized with it: keep to `require` and `key`.
+  const load = () => require("pulumi-codefresh/dist/resources/providers").get(key);
   return {
-    async configure(req) {
-      require("pulumi-codefresh/dist/resources/providers").configure(req);
-    },
-    async check(olds, news) {
-      return require("pulumi-codefresh/dist/resources/providers").providers[key].check(olds, news);
-    },
-    async diff(id, olds, news) {
-      return require("pulumi-codefresh/dist/resources/providers").providers[key].diff(id, olds, news);
-    },
-    async create(inputs) {
-      return require("pulumi-codefresh/dist/resources/providers").providers[key].create(inputs);
-    },
-    async read(id, props) {
-      return require("pulumi-codefresh/dist/resources/providers").providers[key].read(id, props);
-    },
-    async update(id, olds, news) {
-      return require("pulumi-codefresh/dist/resources/providers").providers[key].update(id, olds, news);
-    },
-    async delete(id, props) {
-      return require("pulumi-codefresh/dist/resources/providers").providers[key].delete(id, props);
-    },
+    configure: (req) => load().configure(req),
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read(id, props),
+    update: (id, olds, news) => load().update(id, olds, news),
+    delete: (id, props) => load().delete(id, props),
   };
 }

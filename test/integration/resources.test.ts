@@ -1,0 +1,175 @@
+// The four resources end to end: the real Pulumi CLI and engine, the emulator, the real Gitea and the
+// real kube-apiserver. One program (test/fixtures/codefresh-stack) shaped by config.
+import { cluster, git } from "pulumi-codefresh";
+import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
+import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { testProgram, TestProgram } from "../harness/pulumi";
+import { sharedCluster, sharedGitServer } from "../harness/shared";
+
+const org = `e2e-${process.pid}`;
+
+describe("resources end to end", () => {
+  let emulator: TestEmulator;
+  let program: TestProgram;
+  const proxies: ClusterProxy[] = [];
+  const secrets: string[] = [];
+  let output = "";
+  const onOutput = (text: string) => (output += text);
+
+  beforeAll(async () => {
+    const gitea = sharedGitServer();
+    await gitea.createOrg(org);
+    emulator = await testEmulator({ gitCaBundle: gitea.caCert, installDelayMs: 1_500, gitSourceDelayMs: 500, accounts: [accountA] });
+    // Two "clusters": two loopback ports in front of the one local API server.
+    const admin = sharedCluster();
+    for (let i = 0; i < 2; i++) proxies.push(await startClusterProxy(admin));
+    const clusters = proxies.map((proxy, i) => ({ name: `cluster-${i}`, kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) }));
+    secrets.push(accountA.apiKey, gitea.adminToken, admin.adminToken);
+
+    program = await testProgram("codefresh-stack", {
+      "codefresh:apiUrl": emulator.url,
+      "codefresh:apiKey": { value: accountA.apiKey, secret: true },
+      gitUrl: gitea.url,
+      gitApiUrl: gitea.apiUrl,
+      gitOrg: org,
+      gitToken: { value: gitea.adminToken, secret: true },
+      gitSources: JSON.stringify([
+        { name: "team-a", path: "team-a" },
+        { name: "team-b", path: "team-b", include: "*.yaml" },
+      ]),
+      clusters: { value: JSON.stringify(clusters), secret: true },
+      clusterCount: "2",
+      clusterName0: "cluster-0",
+      clusterName1: "cluster-1",
+      clusterServiceAccount0: `argocd-manager-e2e0-${process.pid}`,
+      clusterServiceAccount1: `argocd-manager-e2e1-${process.pid}`,
+      clusterLabels0: JSON.stringify({ env: "dev" }),
+      clusterAnnotations1: JSON.stringify({ owner: "platform" }),
+    });
+  });
+
+  afterAll(async () => {
+    await program?.dispose();
+    for (const proxy of proxies) await proxy.stop();
+    await emulator?.dispose();
+  });
+
+  const state = () => emulator.admin<{
+    accounts: { settings: { sharedConfigRepo?: string }; runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string; labels: Record<string, string> }[] }[];
+  }>("GET", "state").then((s) => s.accounts[0]);
+
+  test("up creates the runtime, its repos, two git sources and two clusters", async () => {
+    const up = await program.stack.up({ onOutput });
+    expect(up.summary.result).toBe("succeeded");
+    expect(up.summary.resourceChanges).toMatchObject({ create: 7 });
+    expect(up.outputs.runtimeStatus.value).toBe("COMPLETED");
+    expect(up.outputs.clusterStatuses.value).toEqual(["cluster-0: Successful", "cluster-1: Successful"]);
+    expect(up.outputs.defaultGitSource.value).toBe("default-git-source");
+
+    const account = await state();
+    expect(account.runtimes.map((r) => r.name)).toEqual(["codefresh-hosted"]);
+    expect(account.gitSources.map((s) => s.name).sort()).toEqual(["default-git-source", "team-a", "team-b"]);
+    expect(account.clusters.map((c) => [c.name, c.status]).sort()).toEqual([
+      ["cluster-0", "Successful"],
+      ["cluster-1", "Successful"],
+    ]);
+    // Real commits in the Shared Configuration Repo.
+    const gitea = sharedGitServer();
+    const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
+    const isc = git.parseRepoUrl(`${gitea.url}/${org}/codefresh-isc.git`);
+    expect(await repos.readFile(isc, "resources/codefresh-hosted/team-b.yaml")).toMatch(/path: team-b[\s\S]*include: "\*\.yaml"/);
+    expect(await repos.readFile(isc, "runtimes/codefresh-hosted/cluster-1.yaml")).toContain(proxies[1].server);
+  });
+
+  test("state is small per resource and holds no secret", async () => {
+    const { raw, resources } = await program.readState();
+    const ours = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/codefresh:"));
+    expect(ours.map((r) => r.type).sort()).toEqual([
+      "pulumi-nodejs:dynamic/codefresh:GitSource",
+      "pulumi-nodejs:dynamic/codefresh:GitSource",
+      "pulumi-nodejs:dynamic/codefresh:HostedRuntime",
+      "pulumi-nodejs:dynamic/codefresh:ManagedCluster",
+      "pulumi-nodejs:dynamic/codefresh:ManagedCluster",
+      "pulumi-nodejs:dynamic/codefresh:SharedConfigRepo",
+    ]);
+    for (const resource of ours) {
+      const provider = resource.outputs?.__provider as string;
+      expect(provider.length).toBeLessThan(2_500); // the thin shim (~2.1 KB), not the SDK (hundreds of KB)
+    }
+    const clusterTokens = await Promise.all(
+      [0, 1].map(async (i) => {
+        const resolved = cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig });
+        const creds = await cluster.ensureManagerAccount(resolved, { serviceAccountName: `argocd-manager-e2e${i}-${process.pid}` });
+        return creds.token;
+      }),
+    );
+    for (const secret of [...secrets, ...clusterTokens]) {
+      for (const form of [secret, Buffer.from(secret).toString("base64")]) {
+        expect(raw).not.toContain(form);
+        expect(output).not.toContain(form);
+      }
+    }
+  });
+
+  test("a second preview shows no changes and makes no write calls", async () => {
+    emulator.resetCounters();
+    const preview = await program.stack.preview({ onOutput });
+    expect(preview.changeSummary).toEqual({ same: 7 });
+    expect(emulator.counters().writes).toBe(0);
+  });
+
+  test("a changed cluster label updates in place", async () => {
+    await program.stack.setConfig("clusterLabels0", { value: JSON.stringify({ env: "staging" }) });
+    const up = await program.stack.up({ onOutput });
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1, same: 6 });
+    const account = await state();
+    expect(account.clusters.find((c) => c.name === "cluster-0")?.labels).toEqual({ env: "staging" });
+  });
+
+  test("a renamed git source is replaced", async () => {
+    await program.stack.setConfig("gitSources", {
+      value: JSON.stringify([
+        { name: "team-a", path: "team-a" },
+        { name: "team-c", path: "team-b", include: "*.yaml" },
+      ]),
+    });
+    const up = await program.stack.up({ onOutput });
+    expect(up.summary.resourceChanges).toMatchObject({ create: 1, delete: 1 });
+    const account = await state();
+    expect(account.gitSources.map((s) => s.name).sort()).toEqual(["default-git-source", "team-a", "team-c"]);
+  });
+
+  test("refresh finds a deleted ServiceAccount, and up repairs it", async () => {
+    const resolved = cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig });
+    const core = resolved.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).CoreV1Api);
+    const serviceAccount = `argocd-manager-e2e1-${process.pid}`;
+    await core.deleteNamespacedServiceAccount({ name: serviceAccount, namespace: "kube-system" });
+
+    const refresh = await program.stack.refresh({ onOutput });
+    expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
+    const preview = await program.stack.preview({ onOutput });
+    expect(preview.changeSummary).toMatchObject({ update: 1 });
+
+    const up = await program.stack.up({ onOutput });
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect((await cluster.readManagerAccount(resolved, { serviceAccountName: serviceAccount })).serviceAccountExists).toBe(true);
+    expect((await state()).clusters.every((c) => c.status === "Successful")).toBe(true);
+  });
+
+  test("destroy leaves nothing in the emulator or the cluster, and keeps the account settings", async () => {
+    const destroy = await program.stack.destroy({ onOutput });
+    expect(destroy.summary.result).toBe("succeeded");
+    expect(output).toMatch(/Codefresh does not allow account GitOps settings to be removed/);
+    await emulator.admin("POST", "clock", { advanceMs: 10 * 60_000 });
+    const account = await state();
+    expect(account.runtimes).toEqual([]);
+    expect(account.gitSources).toEqual([]);
+    expect(account.clusters).toEqual([]);
+    expect(account.settings.sharedConfigRepo).toBe(`${sharedGitServer().url}/${org}/codefresh-isc.git`);
+    const resolved = cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig });
+    for (const i of [0, 1]) {
+      const left = await cluster.readManagerAccount(resolved, { serviceAccountName: `argocd-manager-e2e${i}-${process.pid}` });
+      expect(left).toMatchObject({ serviceAccountExists: false, clusterRoleBindingExists: false, tokenHash: undefined });
+    }
+  });
+});
