@@ -218,8 +218,9 @@ export const managedClusterProvider: ProviderImpl = guarded({
         }, hasContent ? "kubeconfig" : "kubeconfigPath");
         inputs.server = resolved.server;
       } catch (error) {
-        const field = (error as Error).message.startsWith("kubeconfigPath") ? "kubeconfigPath" : hasContent ? "kubeconfig" : "kubeconfigPath";
-        check.fail(field, (error as Error).message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
+        const message = (error as Error).message;
+        const field = /: context "[^"]*" is not in it/.test(message) ? "context" : message.startsWith("kubeconfigPath") || !hasContent ? "kubeconfigPath" : "kubeconfig";
+        check.fail(field, message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
       }
     }
     return { inputs, failures: check.failures };

@@ -167,9 +167,10 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
   async check(_olds, news) {
     const check = new Check();
     check.dnsLabel("runtime", news.runtime, "the hosted runtime's name (runtime.name)");
+    let provider: git.GitProviderName | undefined;
     if (!isUnknown(news.gitProvider)) {
       try {
-        git.assertHostedProvider(String(news.gitProvider), "gitProvider");
+        provider = git.assertHostedProvider(String(news.gitProvider), "gitProvider");
       } catch (error) {
         check.fail("gitProvider", (error as Error).message);
       }
@@ -203,8 +204,8 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       } catch {
         check.fail("gitApiUrl", `"${String(news.gitApiUrl)}" must be an https URL, for example https://api.github.com`);
       }
-    } else if (repo && !isUnknown(news.gitProvider)) {
-      inputs.gitApiUrl = git.defaultApiUrl(news.gitProvider as git.GitProviderName, repo.host);
+    } else if (repo && provider) {
+      inputs.gitApiUrl = git.defaultApiUrl(provider, repo.host);
     }
     check.requireString("gitToken", news.gitToken, "a git token (mark it secret: config.requireSecret)");
     check.optionalString("gitUsername", news.gitUsername);
