@@ -15,3 +15,5 @@ export type { FaultRule, FaultKind } from "./faults";
 export type { GitEffects } from "./git-effects";
 export { startGitea, giteaAdmin, giteaAppIni } from "./local/gitea";
 export type { LocalGitea, LocalGiteaOptions, GiteaAdmin, GiteaConnection, GiteaUser } from "./local/gitea";
+export { startLocalStack } from "./local/stack";
+export type { LocalStack, LocalStackInfo, LocalStackOptions } from "./local/stack";

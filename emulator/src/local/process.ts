@@ -1,6 +1,7 @@
 // Child processes of the local servers: started on loopback in their own process group, gated on a
 // readiness check with a deadline, and stopped by group (SIGTERM, then SIGKILL).
 import { ChildProcess, spawn } from "node:child_process";
+import type { Writable } from "node:stream";
 import { createWriteStream, readFileSync } from "node:fs";
 import net from "node:net";
 
@@ -37,6 +38,43 @@ export interface StartOptions {
   cwd?: string;
 }
 
+/**
+ * One watchdog per parent process: a detached child that reads "add PGID"/"remove PGID" lines on its
+ * stdin and, when that pipe closes (the parent exited, even by SIGKILL), stops every group still
+ * registered. Servers started here therefore never outlive the test run or supervisor that started them.
+ */
+let watchdog: Writable | undefined;
+
+const watchdogScript = `
+const groups = new Set();
+let buffer = "";
+process.stdin.on("data", (chunk) => {
+  buffer += chunk;
+  let nl;
+  while ((nl = buffer.indexOf("\\n")) >= 0) {
+    const [verb, pgid] = buffer.slice(0, nl).split(" ");
+    buffer = buffer.slice(nl + 1);
+    if (verb === "add") groups.add(Number(pgid)); else groups.delete(Number(pgid));
+  }
+});
+process.stdin.on("end", () => {
+  const signal = (sig) => { for (const g of groups) { try { process.kill(-g, sig); } catch {} } };
+  signal("SIGTERM");
+  setTimeout(() => { signal("SIGKILL"); process.exit(0); }, 5000);
+});
+`;
+
+function watch(pgid: number, add: boolean): void {
+  if (!watchdog) {
+    const child = spawn(process.execPath, ["-e", watchdogScript], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    child.unref();
+    // The pipe must not keep the parent alive; it only has to close when the parent goes.
+    (child.stdin as net.Socket).unref();
+    watchdog = child.stdin as Writable;
+  }
+  watchdog.write(`${add ? "add" : "remove"} ${pgid}\n`);
+}
+
 export function startProcess(options: StartOptions): ManagedProcess {
   const log = createWriteStream(options.logFile, { flags: "a" });
   const child: ChildProcess = spawn(options.command, options.args, {
@@ -55,7 +93,11 @@ export function startProcess(options: StartOptions): ManagedProcess {
   const pid = child.pid ?? -1;
 
   let running = pid > 0;
-  void exited.then(() => (running = false));
+  if (running) watch(pid, true);
+  void exited.then(() => {
+    running = false;
+    if (pid > 0) watch(pid, false);
+  });
   const signalGroup = (signal: NodeJS.Signals) => {
     if (!running) return;
     try {
