@@ -13,6 +13,13 @@ module.exports = {
       transform: { "^.+\\.ts$": tsJest },
     },
     {
+      displayName: "policies",
+      rootDir: __dirname,
+      testEnvironment: "node",
+      testMatch: ["<rootDir>/test/policies/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+    },
+    {
       displayName: "integration",
       rootDir: __dirname,
       testEnvironment: "node",

@@ -9,7 +9,7 @@ const kubeconfig = [
   "clusters:",
   "- name: prod",
   "  cluster:",
-  "    server: https://prod.example.com:6443",
+  "    server: https://127.0.0.1:1",
   "    certificate-authority-data: " + Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").toString("base64"),
   "contexts:",
   "- name: prod",
@@ -64,7 +64,8 @@ describe("valid inputs pass and are normalised", () => {
 
   test("ManagedCluster learns the server from the kubeconfig, offline", async () => {
     const result = await get("ManagedCluster").check({}, { ...valid.ManagedCluster });
-    expect(result.inputs?.server).toBe("https://prod.example.com:6443");
+    expect(result.inputs?.server).toBe("https://127.0.0.1:1");
+    expect(result.inputs?.kubernetesVersion).toBeUndefined(); // nothing listens there: no value, no failure
   });
 
   test("SharedConfigRepo derives the API URL and the git source repo", async () => {
@@ -123,7 +124,7 @@ describe("invalid inputs fail in check, naming the field and the fix", () => {
   });
 
   test("no failure message repeats a secret", async () => {
-    const found = await failures("ManagedCluster", { kubeconfig: kubeconfig.replace("server: https://prod.example.com:6443", "server: ftp://x") });
+    const found = await failures("ManagedCluster", { kubeconfig: kubeconfig.replace("server: https://127.0.0.1:1", "server: ftp://x") });
     expect(JSON.stringify(found)).not.toContain("s3cret-token-value");
   });
 });

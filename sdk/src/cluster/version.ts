@@ -48,3 +48,10 @@ export function assertSupportedVersion(version: ServerVersion, server: string, m
     );
   }
 }
+
+/** How many CustomResourceDefinitions the cluster has (read-only). */
+export async function countCustomResourceDefinitions(resolved: ResolvedKubeconfig, options?: CallOptions): Promise<number> {
+  const api = resolved.kubeConfig.makeApiClient(k8s().ApiextensionsV1Api);
+  const list = await call(resolved, "listing CustomResourceDefinitions", () => api.listCustomResourceDefinition(), options);
+  return list.items.length;
+}

@@ -47,6 +47,10 @@ interface Inputs {
   adopt: boolean;
   /** The API server URL, derived from the kubeconfig in check (a change replaces). */
   server?: string;
+  /** Read from the cluster in check (read-only, time-bounded), so policies know it at preview. */
+  kubernetesVersion?: string;
+  /** CustomResourceDefinitions in the cluster, read with the version. */
+  crdCount?: number;
   /** True while the credentials in the cluster are the ones registered; refresh sets it false on drift. */
   __credentialsCurrent: boolean;
   __stack: string;
@@ -101,6 +105,10 @@ export class ManagedCluster extends pulumi.dynamic.Resource {
   declare readonly connectionMessage: pulumi.Output<string>;
   /** The Kubernetes version Codefresh reads from the cluster. */
   declare readonly serverVersion: pulumi.Output<string>;
+  /** The Kubernetes version, read from the cluster at preview (so policies can check it before any write). */
+  declare readonly kubernetesVersion: pulumi.Output<string | undefined>;
+  /** How many CRDs the cluster has (the runtime adds 300-400). */
+  declare readonly crdCount: pulumi.Output<number | undefined>;
   declare readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: ManagedClusterArgs, opts?: pulumi.CustomResourceOptions) {
@@ -113,6 +121,8 @@ export class ManagedCluster extends pulumi.dynamic.Resource {
         connectionMessage: undefined,
         serverVersion: undefined,
         server: undefined,
+        kubernetesVersion: undefined,
+        crdCount: undefined,
         kubeconfigPath: undefined,
         context: undefined,
         labels: undefined,
@@ -148,6 +158,21 @@ function resolve(inputs: Inputs): cluster.ResolvedKubeconfig {
 
 function accountOptions(inputs: Inputs): cluster.ManagerAccountOptions {
   return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: progress, owner: inputs.__stack };
+}
+
+/**
+ * The cluster's version and CRD count: read-only calls, one attempt of at most 5 s each, so check and
+ * preview stay fast and never write. An unreachable cluster gives no values here; create reports why.
+ */
+async function lookUp(resolved: cluster.ResolvedKubeconfig): Promise<{ kubernetesVersion?: string; crdCount?: number }> {
+  const [version, crds] = await Promise.allSettled([
+    cluster.readServerVersion(resolved, { attempts: 1, attemptTimeoutMs: 5_000 }),
+    cluster.countCustomResourceDefinitions(resolved, { attempts: 1, attemptTimeoutMs: 5_000 }),
+  ]);
+  return {
+    kubernetesVersion: version.status === "fulfilled" ? version.value.gitVersion : undefined,
+    crdCount: crds.status === "fulfilled" ? crds.value : undefined,
+  };
 }
 
 function outputs(inputs: Inputs, server: string, tokenHash: string, info: ClusterInfo | undefined): Outputs {
@@ -217,6 +242,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
           insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
         }, hasContent ? "kubeconfig" : "kubeconfigPath");
         inputs.server = resolved.server;
+        Object.assign(inputs, await lookUp(resolved));
       } catch (error) {
         const message = (error as Error).message;
         const field = /: context "[^"]*" is not in it/.test(message) ? "context" : message.startsWith("kubeconfigPath") || !hasContent ? "kubeconfigPath" : "kubeconfig";
@@ -275,7 +301,8 @@ export const managedClusterProvider: ProviderImpl = guarded({
       progress(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
     }
     const current = tokenHash !== "" && tokenHash === prior.tokenHash;
-    const inputs: Inputs = { ...prior, name: info.name, __credentialsCurrent: current };
+    const facts = await lookUp(resolve(prior)).catch(() => ({}));
+    const inputs: Inputs = { ...prior, ...facts, name: info.name, __credentialsCurrent: current };
     delete (inputs as Partial<Outputs>).tokenHash;
     delete (inputs as Partial<Outputs>).connectionStatus;
     delete (inputs as Partial<Outputs>).connectionMessage;

@@ -1,0 +1,36 @@
+// Every rule of the pack, in one place. Users configure them with `--policy-pack-config FILE`, a JSON
+// object with `all` (a level for every rule) and, per rule name, a level or `{ enforcementLevel, ...settings }`:
+//
+//   { "all": "mandatory", "public-cluster-endpoint": { "allowedHosts": ["k8s.corp.example.com"] },
+//     "cmp-enterprise-only": { "plan": "ENTERPRISE" }, "tls-verification": "disabled" }
+import type { Policies } from "@pulumi/policy";
+import { cmpEnterpriseOnly } from "./rules/cmp-enterprise";
+import { crdCapacity } from "./rules/crd-capacity";
+import { hostedGitProvider } from "./rules/hosted-git-provider";
+import { kubernetesVersion } from "./rules/kubernetes-version";
+import { publicCluster } from "./rules/public-cluster";
+import { repoSize } from "./rules/repo-size";
+import { singleHostedRuntime } from "./rules/single-hosted-runtime";
+import { tlsVerification } from "./rules/tls-verification";
+
+export const policies: Policies = [
+  singleHostedRuntime,
+  kubernetesVersion,
+  hostedGitProvider,
+  repoSize,
+  publicCluster,
+  cmpEnterpriseOnly,
+  tlsVerification,
+  crdCapacity,
+];
+
+export {
+  cmpEnterpriseOnly,
+  crdCapacity,
+  hostedGitProvider,
+  kubernetesVersion,
+  publicCluster,
+  repoSize,
+  singleHostedRuntime,
+  tlsVerification,
+};

@@ -1,0 +1,35 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { nonPublicReason, read, types } from "../values";
+
+export interface PublicClusterConfig {
+  /** Hosts (or host:port) accepted even though they look private, for example behind a public load balancer. */
+  allowedHosts: string[];
+}
+
+/** A hosted runtime runs at Codefresh: it reaches managed clusters over the public internet. */
+export const publicCluster: ResourceValidationPolicy = {
+  name: "public-cluster-endpoint",
+  description:
+    "Clusters targeted by a hosted runtime are reachable from the public internet (Codefresh's IPs allow-listed): warns on loopback, private ranges and cluster-internal names.",
+  enforcementLevel: "advisory",
+  configSchema: { properties: { allowedHosts: { type: "array", items: { type: "string" }, default: [] } } },
+  validateResource: (args, reportViolation) => {
+    if (args.type !== types.ManagedCluster) return;
+    const server = read<string>(args.props, "server");
+    if (!server) return;
+    let url: URL;
+    try {
+      url = new URL(server);
+    } catch {
+      return;
+    }
+    const { allowedHosts } = args.getConfig<PublicClusterConfig>();
+    if (allowedHosts.includes(url.hostname) || allowedHosts.includes(url.host)) return;
+    const reason = nonPublicReason(url.hostname);
+    if (reason) {
+      reportViolation(
+        `cluster "${args.name}": ${url.host} is ${reason}, which a hosted runtime cannot reach from the internet; expose the API server publicly (allow-list HostedRuntime.ipAllowList), or add it to allowedHosts`,
+      );
+    }
+  },
+};
