@@ -13,6 +13,9 @@ import type { AppProxyContext, PlatformContext } from "./schema/context";
 import { platformTypeDefs } from "./schema/platform";
 import { appProxyResolvers, platformResolvers } from "./schema/resolvers";
 import {
+  connectGit,
+  defaultHostedRuntimeName,
+  InitManagedRuntimeInput,
   unconfirmedAppProxyResolvers,
   unconfirmedAppProxyTypeDefs,
   unconfirmedPlatformResolvers,
@@ -291,6 +294,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           state.clockOffsetMs += parsed.advanceMs ?? 0;
         });
         return sendJson(res, 200, { clockOffsetMs: store.current.clockOffsetMs });
+      }
+      // What a user does in the Codefresh UI where the public API has no operation (install the hosted
+      // runtime, connect its git provider): available even with --no-hosted-install-api.
+      case "POST /_emulator/ui/hosted-runtime": {
+        const body = JSON.parse(await readBody(req)) as { account: string; runtimeName?: string };
+        const target = Object.values(store.current.accounts).find((a) => a.name === body.account);
+        if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
+        const runtime = await service.installHosted(target.id, body.runtimeName ?? defaultHostedRuntimeName);
+        return sendJson(res, 201, { name: runtime.name });
+      }
+      case "POST /_emulator/ui/connect-git": {
+        const body = JSON.parse(await readBody(req)) as { account: string; runtime?: string } & InitManagedRuntimeInput;
+        const target = Object.values(store.current.accounts).find((a) => a.name === body.account);
+        if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
+        await connectGit(service, git, target.id, body.runtime ?? defaultHostedRuntimeName, { ...body, sharingPolicy: body.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT" });
+        return sendJson(res, 200, { connected: true });
       }
       case "POST /_emulator/accounts": {
         const seed = JSON.parse(await readBody(req)) as SeedAccount;

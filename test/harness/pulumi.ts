@@ -27,6 +27,8 @@ export interface TestProgram {
   stateDir: string;
   /** The stack's checkpoint, as the file backend stores it. */
   readState(): Promise<StackState>;
+  /** The environment to run the `pulumi` CLI on this stack directly (crash tests). */
+  cliEnv: NodeJS.ProcessEnv;
   /** Destroys nothing; removes the temporary directories. */
   dispose(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function testProgram(
     stack,
     workDir,
     stateDir,
+    cliEnv: { ...process.env, ...envVars, PATH: `${pulumiBinDir()}:${process.env.PATH}`, PULUMI_HOME: process.env.PULUMI_HOME },
     async readState() {
       const raw = await readFile(statePath, "utf8");
       const parsed = JSON.parse(raw) as { checkpoint?: { latest?: { resources?: StateResource[] } } };
