@@ -54,7 +54,7 @@ export async function testProgram(
   fixture: string,
   config: Record<string, string | { value: string; secret: boolean }> = {},
 ): Promise<TestProgram> {
-  const base = await mkdtemp(join(tmpdir(), `pulumi-${fixture}-`));
+  const base = await mkdtemp(join(tmpdir(), `pulumi-${fixture.replace(/\//g, "-")}-`));
   const workDir = await copyFixture(fixture, base);
   const stateDir = join(base, "state");
 
@@ -99,8 +99,10 @@ export async function testProgram(
  * points its tsconfig at a copy of the repo's base config, so it runs outside the repo as a user's would.
  */
 export async function copyFixture(fixture: string, base: string): Promise<string> {
-  const dir = join(base, fixture);
-  await cp(join(repoRoot, "test", "fixtures", fixture), dir, { recursive: true });
+  // `examples/<name>` runs a user-facing example; a bare name is a test fixture.
+  const source = fixture.includes("/") ? join(repoRoot, fixture) : join(repoRoot, "test", "fixtures", fixture);
+  const dir = join(base, fixture.replace(/\//g, "-"));
+  await cp(source, dir, { recursive: true });
   await symlink(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
   await cp(join(repoRoot, "tsconfig.base.json"), join(base, "tsconfig.base.json"));
   await rewriteExtends(join(dir, "tsconfig.json"), "../tsconfig.base.json");

@@ -1,0 +1,2 @@
+// The workflows in .github/workflows run the infra repo's own program; this directory holds no program.
+export {};
