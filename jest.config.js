@@ -29,5 +29,15 @@ module.exports = {
       globalSetup: "<rootDir>/test/harness/global-setup.ts",
       globalTeardown: "<rootDir>/test/harness/global-teardown.ts",
     },
+    {
+      displayName: "reliability",
+      rootDir: __dirname,
+      testEnvironment: "node",
+      testMatch: ["<rootDir>/test/reliability/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/test/harness/integration-setup.ts"],
+      globalSetup: "<rootDir>/test/harness/global-setup.ts",
+      globalTeardown: "<rootDir>/test/harness/global-teardown.ts",
+    },
   ],
 };

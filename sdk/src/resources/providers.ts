@@ -4,6 +4,8 @@ import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
 import { managedClusterProvider } from "./managed-cluster";
 import { configure, ProviderImpl } from "./provider-base";
+
+export { configure };
 import { sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
 
