@@ -191,24 +191,44 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
     return info;
   }
 
-  async function createRepo(repo: RepoRef, create: CreateRepoOptions = {}): Promise<RepoInfo> {
-    const existing = await getRepo(repo);
-    if (existing) return existing;
+  /**
+   * Where a new repository goes: `POST /orgs/{owner}/repos` when the owner is an organisation the
+   * token can see, `POST /user/repos` when it is the token's own user; anything else is an error
+   * (creating under the token's user would put it in the wrong place).
+   */
+  async function ownerKind(repo: RepoRef, action: string): Promise<"org" | "user"> {
+    try {
+      await read("GET /orgs/{org}", { org: repo.owner });
+      return "org";
+    } catch (error) {
+      if (!is(error, 404)) throw toGitError(error, context(`${action}: reading organisation ${repo.owner}`));
+    }
     let login: string;
     try {
       login = String(((await read("GET /user", {})).data as { login?: string }).login ?? "");
     } catch (error) {
-      throw toGitError(error, context(`reading the token's user to create ${label(repo)}`));
+      throw toGitError(error, context(`${action}: reading the token's user`));
     }
-    const asUser = login.toLowerCase() === repo.owner.toLowerCase();
-    const route = asUser ? "POST /user/repos" : "POST /orgs/{org}/repos";
+    if (login.toLowerCase() === repo.owner.toLowerCase()) return "user";
+    throw new GitError(
+      "not-found",
+      `${action} (${service}): ${repo.owner} is neither an organisation the token can see nor the token's user (${login}); ` +
+        "create the organisation first, or fix the owner in the repository URL",
+    );
+  }
+
+  async function createRepo(repo: RepoRef, create: CreateRepoOptions = {}): Promise<RepoInfo> {
+    const existing = await getRepo(repo);
+    if (existing) return existing;
+    const action = `creating repository ${label(repo)}`;
+    const kind = await ownerKind(repo, action);
+    const route = kind === "user" ? "POST /user/repos" : "POST /orgs/{org}/repos";
     const body: Record<string, unknown> = { name: repo.name, private: create.private ?? true, auto_init: true };
     if (create.description !== undefined) body.description = create.description;
-    const action = `creating repository ${label(repo)}`;
     try {
       return await createOnce(
         settings,
-        async (signal) => toInfo((await send(route, { ...body, ...(asUser ? {} : { org: repo.owner }) }, signal)).data),
+        async (signal) => toInfo((await send(route, { ...body, ...(kind === "org" ? { org: repo.owner } : {}) }, signal)).data),
         () => getRepo(repo),
         action,
       );
@@ -218,14 +238,10 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
         const now = await getRepo(repo);
         if (now) return now;
       }
-      if (!asUser && is(error, 404)) {
-        throw new GitError(
-          "not-found",
-          `${action} (${service}): ${repo.owner} is neither the token's user (${login}) nor an organisation the token can see; ` +
-            `create the organisation first, or fix the owner in the repository URL`,
-        );
-      }
-      throw toGitError(error, context(action, { forbiddenHint: `The token needs the right to create repositories in ${repo.owner} (a classic token: the "repo" scope).` }));
+      throw toGitError(
+        error,
+        context(action, { forbiddenHint: `The token needs the right to create repositories in ${repo.owner} (a classic token: the "repo" scope).` }),
+      );
     }
   }
 
