@@ -4,7 +4,7 @@
 import type { Octokit } from "@octokit/core";
 import { GitError } from "../errors";
 import { createFetch } from "../http";
-import { AttemptTimeoutError } from "../retry";
+import { AttemptTimeoutError, sleep } from "../retry";
 import type { CheckAccessOptions, CreateRepoOptions, FileContent, GitClientOptions, GitProviderClient, RepoInfo } from "./types";
 import {
   causeCode,
@@ -19,6 +19,7 @@ import {
   RetrySettings,
   toGitError,
   withRetry,
+  serverMessage,
 } from "./transport";
 import type { RepoRef } from "./url";
 import { formatMb, defaultMaxSizeBytes } from "./size";
@@ -132,6 +133,8 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
     ...extra,
   });
   const is = (error: unknown, ...statuses: number[]) => error instanceof HttpFailure && error.status !== undefined && statuses.includes(error.status);
+  const branchMoved = (error: unknown) =>
+    error instanceof HttpFailure && /cannot lock ref|but expected [0-9a-f]{7,}|reference already exists|is at [0-9a-f]{7,}/i.test(serverMessage(error.body));
   const label = (repo: RepoRef) => `${repo.owner}/${repo.name}`;
   const repoParams = (repo: RepoRef) => ({ owner: repo.owner, repo: repo.name });
   const contentsRoute = (method: string, path: string) => `${method} /repos/{owner}/{repo}/contents/${encodePath(path)}`;
@@ -305,8 +308,13 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
         await createOnce(settings, async (signal) => (await send(contentsRoute("PUT", fullPath), { ...repoParams(repo), ...body }, signal), true), matches, action);
         return;
       } catch (error) {
-        // The file changed between our read and our write (sha mismatch): read again and write once more.
-        if (round < 2 && is(error, 409, 422)) continue;
+        // The file or the branch moved between our read and our write: a sha mismatch (GitHub 409/422), or
+        // another commit landing on the branch at the same moment (Gitea: "cannot lock ref …", even as a 403).
+        // Read again and write again, a few times, with a short pause.
+        if (round < 4 && (is(error, 409, 422) || branchMoved(error))) {
+          await sleep(100 * round);
+          continue;
+        }
         throw toGitError(error, context(action, { forbiddenHint: writeHint(repo) }));
       }
     }
