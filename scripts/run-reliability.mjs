@@ -14,7 +14,7 @@ const run = spawnSync(process.execPath, [new URL("./run-tests.mjs", import.meta.
   stdio: "inherit",
   env: { ...process.env, PULUMI_CODEFRESH_RELIABILITY_REPORT: report, ...(soak ? { PULUMI_CODEFRESH_SOAK: "1" } : {}) },
 });
-const totals = { faultsInjected: 0, faultsSurvived: 0, crashesTried: 0, crashesConverged: 0, badInputsTried: 0, badInputsRejected: 0, secretLeaks: 0 };
+const totals = { faultsInjected: 0, faultsSurvived: 0, crashesTried: 0, crashesConverged: 0, badInputsTried: 0, badInputsRejected: 0, secretLeaks: 0, runtimeAdoptions: 0 };
 try {
   for (const line of readFileSync(report, "utf8").split("\n").filter(Boolean)) {
     for (const [key, value] of Object.entries(JSON.parse(line))) totals[key] += value;
@@ -23,6 +23,9 @@ try {
   // no test recorded anything
 }
 rmSync(dir, { recursive: true, force: true });
+console.log(
+  `  (of the crashes, ${totals.runtimeAdoptions} landed while the hosted runtime was installing and were recovered with its documented \`adopt: true\`)`,
+);
 console.log(
   `reliability: faults injected=${totals.faultsInjected} survived=${totals.faultsSurvived}; crashes tried=${totals.crashesTried} converged=${totals.crashesConverged}; bad inputs tried=${totals.badInputsTried} rejected=${totals.badInputsRejected}; secret leaks=${totals.secretLeaks}`,
 );

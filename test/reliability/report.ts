@@ -10,6 +10,8 @@ export interface Counts {
   badInputsTried?: number;
   badInputsRejected?: number;
   secretLeaks?: number;
+  /** Crashes during the hosted install, recovered with the documented `adopt: true`. */
+  runtimeAdoptions?: number;
 }
 
 export function record(counts: Counts): void {
