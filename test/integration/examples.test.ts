@@ -15,7 +15,7 @@ const run = promisify(execFile);
 type State = { accounts: { runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string; labels: Record<string, string> }[] }[] };
 
 describe("examples", () => {
-  test.each(["quickstart", "multi-cluster", "adopt-existing"])("%s type-checks (tsc --noEmit)", async (name) => {
+  test.each(["quickstart", "multi-cluster", "adopt-existing", "github-repos", "with-pulumi-kubernetes"])("%s type-checks (tsc --noEmit)", async (name) => {
     const tsc = require.resolve("typescript/bin/tsc");
     await expect(run(process.execPath, [tsc, "-p", join(repoRoot, "examples", name), "--noEmit"])).resolves.toBeDefined();
   });
