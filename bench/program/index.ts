@@ -26,7 +26,12 @@ if (mode === "baseline") {
       return { id, props };
     },
   };
-  const make = (key: string, value: unknown) => new pulumi.dynamic.Resource(provider, key, { key, value }, undefined, "bench", "Trivial");
+  class Trivial extends pulumi.dynamic.Resource {
+    constructor(key: string, value: unknown) {
+      super(provider, key, { key, value }, undefined, "bench", "Trivial");
+    }
+  }
+  const make = (key: string, value: unknown) => new Trivial(key, value);
   make("runtime", "codefresh-hosted");
   make("isc", "isc");
   for (let i = 0; i < n; i++) make(`source-${i}`, { path: `s${i}`, include: variant(i) });
