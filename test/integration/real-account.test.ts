@@ -4,23 +4,14 @@
 import { spawn } from "node:child_process";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
 import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
 type State = { accounts: { name: string; runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string }[] }[] };
 
-function config(emulator: TestEmulator, org: string, extra: Record<string, string | { value: string; secret: boolean }> = {}) {
-  const gitea = sharedGitServer();
-  return {
-    "codefresh:apiUrl": emulator.url,
-    "codefresh:apiKey": { value: accountA.apiKey, secret: true },
-    gitUrl: gitea.url,
-    gitApiUrl: gitea.apiUrl,
-    gitOrg: org,
-    gitToken: { value: gitea.adminToken, secret: true },
-    gitSources: JSON.stringify([{ name: "team-a", path: "team-a" }]),
-    ...extra,
-  };
+function config(emulator: TestEmulator, org: string, extra: Partial<Parameters<typeof codefreshStackConfig>[0]> = {}) {
+  return codefreshStackConfig({ apiUrl: emulator.url, org, gitSources: [{ name: "team-a", path: "team-a" }], ...extra });
 }
 
 describe("a Codefresh without the hosted-install API", () => {
@@ -85,14 +76,11 @@ describe("an interrupted pulumi up", () => {
     program = await testProgram(
       "codefresh-stack",
       config(emulator, org, {
-        gitSources: JSON.stringify([
+        gitSources: [
           { name: "team-a", path: "team-a" },
           { name: "team-b", path: "team-b" },
-        ]),
-        clusters: { value: JSON.stringify([{ name: "killed", kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) }]), secret: true },
-        clusterCount: "1",
-        clusterName0: "killed",
-        clusterServiceAccount0: serviceAccount,
+        ],
+        clusters: [{ name: "killed", kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken), serviceAccountName: serviceAccount }],
       }),
     );
   });

@@ -2,29 +2,22 @@
 // `pulumi up` still converges, with no duplicate object; and a second hosted runtime is refused.
 import { kubeconfigFor, startClusterProxy, ClusterProxy } from "pulumi-codefresh-emulator";
 import { cluster } from "pulumi-codefresh";
-import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { testEmulator, TestEmulator } from "../harness/emulator";
+import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
-function stackConfig(emulator: TestEmulator, apiKey: string, org: string, proxy: ClusterProxy, serviceAccount: string) {
-  const gitea = sharedGitServer();
+function stackConfig(emulator: TestEmulator, org: string, proxy: ClusterProxy, serviceAccount: string) {
   const admin = sharedCluster();
-  return {
-    "codefresh:apiUrl": emulator.url,
-    "codefresh:apiKey": { value: apiKey, secret: true },
-    gitUrl: gitea.url,
-    gitApiUrl: gitea.apiUrl,
-    gitOrg: org,
-    gitToken: { value: gitea.adminToken, secret: true },
-    gitSources: JSON.stringify([
+  return codefreshStackConfig({
+    apiUrl: emulator.url,
+    org,
+    gitSources: [
       { name: "flaky-a", path: "a" },
       { name: "flaky-b", path: "b" },
-    ]),
-    clusters: { value: JSON.stringify([{ name: "flaky", kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) }]), secret: true },
-    clusterCount: "1",
-    clusterName0: "flaky",
-    clusterServiceAccount0: serviceAccount,
-  };
+    ],
+    clusters: [{ name: "flaky", kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken), serviceAccountName: serviceAccount }],
+  });
 }
 
 describe("resources under injected faults", () => {
@@ -38,7 +31,7 @@ describe("resources under injected faults", () => {
     await sharedGitServer().createOrg(org);
     emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, installDelayMs: 500, faultSeed: 7 });
     proxy = await startClusterProxy(sharedCluster());
-    program = await testProgram("codefresh-stack", stackConfig(emulator, accountA.apiKey, org, proxy, serviceAccount));
+    program = await testProgram("codefresh-stack", stackConfig(emulator, org, proxy, serviceAccount));
   });
 
   afterAll(async () => {
@@ -77,7 +70,7 @@ describe("resources under injected faults", () => {
   });
 
   test("a second hosted runtime in the account is refused, naming the existing one and how to adopt it", async () => {
-    const second = await testProgram("codefresh-stack", stackConfig(emulator, accountA.apiKey, org, proxy, `${serviceAccount}-2`));
+    const second = await testProgram("codefresh-stack", stackConfig(emulator, org, proxy, `${serviceAccount}-2`));
     try {
       const error = await second.stack.up().catch((e: unknown) => e);
       expect(String(error)).toMatch(/already has a hosted runtime \("codefresh-hosted"\) that this stack does not manage/);

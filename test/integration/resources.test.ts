@@ -3,6 +3,7 @@
 import { cluster, git } from "pulumi-codefresh";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
 import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
@@ -26,26 +27,22 @@ describe("resources end to end", () => {
     const clusters = proxies.map((proxy, i) => ({ name: `cluster-${i}`, kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) }));
     secrets.push(accountA.apiKey, gitea.adminToken, admin.adminToken);
 
-    program = await testProgram("codefresh-stack", {
-      "codefresh:apiUrl": emulator.url,
-      "codefresh:apiKey": { value: accountA.apiKey, secret: true },
-      gitUrl: gitea.url,
-      gitApiUrl: gitea.apiUrl,
-      gitOrg: org,
-      gitToken: { value: gitea.adminToken, secret: true },
-      gitSources: JSON.stringify([
-        { name: "team-a", path: "team-a" },
-        { name: "team-b", path: "team-b", include: "*.yaml" },
-      ]),
-      clusters: { value: JSON.stringify(clusters), secret: true },
-      clusterCount: "2",
-      clusterName0: "cluster-0",
-      clusterName1: "cluster-1",
-      clusterServiceAccount0: `argocd-manager-e2e0-${process.pid}`,
-      clusterServiceAccount1: `argocd-manager-e2e1-${process.pid}`,
-      clusterLabels0: JSON.stringify({ env: "dev" }),
-      clusterAnnotations1: JSON.stringify({ owner: "platform" }),
-    });
+    program = await testProgram(
+      "codefresh-stack",
+      codefreshStackConfig({
+        apiUrl: emulator.url,
+        org,
+        gitSources: [
+          { name: "team-a", path: "team-a" },
+          { name: "team-b", path: "team-b", include: "*.yaml" },
+        ],
+        clusters: clusters.map((c, i) => ({
+          ...c,
+          serviceAccountName: `argocd-manager-e2e${i}-${process.pid}`,
+          ...(i === 0 ? { labels: { env: "dev" } } : { annotations: { owner: "platform" } }),
+        })),
+      }),
+    );
   });
 
   afterAll(async () => {

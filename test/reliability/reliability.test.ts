@@ -8,6 +8,7 @@ import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startK
 import { configure, get } from "pulumi-codefresh/dist/resources/providers";
 import { badInputs, valid } from "../harness/bad-inputs";
 import { accountA, accountB, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
+import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 import { record } from "./report";
@@ -18,27 +19,22 @@ const soak = process.env.PULUMI_CODEFRESH_SOAK === "1";
 let orgCounter = 0;
 
 async function stackFor(url: string, kubeServer: string, caCert: string, adminToken: string, serviceAccount: string) {
-  const gitea = sharedGitServer();
   const org = `rel-${process.pid}-${++orgCounter}`;
-  await gitea.createOrg(org);
-  return testProgram("codefresh-stack", {
-    "codefresh:apiUrl": url,
-    "codefresh:apiKey": { value: accountA.apiKey, secret: true },
-    "codefresh:requestTimeoutMs": "2000",
-    gitUrl: gitea.url,
-    gitApiUrl: gitea.apiUrl,
-    gitOrg: org,
-    gitToken: { value: gitea.adminToken, secret: true },
-    gitSources: JSON.stringify([
-      { name: "rel-a", path: "a" },
-      { name: "rel-b", path: "b" },
-      { name: "rel-c", path: "c" },
-    ]),
-    clusters: { value: JSON.stringify([{ name: "rel", kubeconfig: kubeconfigFor(kubeServer, caCert, adminToken) }]), secret: true },
-    clusterCount: "1",
-    clusterName0: "rel",
-    clusterServiceAccount0: serviceAccount,
-  });
+  await sharedGitServer().createOrg(org);
+  return testProgram(
+    "codefresh-stack",
+    codefreshStackConfig({
+      apiUrl: url,
+      org,
+      gitSources: [
+        { name: "rel-a", path: "a" },
+        { name: "rel-b", path: "b" },
+        { name: "rel-c", path: "c" },
+      ],
+      clusters: [{ name: "rel", kubeconfig: kubeconfigFor(kubeServer, caCert, adminToken), serviceAccountName: serviceAccount }],
+      extra: { "codefresh:requestTimeoutMs": "2000" },
+    }),
+  );
 }
 
 /** The converged state of the stack: one runtime, default + three git sources, one Successful cluster. */

@@ -1,0 +1,43 @@
+// Config for test/fixtures/codefresh-stack: the emulator, the shared Gitea, and the clusters, in the
+// shape that program reads. One place for every test that runs it.
+import { accountA } from "./emulator";
+import { sharedGitServer } from "./shared";
+
+export type ConfigValue = string | { value: string; secret: boolean };
+
+export interface StackCluster {
+  name: string;
+  kubeconfig: string;
+  serviceAccountName?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export function codefreshStackConfig(options: {
+  apiUrl: string;
+  org: string;
+  gitSources: { name: string; path: string; include?: string }[];
+  clusters?: StackCluster[];
+  extra?: Record<string, ConfigValue>;
+}): Record<string, ConfigValue> {
+  const gitea = sharedGitServer();
+  const clusters = options.clusters ?? [];
+  const config: Record<string, ConfigValue> = {
+    "codefresh:apiUrl": options.apiUrl,
+    "codefresh:apiKey": { value: accountA.apiKey, secret: true },
+    gitUrl: gitea.url,
+    gitApiUrl: gitea.apiUrl,
+    gitOrg: options.org,
+    gitToken: { value: gitea.adminToken, secret: true },
+    gitSources: JSON.stringify(options.gitSources),
+    clusters: { value: JSON.stringify(clusters.map(({ name, kubeconfig }) => ({ name, kubeconfig }))), secret: true },
+    clusterCount: String(clusters.length),
+  };
+  clusters.forEach((cluster, i) => {
+    config[`clusterName${i}`] = cluster.name;
+    if (cluster.serviceAccountName) config[`clusterServiceAccount${i}`] = cluster.serviceAccountName;
+    if (cluster.labels) config[`clusterLabels${i}`] = JSON.stringify(cluster.labels);
+    if (cluster.annotations) config[`clusterAnnotations${i}`] = JSON.stringify(cluster.annotations);
+  });
+  return { ...config, ...options.extra };
+}
