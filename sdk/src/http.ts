@@ -24,3 +24,12 @@ export function createFetch(options: HttpOptions = {}): typeof globalThis.fetch 
   return ((input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as typeof globalThis.fetch;
 }
+
+/** The first string `code` on an error or its causes: a system or TLS code (ECONNREFUSED, CERT_HAS_EXPIRED, …). */
+export function causeCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}

@@ -12,6 +12,7 @@ import {
   ServerError,
   UnsupportedOperationError,
 } from "../errors";
+import { causeCode } from "../http";
 import { redact } from "../redact";
 import { AttemptTimeoutError, parseRetryAfter, retry } from "../retry";
 
@@ -216,9 +217,5 @@ function extractMessage(text: string): string | undefined {
 }
 
 function describeNetworkError(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return error instanceof Error ? error.message : String(error);
+  return causeCode(error) ?? (error instanceof Error ? error.message : String(error));
 }

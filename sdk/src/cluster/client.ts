@@ -1,5 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
+import { causeCode } from "../http";
 import { redact } from "../redact";
 import { AttemptTimeoutError, retry } from "../retry";
 
@@ -24,14 +25,6 @@ const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === "number" ? code : undefined;
-}
-
-function causeCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
 }
 
 function isTransient(error: unknown): boolean {

@@ -3,11 +3,10 @@
 // how this adapter runs against a real local server in the tests.
 import type { Octokit } from "@octokit/core";
 import { GitError } from "../errors";
-import { createFetch } from "../http";
+import { causeCode, createFetch } from "../http";
 import { AttemptTimeoutError, sleep } from "../retry";
 import type { CheckAccessOptions, CreateRepoOptions, FileContent, GitClientOptions, GitProviderClient, RepoInfo } from "./types";
 import {
-  causeCode,
   createOnce,
   encodePath,
   ErrorContext,

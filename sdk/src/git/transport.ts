@@ -5,6 +5,7 @@
 import { GitError } from "../errors";
 import { redact } from "../redact";
 import { AttemptTimeoutError, backoffDelay, parseRetryAfter, retry, RetryOptions, sleep } from "../retry";
+import { causeCode } from "../http";
 
 /** Response headers with lower-case names. */
 export type HeaderMap = Record<string, string>;
@@ -33,15 +34,6 @@ export class HttpFailure extends Error {
   ) {
     super(message ?? (status === undefined ? `no answer (${code ?? "network error"})` : `HTTP ${status}`));
   }
-}
-
-/** The first string `code` on an error or its causes. */
-export function causeCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
 }
 
 /** The message a provider put in an error answer: GitHub/Gitea `message`, Bitbucket `error.message`, Gerrit plain text. */
