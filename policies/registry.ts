@@ -6,10 +6,12 @@
 import type { Policies } from "@pulumi/policy";
 import { cmpEnterpriseOnly } from "./rules/cmp-enterprise";
 import { crdCapacity } from "./rules/crd-capacity";
+import { gitProviderSupport } from "./rules/git-provider-support";
 import { hostedGitProvider } from "./rules/hosted-git-provider";
 import { kubernetesVersion } from "./rules/kubernetes-version";
 import { publicCluster } from "./rules/public-cluster";
 import { repoSize } from "./rules/repo-size";
+import { runtimeHasCluster } from "./rules/runtime-has-cluster";
 import { singleHostedRuntime } from "./rules/single-hosted-runtime";
 import { tlsVerification } from "./rules/tls-verification";
 
@@ -22,15 +24,19 @@ export const policies: Policies = [
   cmpEnterpriseOnly,
   tlsVerification,
   crdCapacity,
+  runtimeHasCluster,
+  gitProviderSupport,
 ];
 
 export {
   cmpEnterpriseOnly,
   crdCapacity,
+  gitProviderSupport,
   hostedGitProvider,
   kubernetesVersion,
   publicCluster,
   repoSize,
+  runtimeHasCluster,
   singleHostedRuntime,
   tlsVerification,
 };

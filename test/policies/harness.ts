@@ -52,7 +52,11 @@ export function validateResource(
   return { violations };
 }
 
-export function validateStack(policy: StackValidationPolicy, resources: { type: string; name: string; props?: Record<string, unknown> }[]): Outcome {
+export function validateStack(
+  policy: StackValidationPolicy,
+  resources: { type: string; name: string; props?: Record<string, unknown> }[],
+  config: Record<string, unknown> = {},
+): Outcome {
   const violations: string[] = [];
   const policyResources = resources.map(
     (r) =>
@@ -68,9 +72,14 @@ export function validateStack(policy: StackValidationPolicy, resources: { type: 
         asType: () => undefined,
       }) as unknown as PolicyResource,
   );
-  (policy.validateStack as (a: unknown, r: (m: string) => void) => void)(
-    { resources: policyResources, stackTags: new Map(), getConfig: () => configOf(policy, {}), notApplicable: () => undefined },
-    (message) => violations.push(message),
-  );
+  try {
+    (policy.validateStack as (a: unknown, r: (m: string) => void) => void)(
+      { resources: policyResources, stackTags: new Map(), getConfig: () => configOf(policy, config), notApplicable: () => undefined },
+      (message) => violations.push(message),
+    );
+  } catch (error) {
+    if (error instanceof UnknownValueError) return { violations, unknown: (error as Error).message };
+    throw error;
+  }
   return { violations };
 }

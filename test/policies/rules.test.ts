@@ -3,10 +3,12 @@
 import {
   cmpEnterpriseOnly,
   crdCapacity,
+  gitProviderSupport,
   hostedGitProvider,
   kubernetesVersion,
   publicCluster,
   repoSize,
+  runtimeHasCluster,
   singleHostedRuntime,
   tlsVerification,
 } from "../../policies/registry";
@@ -121,17 +123,47 @@ describe("public-cluster-endpoint", () => {
 });
 
 describe("cmp-enterprise-only", () => {
+  const runtime = (accountPlan: string) => ({ type: types.HostedRuntime, name: "hosted", props: { name: "codefresh-hosted", accountPlan } });
+  const source = (props: Record<string, unknown>) => ({ type: types.GitSource, name: "apps", props: { ...goodSource, ...props } });
   test("should pass without a plugin, or on Enterprise", () => {
-    expect(validateResource(cmpEnterpriseOnly, types.GitSource, goodSource).violations).toEqual([]);
-    expect(validateResource(cmpEnterpriseOnly, types.GitSource, { ...goodSource, configManagementPlugin: "kustomize-envsubst" }, { plan: "ENTERPRISE" }).violations).toEqual([]);
+    expect(validateStack(cmpEnterpriseOnly, [runtime(""), source({})]).violations).toEqual([]);
+    expect(validateStack(cmpEnterpriseOnly, [runtime("ENTERPRISE"), source({ configManagementPlugin: "kustomize-envsubst" })]).violations).toEqual([]);
   });
-  test("should fail with a plugin on the default (PRO) plan", () => {
-    expect(validateResource(cmpEnterpriseOnly, types.GitSource, { ...goodSource, configManagementPlugin: "kustomize-envsubst" }).violations).toEqual([
-      'git source "subject" uses Config Management Plugin "kustomize-envsubst", which Codefresh offers on Enterprise only (plan: PRO)',
+  test("should fail with a plugin when the stack's plan is not Enterprise", () => {
+    expect(validateStack(cmpEnterpriseOnly, [runtime("PRO"), source({ configManagementPlugin: "kustomize-envsubst" })]).violations).toEqual([
+      'git source "apps" uses Config Management Plugin "kustomize-envsubst", which Codefresh offers on Enterprise only (plan: PRO)',
     ]);
   });
+  test("should fall back to the rule's plan when the stack does not say", () => {
+    expect(validateStack(cmpEnterpriseOnly, [runtime(""), source({ configManagementPlugin: "p" })]).violations[0]).toMatch(/plan: PRO/);
+    expect(validateStack(cmpEnterpriseOnly, [runtime(""), source({ configManagementPlugin: "p" })], { plan: "ENTERPRISE" }).violations).toEqual([]);
+  });
   test("should report an unknown plugin as unknown", () => {
-    expect(validateResource(cmpEnterpriseOnly, types.GitSource, { ...goodSource, configManagementPlugin: unknown }).unknown).toMatch(/configManagementPlugin/);
+    expect(validateStack(cmpEnterpriseOnly, [runtime("PRO"), source({ configManagementPlugin: unknown })]).unknown).toMatch(/configManagementPlugin/);
+  });
+});
+
+describe("runtime-has-cluster", () => {
+  const runtime = { type: types.HostedRuntime, name: "hosted", props: { name: "codefresh-hosted" } };
+  test("should pass when a cluster targets the runtime", () => {
+    expect(validateStack(runtimeHasCluster, [runtime, { type: types.ManagedCluster, name: "c", props: { runtime: "codefresh-hosted" } }]).violations).toEqual([]);
+  });
+  test("should warn when no cluster does", () => {
+    expect(validateStack(runtimeHasCluster, [runtime, { type: types.ManagedCluster, name: "c", props: { runtime: "other" } }]).violations).toEqual([
+      'hosted runtime "codefresh-hosted" has no ManagedCluster in this stack: its applications have nowhere to deploy',
+    ]);
+  });
+  test("should report an unknown runtime name as unknown", () => {
+    expect(validateStack(runtimeHasCluster, [{ ...runtime, props: { name: unknown } }]).unknown).toMatch(/name/);
+  });
+});
+
+describe("git-provider-support", () => {
+  test("should pass on GitHub", () => {
+    expect(validateResource(gitProviderSupport, types.SharedConfigRepo, goodRepo).violations).toEqual([]);
+  });
+  test.each([["BITBUCKET", "Bitbucket Cloud"], ["GERRIT", "Gerrit"]])("should advise on %s", (gitProvider, label) => {
+    expect(validateResource(gitProviderSupport, types.SharedConfigRepo, { ...goodRepo, gitProvider }).violations[0]).toMatch(new RegExp(`${label} with a hosted runtime must be enabled`));
   });
 });
 

@@ -4,7 +4,7 @@ import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, ProviderImpl, readResult, stable, waitFor } from "./provider-base";
+import { changedKeys, Check, client, configValue, guarded, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, stable, unknown, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
@@ -33,6 +33,11 @@ export interface GitSourceArgs {
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Ask Codefresh to create the repository if it does not exist. @default false */
   createRepo?: pulumi.Input<boolean>;
+  /**
+   * An Argo CD Config Management Plugin to render the manifests with (Codefresh Enterprise only; the
+   * policy pack checks the plan). Changing it replaces the git source.
+   */
+  configManagementPlugin?: pulumi.Input<string>;
   /** Manage a git source that already exists (made in the UI, or Codefresh's default one). @default false */
   adopt?: pulumi.Input<boolean>;
 }
@@ -50,6 +55,9 @@ interface Inputs {
   labels?: Record<string, string>;
   createRepo: boolean;
   adopt: boolean;
+  configManagementPlugin?: string;
+  /** The repo's size, read in check with `codefresh:gitToken` where the provider API gives it. */
+  repoSizeBytes?: number;
   __stack: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
@@ -66,7 +74,9 @@ const readyTimeoutMs = 5 * 60_000;
 /** Fields Codefresh's editGitSource changes in place. */
 const editable = ["repoUrl", "path", "branch", "include", "exclude"] as const;
 /** Fields that need a new git source. */
-const immutable = ["runtime", "name", "destServer", "destNamespace", "labels", "createRepo"] as const;
+const immutable = ["runtime", "name", "destServer", "destNamespace", "labels", "createRepo", "configManagementPlugin"] as const;
+/** The label carrying the Config Management Plugin to Codefresh (CreateGitSourceInput has no field for it). */
+export const pluginLabel = "codefresh.io/config-management-plugin";
 
 /**
  * A Codefresh Git Source: an Argo CD Application that syncs the manifests under `path` of `repoUrl`.
@@ -93,6 +103,9 @@ export class GitSource extends pulumi.dynamic.Resource {
   declare readonly destNamespace: pulumi.Output<string | undefined>;
   declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
   declare readonly createRepo: pulumi.Output<boolean>;
+  declare readonly configManagementPlugin: pulumi.Output<string | undefined>;
+  /** The repo's size in bytes, read at preview where possible (needs `codefresh:gitToken`); undefined otherwise. */
+  declare readonly repoSizeBytes: pulumi.Output<number | undefined>;
   declare readonly adopt: pulumi.Output<boolean>;
   /** The specifier Codefresh stores: `<repo>.git/<path>?ref=<branch>`. */
   declare readonly appSpecifier: pulumi.Output<string>;
@@ -115,6 +128,8 @@ export class GitSource extends pulumi.dynamic.Resource {
         exclude: undefined,
         destNamespace: undefined,
         labels: undefined,
+        configManagementPlugin: undefined,
+        repoSizeBytes: undefined,
         ...args,
         name: args.name ?? name,
         path: args.path ?? ".",
@@ -196,6 +211,20 @@ export const gitSourceProvider: ProviderImpl = guarded({
     check.stringMap("labels", news.labels, "label");
     check.optionalBoolean("createRepo", news.createRepo);
     check.optionalBoolean("adopt", news.adopt);
+    if (news.configManagementPlugin !== undefined && news.configManagementPlugin !== null) {
+      check.dnsLabel("configManagementPlugin", news.configManagementPlugin, "the plugin's name as configured in Argo CD");
+    }
+    if (isUnknown(news.repoUrl)) {
+      inputs.repoSizeBytes = unknown; // not a silent pass: policies report it as unknown at preview
+    } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
+      const host = git.parseRepoUrl(inputs.repoUrl as string, "repoUrl").host;
+      inputs.repoSizeBytes = await lookUpRepoSize({
+        repoUrl: inputs.repoUrl as string,
+        provider: (configValue("codefresh:gitProvider") as git.GitProviderName | undefined) ?? git.inferProvider(host) ?? "GITHUB",
+        apiUrl: configValue("codefresh:gitApiUrl"),
+        token: configValue("codefresh:gitToken"),
+      });
+    }
     return { inputs, failures: check.failures };
   },
 
@@ -225,7 +254,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
         appSpecifier: appSpecifier(inputs),
         destServer: inputs.destServer,
         destNamespace: inputs.destNamespace,
-        labels: { ...(inputs.labels ?? {}), [stackLabel]: marker },
+        labels: { ...(inputs.labels ?? {}), [stackLabel]: marker, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
         include: inputs.include,
         exclude: inputs.exclude,
         createRepo: inputs.createRepo,
@@ -245,7 +274,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
     if (!info) return { id: "" };
     const prior = (props ?? {}) as unknown as Inputs;
     const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
-    const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel));
+    const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== pluginLabel));
     const inputs: Inputs = {
       ...prior,
       runtime,
@@ -258,6 +287,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
       destServer: info.destServer ?? prior.destServer,
       destNamespace: info.destNamespace ?? prior.destNamespace,
       labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
+      configManagementPlugin: info.labels[pluginLabel] ?? undefined,
     };
     return readResult(id, outputs(inputs, info), inputs);
   },

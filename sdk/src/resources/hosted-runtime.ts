@@ -4,7 +4,7 @@ import { ConflictError } from "../errors";
 import type { RuntimeInfo } from "../api";
 import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
 import { platformIpAllowList } from "./ip-allow-list";
-import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
+import { Check, client, configValue, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface HostedRuntimeArgs {
@@ -40,6 +40,7 @@ interface Outputs extends Inputs {
   iscInitialized: boolean;
   managedClustersNum: number;
   ipAllowList: string[];
+  accountPlan: string;
 }
 
 const defaultName = "codefresh-hosted";
@@ -79,6 +80,11 @@ export class HostedRuntime extends pulumi.dynamic.Resource {
   declare readonly managedClustersNum: pulumi.Output<number>;
   /** Codefresh's platform IP addresses, to allow-list on managed clusters' API servers (see ip-allow-list.ts). */
   declare readonly ipAllowList: pulumi.Output<string[]>;
+  /**
+   * The account's plan (`FREE`, `PRO`, `ENTERPRISE`), for the policy pack. Codefresh's public API does not
+   * expose it: it is `codefresh:accountPlan` from the stack config, "" when unset.
+   */
+  declare readonly accountPlan: pulumi.Output<string>;
   /** The version of pulumi-codefresh that last wrote this resource. */
   declare readonly providerVersion: pulumi.Output<string>;
 
@@ -97,6 +103,7 @@ export class HostedRuntime extends pulumi.dynamic.Resource {
         iscInitialized: undefined,
         managedClustersNum: undefined,
         ipAllowList: undefined,
+        accountPlan: undefined,
         name: args.name ?? defaultName,
         adopt: args.adopt ?? false,
         __timeouts: timeoutsOf(opts),
@@ -123,6 +130,7 @@ function outputs(inputs: Inputs, runtime: RuntimeInfo): Outputs {
     iscInitialized: runtime.iscInitialized ?? false,
     managedClustersNum: runtime.managedClustersNum,
     ipAllowList: [...platformIpAllowList.addresses],
+    accountPlan: configValue("codefresh:accountPlan") ?? "",
   };
 }
 
@@ -146,7 +154,12 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
     const check = new Check();
     check.dnsLabel("name", news.name, "the runtime's name, for example codefresh-hosted");
     check.optionalBoolean("adopt", news.adopt);
-    return { inputs: news, failures: check.failures };
+    const plan = configValue("codefresh:accountPlan");
+    if (plan !== undefined && !["FREE", "PRO", "ENTERPRISE"].includes(plan)) {
+      check.fail("name", `stack config codefresh:accountPlan is "${plan}": use FREE, PRO or ENTERPRISE`);
+    }
+    // Known at preview, so the policy pack can check Enterprise-only features before anything is written.
+    return { inputs: { ...news, accountPlan: plan ?? "" }, failures: check.failures };
   },
 
   async diff(_id, olds, news) {

@@ -5,7 +5,7 @@ import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, stable, waitFor } from "./provider-base";
+import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, stable, unknown, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface ManagedClusterArgs {
@@ -233,7 +233,10 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const hasPath = news.kubeconfigPath !== undefined && news.kubeconfigPath !== null;
     if (hasContent === hasPath) {
       check.fail(hasContent ? "kubeconfigPath" : "kubeconfig", "give exactly one of kubeconfig (content, as a secret) and kubeconfigPath (a file)");
-    } else if (![news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
+    } else if ([news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
+      // Reported as unknown by the policy pack at preview, never passed silently.
+      Object.assign(inputs, { kubernetesVersion: unknown, crdCount: unknown });
+    } else {
       try {
         const resolved = cluster.resolveKubeconfig({
           kubeconfig: hasContent ? String(news.kubeconfig) : undefined,

@@ -7,6 +7,7 @@ import { CodefreshConfig, ConfigSource, resolveConfig } from "../config";
 import { CodefreshError } from "../errors";
 import { redact } from "../redact";
 import { sleep } from "../retry";
+import * as git from "../git";
 
 /** The value Pulumi passes for inputs not known until apply. */
 export const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -54,6 +55,39 @@ export function rememberSecret(value: string | undefined): void {
 
 export function scrub(text: string): string {
   return redact(text, secretsSeen);
+}
+
+// ---- read-only lookups in check ---------------------------------------------------------------------
+
+/**
+ * A repo's size from its provider's API: one attempt, at most 5 s, read-only, so check stays fast and
+ * never writes. Undefined where it cannot be known (no token, the repo does not exist yet, Gerrit, or
+ * the provider did not answer in time); create reports real access problems.
+ */
+export async function lookUpRepoSize(options: {
+  repoUrl: string;
+  provider: git.GitProviderName;
+  apiUrl?: string;
+  token?: string;
+  username?: string;
+}): Promise<number | undefined> {
+  if (!options.token) return undefined;
+  rememberSecret(options.token);
+  try {
+    const repo = git.parseRepoUrl(options.repoUrl, "repoUrl");
+    const gitClient = git.createGitClient({
+      provider: options.provider,
+      apiUrl: options.apiUrl,
+      token: options.token,
+      username: options.username,
+      caBundle: configValue("codefresh:gitCaBundle"),
+      requestTimeoutMs: 5_000,
+      attempts: 1,
+    });
+    return (await gitClient.getRepo(repo))?.sizeBytes;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- progress to the engine -----------------------------------------------------------------------
@@ -289,7 +323,11 @@ export function guarded(impl: ProviderImpl): ProviderImpl {
       }
     };
   return {
-    check: wrap(impl.check.bind(impl)),
+    // The host encodes check's inputs as a protobuf Struct, which rejects `undefined`: drop those keys.
+    check: wrap(async (olds, news) => {
+      const result = await impl.check(olds, news);
+      return result.inputs ? { ...result, inputs: JSON.parse(JSON.stringify(result.inputs)) as Record<string, unknown> } : result;
+    }),
     diff: wrap(impl.diff.bind(impl)),
     create: wrap(impl.create.bind(impl)),
     read: wrap(impl.read.bind(impl)),

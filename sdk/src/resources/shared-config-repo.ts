@@ -6,7 +6,7 @@ import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
-import { Check, client, guarded, isUnknown, parseDuration, progress, ProviderImpl, readResult, rememberSecret, waitFor } from "./provider-base";
+import { Check, client, guarded, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface SharedConfigRepoArgs {
@@ -43,6 +43,8 @@ interface Inputs {
   gitToken: string;
   gitUsername?: string;
   adopt: boolean;
+  /** The Shared Configuration Repo's size, read in check where the provider API gives it. */
+  repoSizeBytes?: number;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -90,6 +92,8 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
   declare readonly defaultGitSourceName: pulumi.Output<string>;
   /** Codefresh validated the settings. */
   declare readonly csdpValidated: pulumi.Output<boolean>;
+  /** The repo's size in bytes, read at preview where the provider's API gives it (GitHub, Bitbucket); undefined otherwise. */
+  declare readonly repoSizeBytes: pulumi.Output<number | undefined>;
   declare readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: SharedConfigRepoArgs, opts?: pulumi.CustomResourceOptions) {
@@ -99,6 +103,7 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
       {
         accountId: undefined,
         defaultGitSourceName: undefined,
+        repoSizeBytes: undefined,
         csdpValidated: undefined,
         gitSourceRepoUrl: undefined,
         gitApiUrl: undefined,
@@ -213,6 +218,17 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       check.fail("gitUsername", `${news.gitProvider === "GERRIT" ? "Gerrit HTTP passwords" : "Bitbucket app passwords"} need the user name: set gitUsername`);
     }
     check.optionalBoolean("adopt", news.adopt);
+    if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
+      inputs.repoSizeBytes = unknown; // reported as unknown by the policy pack, not passed
+    } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
+      inputs.repoSizeBytes = await lookUpRepoSize({
+        repoUrl: repo.repoUrl,
+        provider,
+        apiUrl: inputs.gitApiUrl as string | undefined,
+        token: news.gitToken,
+        username: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
+      });
+    }
     return { inputs, failures: check.failures };
   },
 
