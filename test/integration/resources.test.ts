@@ -33,7 +33,7 @@ describe("resources end to end", () => {
         apiUrl: emulator.url,
         org,
         gitSources: [
-          { name: "team-a", path: "team-a" },
+          { name: "team-a", path: "team-a", plugin: "kustomize-envsubst" },
           { name: "team-b", path: "team-b", include: "*.yaml" },
         ],
         clusters: clusters.map((c, i) => ({
@@ -75,6 +75,8 @@ describe("resources end to end", () => {
     const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
     const isc = git.parseRepoUrl(`${gitea.url}/${org}/codefresh-isc.git`);
     expect(await repos.readFile(isc, "resources/codefresh-hosted/team-b.yaml")).toMatch(/path: team-b[\s\S]*include: "\*\.yaml"/);
+    // The Config Management Plugin reaches the Application Codefresh writes.
+    expect(await repos.readFile(isc, "resources/codefresh-hosted/team-a.yaml")).toMatch(/plugin:\s+name: kustomize-envsubst/);
     expect(await repos.readFile(isc, "runtimes/codefresh-hosted/cluster-1.yaml")).toContain(proxies[1].server);
   });
 
@@ -126,7 +128,7 @@ describe("resources end to end", () => {
   test("a renamed git source is replaced", async () => {
     await program.stack.setConfig("gitSources", {
       value: JSON.stringify([
-        { name: "team-a", path: "team-a" },
+        { name: "team-a", path: "team-a", plugin: "kustomize-envsubst" },
         { name: "team-c", path: "team-b", include: "*.yaml" },
       ]),
     });
