@@ -7,10 +7,10 @@ import { createFetch } from "../http";
 import { defaultMaxSizeBytes, formatMb } from "./size";
 import {
   createOnce,
+  deleteWithRetry,
   encodePath,
   ErrorContext,
   HttpFailure,
-  isRetryable,
   PlainAnswer,
   repoFilePath,
   RetrySettings,
@@ -216,22 +216,13 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
   }
 
   async function deleteRepo(repo: RepoRef): Promise<boolean> {
-    let interrupted = false;
     try {
-      await withRetry(settings, async (signal) => {
-        try {
-          return await send("DELETE", repoPath(repo), signal);
-        } catch (error) {
-          if (isRetryable(error, settings.maxRateLimitWaitMs)) interrupted = true;
-          throw error;
-        }
-      });
-      return true;
+      return await deleteWithRetry(settings, (signal) => send("DELETE", repoPath(repo), signal));
     } catch (error) {
-      if (is(error, 404)) return interrupted;
       throw toGitError(error, context(`deleting repository ${label(repo)}`, { forbiddenHint: "Deleting needs admin rights on the repository (and the repository delete permission on the token)." }));
     }
   }
+
 
   async function readFile(repo: RepoRef, path: string, branch?: string): Promise<string | undefined> {
     const fullPath = repoFilePath(repo.path, path);

@@ -8,11 +8,11 @@ import { AttemptTimeoutError, sleep } from "../retry";
 import type { CheckAccessOptions, CreateRepoOptions, FileContent, GitClientOptions, GitProviderClient, RepoInfo } from "./types";
 import {
   createOnce,
+  deleteWithRetry,
   encodePath,
   ErrorContext,
   HeaderMap,
   HttpFailure,
-  isRetryable,
   lowerHeaders,
   repoFilePath,
   RetrySettings,
@@ -248,20 +248,9 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
   }
 
   async function deleteRepo(repo: RepoRef): Promise<boolean> {
-    let interrupted = false;
     try {
-      await withRetry(settings, async (signal) => {
-        try {
-          return await send("DELETE /repos/{owner}/{repo}", repoParams(repo), signal);
-        } catch (error) {
-          if (isRetryable(error, settings.maxRateLimitWaitMs)) interrupted = true;
-          throw error;
-        }
-      });
-      return true;
+      return await deleteWithRetry(settings, (signal) => send("DELETE /repos/{owner}/{repo}", repoParams(repo), signal));
     } catch (error) {
-      // 404 after an interrupted attempt: that attempt deleted it.
-      if (is(error, 404)) return interrupted;
       throw toGitError(error, context(`deleting repository ${label(repo)}`, { forbiddenHint: 'Deleting needs admin rights on the repository (a classic token: the "delete_repo" scope).' }));
     }
   }

@@ -141,6 +141,29 @@ export function withRetry<T>(settings: RetrySettings, fn: (signal: AbortSignal) 
 }
 
 /**
+ * A delete, retried like a read: true when it deleted (an interrupted attempt that did counts), false when
+ * the object was already gone. Other failures are thrown for the caller to explain.
+ */
+export async function deleteWithRetry(settings: RetrySettings, attempt: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> {
+  let interrupted = false;
+  try {
+    await withRetry(settings, async (signal) => {
+      try {
+        return await attempt(signal);
+      } catch (error) {
+        if (isRetryable(error, settings.maxRateLimitWaitMs)) interrupted = true;
+        throw error;
+      }
+    });
+    return true;
+  } catch (error) {
+    // 404 after an interrupted attempt: that attempt deleted it.
+    if (error instanceof HttpFailure && error.status === 404) return interrupted;
+    throw error;
+  }
+}
+
+/**
  * A non-idempotent write (create a repository, commit files): one attempt at a time; after a
  * transient failure `readBack` looks whether it happened anyway, returns that result if so, and only
  * otherwise tries again. If the read itself fails, the outcome is unknown and nothing is repeated.
