@@ -3,6 +3,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { ChildProcess, spawn } from "node:child_process";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
 export const repoRoot = resolve(__dirname, "..", "..");
@@ -119,4 +120,19 @@ async function readProjectName(workDir: string): Promise<string> {
 async function rewriteExtends(tsconfigPath: string, target: string): Promise<void> {
   const text = await readFile(tsconfigPath, "utf8");
   await writeFile(tsconfigPath, text.replace(/"extends":\s*"[^"]*"/, `"extends": "${target}"`));
+}
+
+/**
+ * Runs the `pulumi` CLI on a test program's stack, non-interactively. `detached` puts it in its own
+ * process group, so a crash test can SIGKILL it whole.
+ */
+export function runPulumi(program: TestProgram, args: string[], options: { detached?: boolean } = {}): { child: ChildProcess; exit: Promise<number> } {
+  const child = spawn("pulumi", [...args, "--non-interactive", "--stack", "test"], {
+    cwd: program.workDir,
+    env: program.cliEnv,
+    detached: options.detached ?? false,
+    stdio: "ignore",
+  });
+  const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  return { child, exit };
 }

@@ -1,11 +1,10 @@
 // Behaviour against a Codefresh that has no hosted-install API (the real one): one clear message that
 // says what to do in the UI, then the adopt path; and an interrupted `pulumi up` (SIGKILL) that the
 // next `pulumi up` finishes with no duplicate and no manual step (our objects carry the stack's marker).
-import { spawn } from "node:child_process";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
 import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
-import { testProgram, TestProgram } from "../harness/pulumi";
+import { runPulumi, testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
 type State = { accounts: { name: string; runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string }[] }[] };
@@ -92,13 +91,7 @@ describe("an interrupted pulumi up", () => {
   });
 
   test("SIGKILL after git sources and a cluster were created; the next up adopts them without duplicates", async () => {
-    const cli = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "test"], {
-      cwd: program.workDir,
-      env: program.cliEnv,
-      detached: true,
-      stdio: "ignore",
-    });
-    const exited = new Promise<void>((resolve) => cli.once("exit", () => resolve()));
+    const { child: cli, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
     // Wait until Codefresh has the git sources (not yet reported ready: their delay is 4 s) and the cluster.
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -112,11 +105,7 @@ describe("an interrupted pulumi up", () => {
     await exited;
 
     // Clear what the killed run left behind, the documented way: its lock, then its pending creates.
-    const run = (args: string[]) =>
-      new Promise<number>((resolve) => {
-        const child = spawn("pulumi", [...args, "--non-interactive", "--stack", "test"], { cwd: program.workDir, env: program.cliEnv, stdio: "ignore" });
-        child.once("exit", (code) => resolve(code ?? 1));
-      });
+    const run = (args: string[]) => runPulumi(program, args).exit;
     await run(["cancel", "--yes"]);
     expect(await run(["refresh", "--yes", "--clear-pending-creates"])).toBe(0);
 

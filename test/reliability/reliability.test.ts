@@ -1,7 +1,6 @@
 // Reliability and security: faults of every kind, crashes (SIGKILL of `pulumi up`, emulator and
 // kube-apiserver restarts), bad input, secrets in every output, and account isolation. Each part adds
 // its counts to the report that `npm run test:reliability` prints as one line.
-import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
@@ -9,7 +8,7 @@ import { configure, get } from "pulumi-codefresh/dist/resources/providers";
 import { badInputs, valid } from "../harness/bad-inputs";
 import { accountA, accountB, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
-import { testProgram, TestProgram } from "../harness/pulumi";
+import { runPulumi, testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 import { record } from "./report";
 
@@ -83,13 +82,7 @@ describe("faults: up converges to the clean result with no duplicates", () => {
   });
 });
 
-/** `pulumi <args>` on the program's stack with the CLI; resolves with the exit code. */
-function cli(program: TestProgram, args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn("pulumi", [...args, "--non-interactive", "--stack", "test"], { cwd: program.workDir, env: program.cliEnv, stdio: "ignore" });
-    child.once("exit", (code) => resolve(code ?? 1));
-  });
-}
+const cli = (program: TestProgram, args: string[]) => runPulumi(program, args).exit;
 
 /**
  * Recovers a stack after a crash, the documented way: clear the lock, drop pending creates, converge.
@@ -130,13 +123,7 @@ describe("crashes: nothing lost or duplicated", () => {
       for (let round = 0; round < rounds; round++) {
         // Kill somewhere between the program's start and the end of the first up (~10-15 s).
         const delayMs = 2_500 + Math.floor(((round * 7919) % 97) / 97 * 9_000);
-        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "test"], {
-          cwd: program.workDir,
-          env: program.cliEnv,
-          detached: true,
-          stdio: "ignore",
-        });
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        const { child, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
         await new Promise((r) => setTimeout(r, delayMs));
         try {
           process.kill(-(child.pid as number), "SIGKILL");
