@@ -138,6 +138,9 @@ type RawRuntime = {
   iscInitialized?: boolean | null;
 };
 
+/** How long a list answer is reused (see CodefreshClient.memoized). */
+const listMemoMs = 1_000;
+
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
 function toRuntime(raw: RawRuntime): RuntimeInfo {
@@ -167,6 +170,8 @@ export class CodefreshClient {
   /** Secrets passed through this client (git and cluster tokens), kept only to redact them from errors. */
   private readonly secrets = new Set<string>();
   private readonly ingressCache = new Map<string, string>();
+  /** Recent list answers, shared by concurrent readers (see {@link memoized}). */
+  private readonly listMemo = new Map<string, { expires: number; value: Promise<unknown> }>();
 
   constructor(readonly options: ClientOptions) {
     const apiKey = requireApiKey(options.config);
@@ -231,6 +236,7 @@ export class CodefreshClient {
       : (["deleteRuntime", documents.deleteRuntime] as const);
     try {
       await this.transport.graphql(this.graphqlUrl, operation, document, { name }, { idempotent: true });
+      this.forgetLists();
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
@@ -262,7 +268,11 @@ export class CodefreshClient {
 
   // ---- git sources -----------------------------------------------------------------------------
 
-  async listGitSources(runtime: string): Promise<GitSourceInfo[]> {
+  listGitSources(runtime: string): Promise<GitSourceInfo[]> {
+    return this.memoized(`gitSources/${runtime}`, () => this.fetchGitSources(runtime));
+  }
+
+  private async fetchGitSources(runtime: string): Promise<GitSourceInfo[]> {
     type Raw = {
       metadata: { name: string; labels?: { key: string; value: string }[] | null };
       self: {
@@ -300,20 +310,27 @@ export class CodefreshClient {
   /** Creates a git source; a retry after an unknown outcome first checks whether it exists. */
   async createGitSource(runtime: string, input: CreateGitSourceInput): Promise<void> {
     const args = { ...input, labels: input.labels === undefined ? undefined : toYaml(input.labels) };
+    this.forgetLists();
     await this.appProxyCall(runtime, "createGitSource", documents.createGitSource, { args }, {
       idempotent: false,
-      recover: async () => ((await this.getGitSource(runtime, input.appName)) ? { createGitSource: null } : undefined),
+      recover: async () => {
+        this.forgetLists(); // the read that decides whether to send again must be fresh
+        return (await this.getGitSource(runtime, input.appName)) ? { createGitSource: null } : undefined;
+      },
     });
+    this.forgetLists();
   }
 
   async editGitSource(runtime: string, input: { appName: string; appSpecifier: string; include?: string; exclude?: string }): Promise<void> {
     await this.appProxyCall(runtime, "editGitSource", documents.editGitSource, { args: input }, { idempotent: true });
+    this.forgetLists();
   }
 
   /** Deletes a git source (an Argo CD Application); false when it did not exist. */
   async deleteGitSource(runtime: string, appName: string): Promise<boolean> {
     try {
       await this.appProxyCall(runtime, "deleteApplication", documents.deleteApplication, { args: { appName } }, { idempotent: true });
+      this.forgetLists();
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
@@ -324,7 +341,11 @@ export class CodefreshClient {
   // ---- clusters --------------------------------------------------------------------------------
 
   /** Managed clusters of a runtime, every page; the runtime's own `in-cluster` is left out. */
-  async listClusters(runtime: string): Promise<ClusterInfo[]> {
+  listClusters(runtime: string): Promise<ClusterInfo[]> {
+    return this.memoized(`clusters/${runtime}`, () => this.fetchClusters(runtime));
+  }
+
+  private async fetchClusters(runtime: string): Promise<ClusterInfo[]> {
     type Raw = {
       metadata: { name: string; runtime: string };
       server: string;
@@ -385,12 +406,14 @@ export class CodefreshClient {
     };
     const ingress = await this.ingress(runtime);
     await this.transport.postJson(`${ingress}/app-proxy/api/clusters`, "addCluster", body, { idempotent: true });
+    this.forgetLists();
   }
 
   /** Removes the management link only (apps keep running); false when the cluster was not connected. */
   async removeCluster(runtime: string, server: string): Promise<boolean> {
     try {
       await this.appProxyCall(runtime, "removeCluster", documents.removeCluster, { server, runtime }, { idempotent: true });
+      this.forgetLists();
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
@@ -417,6 +440,7 @@ export class CodefreshClient {
     };
     try {
       await this.appProxyCall(runtime, "initManagedRuntime", unconfirmed.initManagedRuntime, { args }, { idempotent: true });
+      this.forgetLists();
     } catch (error) {
       throw explainUnsupported(error, "initManagedRuntime");
     }
@@ -434,6 +458,25 @@ export class CodefreshClient {
   }
 
   // ---- plumbing --------------------------------------------------------------------------------
+
+  /**
+   * A list read within the last second is reused, and concurrent readers share one request: a refresh
+   * of N git sources then lists them once instead of N times (each list is all the sources). Every write
+   * through this client forgets them, so a client never reads its own writes stale.
+   */
+  private memoized<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.listMemo.get(key);
+    if (hit && hit.expires > now) return hit.value as Promise<T>;
+    const value = load();
+    this.listMemo.set(key, { expires: now + listMemoMs, value });
+    value.catch(() => this.listMemo.delete(key));
+    return value;
+  }
+
+  private forgetLists(): void {
+    this.listMemo.clear();
+  }
 
   private platform<T>(operation: string, document: string, variables: Record<string, unknown>): Promise<T> {
     return this.transport.graphql<T>(this.graphqlUrl, operation, document, variables, { idempotent: true });
