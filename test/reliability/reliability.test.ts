@@ -1,7 +1,8 @@
 // Reliability and security: faults of every kind, crashes (SIGKILL of `pulumi up`, emulator and
 // kube-apiserver restarts), bad input, secrets in every output, and account isolation. Each part adds
 // its counts to the report that `npm run test:reliability` prints as one line.
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
 import { configure, get } from "pulumi-codefresh/dist/resources/providers";
@@ -105,6 +106,14 @@ async function recover(program: TestProgram): Promise<void> {
   expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
 }
 
+/** After a crash: recover, check nothing was lost or duplicated, count it, and tear down for the next. */
+async function convergesAfterCrash(program: TestProgram, state: () => Promise<State>): Promise<void> {
+  await recover(program);
+  expectConverged((await state()).accounts[0]);
+  record({ crashesTried: 1, crashesConverged: 1 });
+  await program.stack.destroy();
+}
+
 describe("crashes: nothing lost or duplicated", () => {
   let proxy: ClusterProxy;
   beforeAll(async () => {
@@ -131,11 +140,8 @@ describe("crashes: nothing lost or duplicated", () => {
           // it had already finished
         }
         await exited;
-        await recover(program);
-        expectConverged((await emulator.admin<State>("GET", "state")).accounts[0]);
-        record({ crashesTried: 1, crashesConverged: 1 });
-        // Start the next round from scratch, so each kill lands in a create.
-        await program.stack.destroy();
+        // Destroyed after each round, so each kill lands in a create.
+        await convergesAfterCrash(program, () => emulator.admin<State>("GET", "state"));
       }
     } finally {
       await program.dispose();
@@ -144,11 +150,9 @@ describe("crashes: nothing lost or duplicated", () => {
   });
 
   test("the emulator restarted (kill -9) during up: the next up converges", async () => {
-    const { mkdtemp, rm } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
     const dataDir = await mkdtemp(join(tmpdir(), "rel-emulator-"));
     const caFile = join(dataDir, "gitea-ca.pem");
-    await (await import("node:fs/promises")).writeFile(caFile, sharedGitServer().caCert);
+    await writeFile(caFile, sharedGitServer().caCert);
     const args = ["--data", dataDir, "--account", `${accountA.name}:${accountA.apiKey}`, "--install-delay-ms", "2000", "--git-source-delay-ms", "1500", "--git-ca-file", caFile];
     let emulator = await spawnEmulatorCli(args);
     const port = new URL(emulator.url).port;
@@ -160,11 +164,8 @@ describe("crashes: nothing lost or duplicated", () => {
       await emulator.kill("SIGKILL");
       emulator = await spawnEmulatorCli([...args, "--port", port]);
       await up; // may have failed or succeeded, depending on what the restart cut
-      await recover(program);
-      const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as State;
-      expectConverged(state.accounts[0]);
-      record({ crashesTried: 1, crashesConverged: 1 });
-      await program.stack.destroy();
+      const url = emulator.url;
+      await convergesAfterCrash(program, async () => (await (await fetch(`${url}/_emulator/state`)).json()) as State);
     } finally {
       await program.dispose();
       await emulator.kill("SIGTERM");
@@ -181,10 +182,7 @@ describe("crashes: nothing lost or duplicated", () => {
       await new Promise((r) => setTimeout(r, 3_000));
       await kube.restartApiServer();
       await up;
-      await recover(program);
-      expectConverged((await emulator.admin<State>("GET", "state")).accounts[0]);
-      record({ crashesTried: 1, crashesConverged: 1 });
-      await program.stack.destroy();
+      await convergesAfterCrash(program, () => emulator.admin<State>("GET", "state"));
     } finally {
       await program.dispose();
       await emulator.dispose();

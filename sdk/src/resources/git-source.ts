@@ -4,7 +4,7 @@ import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { changedKeys, Check, client, configValue, guarded, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, stable, unknown, waitFor } from "./provider-base";
+import { changedKeys, Check, client, configValue, guarded, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
@@ -229,8 +229,8 @@ export const gitSourceProvider: ProviderImpl = guarded({
   },
 
   async diff(_id, olds, news) {
-    const replaces = immutable.filter((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
-    const changes = replaces.length > 0 || editable.some((key) => isUnknown(news[key])) || changedKeys(olds, news, editable).length > 0;
+    const replaces = changedKeys(olds, news, immutable);
+    const changes = replaces.length > 0 || changedKeys(olds, news, editable).length > 0;
     return { changes, replaces };
   },
 

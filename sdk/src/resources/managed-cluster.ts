@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
-import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, stable, unknown, waitFor } from "./provider-base";
+import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
 export interface ManagedClusterArgs {
@@ -139,7 +139,7 @@ export class ManagedCluster extends pulumi.dynamic.Resource {
         __timeouts: timeoutsOf(opts),
         providerVersion,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "kubeconfig"] },
+      withSecretOutputs(opts, ["kubeconfig"]),
       "codefresh",
       "ManagedCluster",
     );
@@ -257,9 +257,9 @@ export const managedClusterProvider: ProviderImpl = guarded({
 
   async diff(_id, olds, news) {
     const immutable = ["runtime", "name", "server", "serviceAccountName", "namespace"];
-    const replaces = immutable.filter((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
+    const replaces = changedKeys(olds, news, immutable);
     const inPlace = ["labels", "annotations", "insecureSkipTlsVerify", "kubeconfig", "kubeconfigPath", "context", "__credentialsCurrent"];
-    const changes = replaces.length > 0 || inPlace.some((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
+    const changes = replaces.length > 0 || changedKeys(olds, news, inPlace).length > 0;
     return { changes, replaces };
   },
 

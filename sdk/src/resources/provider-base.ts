@@ -275,9 +275,9 @@ export function partialCreate(id: string, properties: Record<string, unknown>, e
   return failure;
 }
 
-/** Keys present in both objects whose values differ (deep, order-insensitive for maps). */
+/** Keys whose new value is unknown (preview) or differs from the old one (deep, order-insensitive for maps). */
 export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly string[]): string[] {
-  return keys.filter((key) => stable(olds[key]) !== stable(news[key]));
+  return keys.filter((key) => isUnknown(news[key]) || stable(olds[key]) !== stable(news[key]));
 }
 
 export function stable(value: unknown): string {

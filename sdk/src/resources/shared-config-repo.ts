@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
+import { providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { Check, client, guarded, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import { thinProvider } from "./shim";
 
@@ -114,7 +114,7 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
         __timeouts: timeoutsOf(opts),
         providerVersion,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "gitToken"] },
+      withSecretOutputs(opts, ["gitToken"]),
       "codefresh",
       "SharedConfigRepo",
     );
