@@ -17,7 +17,7 @@ const usage = `usage: codefresh-emulator --data DIR [--port N] --account NAME:AP
   --account NAME:KEY[:PLAN] seed an account (repeatable); PLAN is FREE, PRO (default) or ENTERPRISE
   --accounts-file FILE      JSON array of {"name","apiKey","plan"}
   --fault SPEC              e.g. "429:rate=0.2,retryAfter=1;drop:count=1,operations=createGitSource"
-                            (also CODEFRESH_EMULATOR_FAULTS); kinds: 429 500 502 503 504 slow drop reset graphql-error install-failure
+                            (also CODEFRESH_EMULATOR_FAULTS); kinds: 429 500 502 503 504 slow late drop reset graphql-error install-failure
   --fault-seed N            seed of the fault dice (default 1)
   --latency-ms N            delay added to every request
   --install-delay-ms N      hosted runtime IN_PROGRESS time (default 2000; Codefresh: up to 10 minutes)

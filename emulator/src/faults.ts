@@ -2,7 +2,7 @@
 // endpoint), each firing at a rate or for the next N matching requests, optionally only for some
 // operations. Deterministic when seeded, so a failing test can be replayed.
 
-export const faultKinds = ["429", "500", "502", "503", "504", "slow", "drop", "reset", "graphql-error", "install-failure"] as const;
+export const faultKinds = ["429", "500", "502", "503", "504", "slow", "late", "drop", "reset", "graphql-error", "install-failure"] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export interface FaultRule {
@@ -15,7 +15,7 @@ export interface FaultRule {
   operations?: string[];
   /** 429/503: the `Retry-After` header, in seconds (default 1 for 429). */
   retryAfterSeconds?: number;
-  /** slow: added delay in ms (default 5000). */
+  /** slow, late: added delay in ms (default 5000). */
   delayMs?: number;
   /** graphql-error: the message (default "Internal server error (injected)"). */
   message?: string;
@@ -24,6 +24,8 @@ export interface FaultRule {
 /**
  * - `429`/`5xx`: answered before the operation runs (nothing applied).
  * - `slow`: the answer is delayed by `delayMs` after the operation ran.
+ * - `late`: the operation itself starts only after `delayMs` (a backed-up server), so a client that gave
+ *   up may read before it is applied.
  * - `drop`: the operation runs and is applied, then the connection is closed with no answer.
  * - `reset`: the connection is closed before the operation runs (nothing applied).
  * - `graphql-error`: HTTP 200 with `errors[]`, nothing applied.

@@ -215,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === "late") await delay(fault.delayMs ?? 5_000);
     if (fault?.kind === "graphql-error" && !rest) {
       record(200, "graphql-error");
       return sendJson(res, 200, { data: null, errors: [{ message: fault.message ?? "Internal server error (injected)", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });

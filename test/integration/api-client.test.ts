@@ -131,6 +131,26 @@ describe("Codefresh client", () => {
     await client.deleteGitSource("codefresh-hosted", "dropped-once");
   });
 
+  test("a create whose first attempt lands after the recovery read is not reported as a conflict", async () => {
+    const { sharedConfigRepo } = await client.getAccount();
+    // Attempt 1 starts after 2.5 s (the client gives up at 2 s); the resend starts after 1 s, by which
+    // time attempt 1 has been applied, so the resend meets "already exists".
+    await emulator.admin("PUT", "faults", {
+      rules: [
+        { kind: "late", count: 1, delayMs: 2_500, operations: ["createGitSource"] },
+        { kind: "late", count: 1, delayMs: 1_000, operations: ["createGitSource"] },
+      ],
+    });
+    await client.createGitSource("codefresh-hosted", {
+      appName: "landed-late",
+      appSpecifier: `${(sharedConfigRepo as string).replace("codefresh-isc.git", "codefresh-apps.git")}/late`,
+      destServer: "https://kubernetes.default.svc",
+    });
+    expect(emulator.counters().byOperation.createGitSource.count).toBe(2);
+    expect((await client.listGitSources("codefresh-hosted")).filter((s) => s.name === "landed-late")).toHaveLength(1);
+    await client.deleteGitSource("codefresh-hosted", "landed-late");
+  });
+
   test("clusters: add with real credentials, list with pagination, remove", async () => {
     const admin = cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig });
     const credentials = await cluster.ensureManagerAccount(admin, { serviceAccountName: "argocd-manager-client-test" });

@@ -158,6 +158,7 @@ export class Transport {
 
   private async withRetries<T>(operation: string, call: CallOptions<T>, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     let lastFailure: AttemptFailure | undefined;
+    let resentAfterUnknownOutcome = false;
     try {
       return await retry(
         async ({ signal, attempt: n }) => {
@@ -166,11 +167,18 @@ export class Transport {
             if (!call.recover) throw lastFailure;
             const recovered = await call.recover();
             if (recovered !== undefined) return recovered;
+            resentAfterUnknownOutcome = true;
           }
           try {
             return await attempt(signal);
           } catch (error) {
             lastFailure = toAttemptFailure(operation, error, this.options.requestTimeoutMs);
+            // The earlier attempt was still in flight when we read, and landed before the resend: a
+            // conflict now means it happened. One more read tells, and returns its result.
+            if (resentAfterUnknownOutcome && call.recover && lastFailure.error instanceof ConflictError) {
+              const recovered = await call.recover();
+              if (recovered !== undefined) return recovered;
+            }
             throw lastFailure;
           }
         },
