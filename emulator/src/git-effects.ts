@@ -2,7 +2,9 @@
 // connected, one Application manifest per git source and per managed cluster. Real commits in the
 // configured git server, through the package's own git client. Nothing secret is ever committed.
 import * as git from "pulumi-codefresh/dist/git";
+import { join } from "node:path";
 import { stringify } from "yaml";
+import { FileChange, GitCommitter } from "./git-commits";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
 import { businessError } from "./service";
 
@@ -27,6 +29,8 @@ export interface ConnectGitArgs {
 export interface GitEffectsOptions {
   /** Extra CA bundle for the git server (a local server with its own certificate). */
   caBundle?: string;
+  /** Where the app-proxy keeps its clones of the Shared Configuration Repository. */
+  workDir: string;
 }
 
 const internalLabels = { "codefresh.io/entity": "internal-config", "codefresh.io/internal": "true" };
@@ -40,20 +44,18 @@ export function clusterManifestPath(runtime: string, cluster: string): string {
 }
 
 export class GitServerEffects implements GitEffects {
-  /** One queue per repo: an app-proxy commits to a repo one change at a time (a branch moves linearly). */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Commits to the Shared Configuration Repository, grouping concurrent changes (see git-commits.ts). */
+  private readonly committer: GitCommitter;
 
-  constructor(private readonly options: GitEffectsOptions = {}) {}
+  constructor(private readonly options: GitEffectsOptions) {
+    this.committer = new GitCommitter({ workDir: join(options.workDir, "clones"), caBundle: options.caBundle });
+  }
 
-  private serialized<T>(repo: git.RepoRef, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(repo.cloneUrl) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(repo.cloneUrl, settled);
-    void settled.then(() => {
-      if (this.queues.get(repo.cloneUrl) === settled) this.queues.delete(repo.cloneUrl);
-    });
-    return next;
+  /** Paths relative to the repository URL's directory, like the git client's. */
+  private commitToIsc(runtime: Pick<RuntimeRecord, "gitToken" | "gitUsername">, isc: git.RepoRef, changes: FileChange[], message: string): Promise<void> {
+    if (!runtime.gitToken) throw businessError("the runtime has no git token; connect git first", "FAILED_PRECONDITION");
+    const rooted = changes.map((change) => ({ ...change, path: withBase(isc, change.path) }));
+    return this.committer.commit(isc, { token: runtime.gitToken, username: runtime.gitUsername }, rooted, message);
   }
 
   private client(runtime: RuntimeRecord): git.GitProviderClient {
@@ -88,7 +90,6 @@ export class GitServerEffects implements GitEffects {
     const sourceRepo = git.parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
     await client.createRepo(isc, { private: true, description: "Codefresh shared configuration repository" });
     await client.createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" });
-    const base = isc.path === "" ? "" : `${isc.path}/`;
     const include = [
       "all-runtimes-all-clusters/*.yaml",
       "all-runtimes-all-clusters/**/*.yaml",
@@ -98,22 +99,23 @@ export class GitServerEffects implements GitEffects {
       "control-planes/**/*.yaml",
       `${runtime.name}/*.yaml`,
     ].join(",");
-    await this.serialized(isc, () => client.putFiles(
+    await this.commitToIsc(
+      { gitToken: args.token, gitUsername: args.username },
       isc,
       [
-        { path: `${base}README.md`, content: "# codefresh-isc\n\nCodefresh Internal Shared Configurations.\n" },
-        { path: `${base}resources/all-runtimes-all-clusters/README.md`, content: "Resources applied by every runtime to every cluster.\n" },
-        { path: `${base}resources/control-planes/README.md`, content: "Resources applied to each runtime's own cluster.\n" },
-        { path: `${base}resources/app-projects/README.md`, content: "Argo CD AppProjects.\n" },
+        { path: "README.md", content: "# codefresh-isc\n\nCodefresh Internal Shared Configurations.\n" },
+        { path: "resources/all-runtimes-all-clusters/README.md", content: "Resources applied by every runtime to every cluster.\n" },
+        { path: "resources/control-planes/README.md", content: "Resources applied to each runtime's own cluster.\n" },
+        { path: "resources/app-projects/README.md", content: "Argo CD AppProjects.\n" },
         {
-          path: `${base}runtimes/${runtime.name}/in-cluster.yaml`,
+          path: `runtimes/${runtime.name}/in-cluster.yaml`,
           content: stringify({
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Application",
             metadata: { name: "in-cluster", labels: internalLabels },
             spec: {
               project: "default",
-              source: { repoURL: isc.cloneUrl, path: `${base}resources`, targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
+              source: { repoURL: isc.cloneUrl, path: withBase(isc, "resources"), targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
               destination: { namespace: runtime.namespace, server: "https://kubernetes.default.svc" },
               syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true }, syncOptions: ["allowEmpty=true"] },
             },
@@ -121,7 +123,7 @@ export class GitServerEffects implements GitEffects {
         },
       ],
       `Initialise the shared configuration repository for runtime ${runtime.name}`,
-    ));
+    );
     await client.putFiles(
       sourceRepo,
       [{ path: `${sourceRepo.path === "" ? "" : `${sourceRepo.path}/`}README.md`, content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
@@ -156,15 +158,12 @@ export class GitServerEffects implements GitEffects {
         syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true } },
       },
     };
-    await this.serialized(isc, () =>
-      client.putFiles(isc, [{ path: withBase(isc, gitSourceManifestPath(runtime.name, source.name)), content: stringify(manifest) }], `Git source ${source.name}`),
-    );
+    await this.commitToIsc(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: stringify(manifest) }], `Git source ${source.name}`);
   }
 
   async removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void> {
     const isc = this.isc(account);
-    const client = this.client(runtime);
-    await this.serialized(isc, () => client.deleteFile(isc, withBase(isc, gitSourceManifestPath(runtime.name, source.name)), `Remove git source ${source.name}`));
+    await this.commitToIsc(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: null }], `Remove git source ${source.name}`);
   }
 
   async writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
@@ -183,16 +182,12 @@ export class GitServerEffects implements GitEffects {
         ],
       },
     };
-    const client = this.client(runtime);
-    await this.serialized(isc, () =>
-      client.putFiles(isc, [{ path: withBase(isc, clusterManifestPath(runtime.name, cluster.name)), content: stringify(manifest) }], `Cluster ${cluster.name}`),
-    );
+    await this.commitToIsc(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: stringify(manifest) }], `Cluster ${cluster.name}`);
   }
 
   async removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
     const isc = this.isc(account);
-    const client = this.client(runtime);
-    await this.serialized(isc, () => client.deleteFile(isc, withBase(isc, clusterManifestPath(runtime.name, cluster.name)), `Remove cluster ${cluster.name}`));
+    await this.commitToIsc(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: null }], `Remove cluster ${cluster.name}`);
   }
 }
 

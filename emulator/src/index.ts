@@ -13,6 +13,8 @@ export type { EmulatorOptions, RunningEmulator, SeedAccount, Counters, LoggedReq
 export { Faults, parseFaultSpec, faultKinds } from "./faults";
 export type { FaultRule, FaultKind } from "./faults";
 export type { GitEffects } from "./git-effects";
+export { GitCommitter } from "./git-commits";
+export type { FileChange, GitCommitterOptions, GitCredentials } from "./git-commits";
 export { startGitea, giteaAdmin, giteaAppIni } from "./local/gitea";
 export type { LocalGitea, LocalGiteaOptions, GiteaAdmin, GiteaConnection, GiteaUser } from "./local/gitea";
 export { startLocalStack } from "./local/stack";

@@ -3,6 +3,7 @@
 // admin API under /_emulator. Binds 127.0.0.1 only.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { createSchema, createYoga } from "graphql-yoga";
 import { OperationDefinitionNode, parse } from "graphql";
 import { Faults, FaultRule } from "./faults";
@@ -94,7 +95,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = new StateStore(options.dataDir);
   let baseUrl = "";
   const faults = new Faults(options.faults ?? [], options.faultSeed);
-  const git = options.gitEffects ?? new GitServerEffects({ caBundle: options.gitCaBundle });
+  const git = options.gitEffects ?? new GitServerEffects({ caBundle: options.gitCaBundle, workDir: join(options.dataDir, "app-proxy") });
   const service = new CodefreshService(
     store,
     {

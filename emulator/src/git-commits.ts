@@ -1,0 +1,189 @@
+// How the emulated app-proxy writes to a repository: like Codefresh's (go-git), it keeps a clone, commits and
+// pushes. Changes that arrive while a push is in flight are grouped into the next commit, so a hundred
+// concurrent `createGitSource` calls cost a few pushes, not a hundred one-file commits through a contents
+// API. Each caller's promise settles when the commit that carries its change is on the remote branch.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, normalize } from "node:path";
+import type { RepoRef } from "pulumi-codefresh/dist/git";
+
+/** One file to write (content) or remove (null), relative to the repository's root. */
+export interface FileChange {
+  path: string;
+  content: string | null;
+}
+
+export interface GitCredentials {
+  /** The user name of HTTP basic auth; tokens of GitHub-like servers take any (default `x-access-token`). */
+  username?: string;
+  token: string;
+}
+
+export interface GitCommitterOptions {
+  /** Where the clones live (one per repository). */
+  workDir: string;
+  /** Extra CA bundle for the git server (a local server with its own certificate). */
+  caBundle?: string;
+  /** Bound on each git command (default 60 s). */
+  commandTimeoutMs?: number;
+  /** Pushes tried when another writer moved the branch first (default 5). */
+  attempts?: number;
+}
+
+interface Pending {
+  changes: FileChange[];
+  message: string;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+interface RepoQueue {
+  pending: Pending[];
+  flushing: boolean;
+  credentials: GitCredentials;
+  branch?: string;
+  /** Whether the clone's branch is known to be the remote's tip. */
+  inSync?: boolean;
+}
+
+export class GitCommitter {
+  private readonly queues = new Map<string, RepoQueue>();
+  private readonly initialised = new Set<string>();
+  private caFile?: Promise<string>;
+
+  constructor(private readonly options: GitCommitterOptions) {}
+
+  /** Commits `changes` (grouped with whatever else is waiting for the same repository) and pushes. */
+  commit(repo: RepoRef, credentials: GitCredentials, changes: FileChange[], message: string): Promise<void> {
+    for (const change of changes) {
+      if (change.path.startsWith("/") || normalize(change.path).startsWith("..")) throw new Error(`${change.path}: not a path inside the repository`);
+    }
+    let queue = this.queues.get(repo.cloneUrl);
+    if (!queue) {
+      queue = { pending: [], flushing: false, credentials };
+      this.queues.set(repo.cloneUrl, queue);
+    }
+    queue.credentials = credentials; // the newest token wins (a rotated one)
+    const done = new Promise<void>((resolve, reject) => queue.pending.push({ changes, message, resolve, reject }));
+    if (!queue.flushing) void this.flush(repo, queue);
+    return done;
+  }
+
+  private async flush(repo: RepoRef, queue: RepoQueue): Promise<void> {
+    queue.flushing = true;
+    try {
+      // Let the changes that arrive in the same tick join the first commit.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (queue.pending.length > 0) {
+        const batch = queue.pending.splice(0);
+        try {
+          await this.push(repo, queue, batch);
+          for (const item of batch) item.resolve();
+        } catch (error) {
+          queue.inSync = false;
+          for (const item of batch) item.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    } finally {
+      queue.flushing = false;
+    }
+  }
+
+  private async push(repo: RepoRef, queue: RepoQueue, batch: Pending[]): Promise<void> {
+    const dir = join(this.options.workDir, createHash("sha256").update(repo.cloneUrl).digest("hex").slice(0, 16));
+    const git = await this.runner(dir, queue.credentials);
+    if (!this.initialised.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      await git(["init", "--quiet"]);
+      await git(["remote", "remove", "origin"]).catch(() => undefined); // a clone left by an earlier run
+      await git(["remote", "add", "origin", repo.cloneUrl]);
+      this.initialised.add(dir);
+    }
+    queue.branch ??= repo.ref ?? (await defaultBranch(git));
+    const branch = queue.branch;
+    const message = batch.length === 1 ? batch[0].message : `${batch.length} changes\n\n${batch.map((item) => `- ${item.message}`).join("\n")}`;
+    const attempts = this.options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      // After our own push the clone is the branch's tip: skip the fetch, and let a rejected push (someone
+      // else moved the branch) send us back to fetching.
+      const fetched = !queue.inSync;
+      if (!queue.inSync) {
+        await git(["fetch", "--quiet", "--depth=1", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+        await git(["checkout", "--quiet", "--force", "-B", branch, `refs/remotes/origin/${branch}`]);
+        await git(["clean", "--quiet", "-fdx"]);
+        queue.inSync = true;
+      }
+      for (const change of batch.flatMap((item) => item.changes)) {
+        const file = join(dir, change.path);
+        if (change.content === null) await rm(file, { force: true });
+        else {
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, change.content);
+        }
+      }
+      await git(["add", "--all"]);
+      if ((await git(["status", "--porcelain"])).trim() === "") {
+        if (queue.inSync && attempt === 1 && !fetched) {
+          // Nothing to commit against a clone that may be stale (another writer deleted the file): look again.
+          queue.inSync = false;
+          continue;
+        }
+        return; // nothing changed: as the contents API, no empty commit
+      }
+      await git(["commit", "--quiet", "-m", message]);
+      try {
+        await git(["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`]);
+        return;
+      } catch (error) {
+        queue.inSync = false;
+        if (attempt >= attempts) throw error; // another writer kept moving the branch
+      }
+    }
+  }
+
+  /** Runs git in `dir` with the token in an HTTP header (never in a URL, argv or .git/config). */
+  private async runner(dir: string, credentials: GitCredentials): Promise<(args: string[]) => Promise<string>> {
+    const caFile = this.options.caBundle ? await this.writeCaFile() : undefined;
+    const basic = Buffer.from(`${credentials.username ?? "x-access-token"}:${credentials.token}`).toString("base64");
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: this.options.workDir,
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_AUTHOR_NAME: "Codefresh app-proxy (emulator)",
+      GIT_AUTHOR_EMAIL: "app-proxy@codefresh.local",
+      GIT_COMMITTER_NAME: "Codefresh app-proxy (emulator)",
+      GIT_COMMITTER_EMAIL: "app-proxy@codefresh.local",
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+      ...(caFile ? { GIT_SSL_CAINFO: caFile } : {}),
+    };
+    const timeout = this.options.commandTimeoutMs ?? 60_000;
+    return (args) =>
+      new Promise((resolve, reject) => {
+        execFile("git", args, { cwd: dir, env, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+          if (error) reject(new Error(`git ${args[0]} ${args[0] === "push" || args[0] === "fetch" ? "to" : "in"} the repository failed: ${stderr.trim() || error.message}`));
+          else resolve(stdout);
+        });
+      });
+  }
+
+  private writeCaFile(): Promise<string> {
+    this.caFile ??= (async () => {
+      const file = join(this.options.workDir, "ca.pem");
+      await mkdir(this.options.workDir, { recursive: true });
+      await writeFile(file, this.options.caBundle ?? "");
+      return file;
+    })();
+    return this.caFile;
+  }
+}
+
+async function defaultBranch(git: (args: string[]) => Promise<string>): Promise<string> {
+  const answer = await git(["ls-remote", "--symref", "origin", "HEAD"]);
+  const match = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(answer);
+  if (!match) throw new Error("the repository has no default branch yet (no commit): create it with an initial commit");
+  return match[1];
+}

@@ -1,0 +1,95 @@
+// The emulated app-proxy's commits (emulator/src/git-commits.ts) against the real Gitea of the shared
+// harness: concurrent changes share commits, every caller waits for the push that carries its change,
+// and another writer moving the branch (or deleting a file) between commits is neither lost nor fatal.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GitCommitter } from "pulumi-codefresh-emulator";
+import { git } from "pulumi-codefresh";
+import { sharedGitServer } from "../harness/shared";
+
+const gitea = () => sharedGitServer();
+const org = `commits-${process.pid.toString(36)}${Date.now().toString(36)}`;
+let workDir: string;
+let counter = 0;
+
+const api = () => git.createGitClient({ provider: "GITHUB", apiUrl: gitea().apiUrl, token: gitea().adminToken, caBundle: gitea().caCert });
+const committer = () => new GitCommitter({ workDir: join(workDir, `clones-${++counter}`), caBundle: gitea().caCert });
+const credentials = () => ({ token: gitea().adminToken });
+
+async function newRepo(): Promise<git.RepoRef> {
+  const repo = git.parseRepoUrl(`${gitea().url}/${org}/isc-${++counter}.git`);
+  await api().createRepo(repo);
+  return repo;
+}
+
+async function commitCount(repo: git.RepoRef): Promise<number> {
+  const reply = await gitea().api("GET", `/repos/${repo.owner}/${repo.name}/commits?sha=main&limit=100&stat=false`);
+  expect(reply.status).toBe(200);
+  return (reply.body as unknown[]).length;
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), "git-commits-"));
+  await gitea().createOrg(org);
+});
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+test("twelve concurrent changes land in fewer commits, each caller resolving once its file is on the branch", async () => {
+  const repo = await newRepo();
+  const before = await commitCount(repo);
+  const writer = committer();
+  const names = Array.from({ length: 12 }, (_, i) => `resources/rt/source-${i}.yaml`);
+  await Promise.all(
+    names.map(async (path, i) => {
+      await writer.commit(repo, credentials(), [{ path, content: `index: ${i}\n` }], `Git source ${i}`);
+      // Resolved means pushed: the file is readable through the server's API at once.
+      expect(await api().readFile(repo, path)).toBe(`index: ${i}\n`);
+    }),
+  );
+  const added = (await commitCount(repo)) - before;
+  expect(added).toBeGreaterThanOrEqual(1);
+  expect(added).toBeLessThan(names.length);
+});
+
+test("a branch moved by another writer between two commits: the next push re-bases on it and keeps both", async () => {
+  const repo = await newRepo();
+  const writer = committer();
+  await writer.commit(repo, credentials(), [{ path: "a.yaml", content: "a: 1\n" }], "first");
+  await api().putFiles(repo, [{ path: "b.yaml", content: "b: 1\n" }], "someone else"); // the clone is now behind
+  await writer.commit(repo, credentials(), [{ path: "c.yaml", content: "c: 1\n" }], "second");
+  expect(await api().readFile(repo, "a.yaml")).toBe("a: 1\n");
+  expect(await api().readFile(repo, "b.yaml")).toBe("b: 1\n");
+  expect(await api().readFile(repo, "c.yaml")).toBe("c: 1\n");
+});
+
+test("a file deleted behind the clone's back is written again, and removing a missing file is not an error", async () => {
+  const repo = await newRepo();
+  const writer = committer();
+  await writer.commit(repo, credentials(), [{ path: "drift.yaml", content: "x: 1\n" }], "write");
+  await api().deleteFile(repo, "drift.yaml", "drift"); // the clone still has it
+  await writer.commit(repo, credentials(), [{ path: "drift.yaml", content: "x: 1\n" }], "repair");
+  expect(await api().readFile(repo, "drift.yaml")).toBe("x: 1\n");
+  await api().deleteFile(repo, "drift.yaml", "drift again");
+  await expect(writer.commit(repo, credentials(), [{ path: "drift.yaml", content: null }], "remove")).resolves.toBeUndefined();
+  expect(await api().readFile(repo, "drift.yaml")).toBeUndefined();
+});
+
+test("a wrong token fails every waiting caller with git's reason and without the token", async () => {
+  const repo = await newRepo();
+  const token = "0123456789abcdef0123456789abcdef01234567";
+  const writer = committer();
+  const results = await Promise.allSettled([1, 2].map((i) => writer.commit(repo, { token }, [{ path: `f${i}.yaml`, content: "x\n" }], `change ${i}`)));
+  for (const result of results) {
+    expect(result.status).toBe("rejected");
+    const message = ((result as PromiseRejectedResult).reason as Error).message;
+    expect(message).toMatch(/git (ls-remote|fetch|push)/);
+    expect(message).not.toContain(token);
+  }
+});
+
+test("paths outside the repository are refused before anything runs", () => {
+  expect(() => committer().commit(git.parseRepoUrl(`${gitea().url}/${org}/any.git`), credentials(), [{ path: "../x", content: "" }], "escape")).toThrow(
+    /not a path inside the repository/,
+  );
+});
