@@ -5,7 +5,7 @@ import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
 import { changedKeys, Check, client, configValue, guarded, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
-import { thinProvider } from "./shim";
+import gitSourceShim = require("./shims/git-source");
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
 export const stackLabel = "pulumi-stack";
@@ -117,7 +117,7 @@ export class GitSource extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GitSourceArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      thinProvider("GitSource"),
+      gitSourceShim,
       name,
       {
         appSpecifier: undefined,

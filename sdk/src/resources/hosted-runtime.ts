@@ -5,7 +5,7 @@ import type { RuntimeInfo } from "../api";
 import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
 import { platformIpAllowList } from "./ip-allow-list";
 import { Check, client, configValue, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
-import { thinProvider } from "./shim";
+import hostedRuntimeShim = require("./shims/hosted-runtime");
 
 export interface HostedRuntimeArgs {
   /**
@@ -90,7 +90,7 @@ export class HostedRuntime extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: HostedRuntimeArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      thinProvider("HostedRuntime"),
+      hostedRuntimeShim,
       name,
       {
         status: undefined,

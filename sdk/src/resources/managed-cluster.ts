@@ -6,7 +6,7 @@ import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
-import { thinProvider } from "./shim";
+import managedClusterShim = require("./shims/managed-cluster");
 
 export interface ManagedClusterArgs {
   /** The runtime (pass `runtime.name`). Changing it replaces the connection. */
@@ -113,7 +113,7 @@ export class ManagedCluster extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ManagedClusterArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      thinProvider("ManagedCluster"),
+      managedClusterShim,
       name,
       {
         tokenHash: undefined,

@@ -7,7 +7,7 @@ import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { Check, client, guarded, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
-import { thinProvider } from "./shim";
+import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
 export interface SharedConfigRepoArgs {
   /** The hosted runtime whose git provider this connects (pass `runtime.name`). */
@@ -98,7 +98,7 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SharedConfigRepoArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      thinProvider("SharedConfigRepo"),
+      sharedConfigRepoShim,
       name,
       {
         accountId: undefined,
