@@ -2,7 +2,10 @@
 // source text, with each resource in state; if it closed over this package's code, every resource
 // would carry a copy of it (tens of KB), and fixes would never reach resources created before them
 // (pulumi/pulumi#16826). So the serialized provider is this shim: each method loads the implementation
-// by package name when it runs, in the provider process, and state keeps only ~1 KB per resource.
+// by package name when it runs, in the provider process. Each resource type's shim is the whole export of
+// its own module (./shims/*): installed under node_modules, Pulumi stores just `require("pulumi-codefresh/
+// dist/resources/shims/<type>.js")` (~280 bytes); linked from elsewhere (this repo's workspace), it
+// stores the shim's text (~2.2 KB). Neither grows with the package.
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The package name the provider process loads implementations from. */
