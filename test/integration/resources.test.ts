@@ -110,11 +110,37 @@ describe("resources end to end", () => {
     }
   });
 
-  test("a second preview shows no changes and makes no write calls", async () => {
+  test("a second preview shows no changes and makes no write calls, nor any call to the clusters", async () => {
     emulator.resetCounters();
+    const clusterCalls = proxies.map((proxy) => proxy.requestCount());
     const preview = await program.stack.preview({ onOutput });
     expect(preview.changeSummary).toEqual({ same: 7 });
     expect(emulator.counters().writes).toBe(0);
+    // Versions and CRD counts come from state while the clusters' servers are unchanged.
+    expect(proxies.map((proxy) => proxy.requestCount())).toEqual(clusterCalls);
+  });
+
+  test("refresh renews a cluster's version, which the next preview's policies see without asking the cluster", async () => {
+    const versionOf = async (name: string) => {
+      const exported = await program.stack.exportStack();
+      const resource = (exported.deployment.resources as { urn: string; inputs?: Record<string, unknown> }[]).find((r) => r.urn.endsWith(`::${name}`));
+      return resource?.inputs?.kubernetesVersion;
+    };
+    const real = await versionOf("cluster-1");
+    expect(real).toMatch(/^v1\.\d+/);
+    proxies[1].setReportVersion("v1.30.99");
+    try {
+      await program.stack.refresh({ onOutput });
+      expect(await versionOf("cluster-1")).toBe("v1.30.99");
+      const before = proxies[1].requestCount();
+      const preview = await program.stack.preview({ onOutput });
+      expect(preview.changeSummary).toEqual({ same: 7 });
+      expect(proxies[1].requestCount()).toBe(before);
+    } finally {
+      proxies[1].setReportVersion(undefined);
+      await program.stack.refresh({ onOutput });
+    }
+    expect(await versionOf("cluster-1")).toBe(real);
   });
 
   test("a changed cluster label updates in place", async () => {

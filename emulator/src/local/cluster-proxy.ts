@@ -15,6 +15,10 @@ export interface ClusterProxy {
   /** `https://127.0.0.1:<port>`; same CA as the API server behind it. */
   readonly server: string;
   readonly port: number;
+  /** Requests forwarded so far (tests count the calls an operation makes to a cluster). */
+  requestCount(): number;
+  /** From now on report this version on `/version` (undefined: the real one). */
+  setReportVersion(version: string | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -24,8 +28,11 @@ export type ProxiedCluster = Pick<LocalKubernetes, "server" | "caCert" | "tls">;
 export async function startClusterProxy(kube: ProxiedCluster, options: ClusterProxyOptions = {}): Promise<ClusterProxy> {
   const [cert, key] = await Promise.all([readFile(kube.tls.certPath), readFile(kube.tls.keyPath)]);
   const upstream = new URL(kube.server);
+  let reportVersion = options.reportVersion;
+  let requests = 0;
   const server = https.createServer({ cert, key }, (req, res) => {
-    const rewriteVersion = options.reportVersion !== undefined && req.method === "GET" && req.url?.split("?")[0] === "/version";
+    requests++;
+    const rewriteVersion = reportVersion !== undefined && req.method === "GET" && req.url?.split("?")[0] === "/version";
     const forward = https.request(
       {
         host: upstream.hostname,
@@ -45,7 +52,7 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
         answer.on("data", (chunk: Buffer) => chunks.push(chunk));
         answer.on("end", () => {
           const info = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, string>;
-          const version = options.reportVersion as string;
+          const version = reportVersion as string;
           const [major, minor] = version.replace(/^v/, "").split(".");
           const body = JSON.stringify({ ...info, gitVersion: version, major, minor }, null, 2);
           const headers = { ...answer.headers, "content-length": String(Buffer.byteLength(body)) };
@@ -68,6 +75,10 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
   return {
     server: `https://127.0.0.1:${port}`,
     port,
+    requestCount: () => requests,
+    setReportVersion: (version) => {
+      reportVersion = version;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,7 +4,7 @@ import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { changedKeys, Check, client, configValue, guarded, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
+import { changedKeys, Check, client, configValue, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
 import gitSourceShim = require("./shims/git-source");
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
@@ -161,6 +161,17 @@ function outputs(inputs: Inputs, info: GitSourceInfo): Outputs {
   return { ...inputs, appSpecifier: appSpecifier(inputs), syncStatus: info.syncStatus ?? "", healthStatus: info.healthStatus ?? "" };
 }
 
+/** The size of the git source's repo, through the `codefresh:gitToken` config (undefined without it). */
+function repoSize(repoUrl: string): Promise<number | undefined> {
+  const host = git.parseRepoUrl(repoUrl, "repoUrl").host;
+  return lookUpRepoSize({
+    repoUrl,
+    provider: (configValue("codefresh:gitProvider") as git.GitProviderName | undefined) ?? git.inferProvider(host) ?? "GITHUB",
+    apiUrl: configValue("codefresh:gitApiUrl"),
+    token: configValue("codefresh:gitToken"),
+  });
+}
+
 async function waitUntilReported(inputs: Inputs, timeoutMs: number): Promise<GitSourceInfo> {
   return waitFor(`git source ${inputs.name}`, timeoutMs, async () => {
     const info = await client().getGitSource(inputs.runtime, inputs.name);
@@ -170,7 +181,7 @@ async function waitUntilReported(inputs: Inputs, timeoutMs: number): Promise<Git
 }
 
 export const gitSourceProvider: ProviderImpl = guarded({
-  async check(_olds, news) {
+  async check(olds, news) {
     const check = new Check();
     check.dnsLabel("runtime", news.runtime, "the runtime's name (runtime.name)");
     check.dnsLabel("name", news.name, "the git source's name");
@@ -217,13 +228,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
     if (isUnknown(news.repoUrl)) {
       inputs.repoSizeBytes = unknown; // not a silent pass: policies report it as unknown at preview
     } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
-      const host = git.parseRepoUrl(inputs.repoUrl as string, "repoUrl").host;
-      inputs.repoSizeBytes = await lookUpRepoSize({
-        repoUrl: inputs.repoUrl as string,
-        provider: (configValue("codefresh:gitProvider") as git.GitProviderName | undefined) ?? git.inferProvider(host) ?? "GITHUB",
-        apiUrl: configValue("codefresh:gitApiUrl"),
-        token: configValue("codefresh:gitToken"),
-      });
+      inputs.repoSizeBytes = factFromState(olds, "repoSizeBytes", olds.repoUrl === inputs.repoUrl, isNumber) ?? (await repoSize(inputs.repoUrl));
     }
     return { inputs, failures: check.failures };
   },
@@ -289,6 +294,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
       labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
       configManagementPlugin: info.labels[pluginLabel] ?? undefined,
     };
+    inputs.repoSizeBytes = (await repoSize(inputs.repoUrl)) ?? prior.repoSizeBytes; // renewed here, reused by check
     return readResult(id, outputs(inputs, info), inputs);
   },
 

@@ -5,7 +5,7 @@ import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
 import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
-import { changedKeys, Check, client, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
+import { changedKeys, Check, client, factFromState, guarded, isNumber, isText, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import managedClusterShim = require("./shims/managed-cluster");
 
 export interface ManagedClusterArgs {
@@ -217,7 +217,7 @@ async function connect(inputs: Inputs, timeoutMs: number): Promise<Outputs> {
 }
 
 export const managedClusterProvider: ProviderImpl = guarded({
-  async check(_olds, news) {
+  async check(olds, news) {
     const check = new Check();
     check.dnsLabel("runtime", news.runtime, "the runtime's name (runtime.name)");
     check.dnsLabel("name", news.name, "the cluster's name in Codefresh");
@@ -245,7 +245,10 @@ export const managedClusterProvider: ProviderImpl = guarded({
           insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
         }, hasContent ? "kubeconfig" : "kubeconfigPath");
         inputs.server = resolved.server;
-        Object.assign(inputs, await lookUp(resolved));
+        const sameServer = olds.server === resolved.server;
+        const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
+        const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
+        Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUp(resolved));
       } catch (error) {
         const message = (error as Error).message;
         const field = /: context "[^"]*" is not in it/.test(message) ? "context" : message.startsWith("kubeconfigPath") || !hasContent ? "kubeconfigPath" : "kubeconfig";

@@ -64,6 +64,18 @@ export function scrub(text: string): string {
  * never writes. Undefined where it cannot be known (no token, the repo does not exist yet, Gerrit, or
  * the provider did not answer in time); create reports real access problems.
  */
+/**
+ * A fact `check` looked up on an earlier run (a repo's size, a cluster's version), taken from the old
+ * inputs while what it depends on is unchanged: a no-change preview then makes no remote call, and
+ * `pulumi refresh` (or `preview --refresh`) renews it through `read`. Undefined when it must be looked up.
+ */
+export function factFromState<T>(olds: Record<string, unknown>, key: string, unchanged: boolean, valid: (value: unknown) => value is T): T | undefined {
+  return unchanged && valid(olds[key]) ? olds[key] : undefined;
+}
+
+export const isNumber = (value: unknown): value is number => typeof value === "number";
+export const isText = (value: unknown): value is string => typeof value === "string";
+
 export async function lookUpRepoSize(options: {
   repoUrl: string;
   provider: git.GitProviderName;

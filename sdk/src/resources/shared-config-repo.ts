@@ -6,7 +6,7 @@ import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
-import { Check, client, guarded, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
+import { Check, client, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
 export interface SharedConfigRepoArgs {
@@ -169,7 +169,7 @@ async function assertRepoChangeAllowed(account: AccountInfo, wanted: string): Pr
 }
 
 export const sharedConfigRepoProvider: ProviderImpl = guarded({
-  async check(_olds, news) {
+  async check(olds, news) {
     const check = new Check();
     check.dnsLabel("runtime", news.runtime, "the hosted runtime's name (runtime.name)");
     let provider: git.GitProviderName | undefined;
@@ -221,13 +221,16 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
       inputs.repoSizeBytes = unknown; // reported as unknown by the policy pack, not passed
     } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
-      inputs.repoSizeBytes = await lookUpRepoSize({
-        repoUrl: repo.repoUrl,
-        provider,
-        apiUrl: inputs.gitApiUrl as string | undefined,
-        token: news.gitToken,
-        username: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
-      });
+      const unchanged = olds.repoUrl === repo.repoUrl && olds.gitApiUrl === inputs.gitApiUrl;
+      inputs.repoSizeBytes =
+        factFromState(olds, "repoSizeBytes", unchanged, isNumber) ??
+        (await lookUpRepoSize({
+          repoUrl: repo.repoUrl,
+          provider,
+          apiUrl: inputs.gitApiUrl as string | undefined,
+          token: news.gitToken,
+          username: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
+        }));
     }
     return { inputs, failures: check.failures };
   },
@@ -270,6 +273,12 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       gitApiUrl: account.gitApiUrl ?? prior.gitApiUrl,
       repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
     };
+    if (inputs.gitProvider && inputs.gitToken) {
+      // Renewed here, reused by check while the repo is the same.
+      inputs.repoSizeBytes =
+        (await lookUpRepoSize({ repoUrl: inputs.repoUrl, provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername })) ??
+        prior.repoSizeBytes;
+    }
     return readResult(id, await outputs(inputs, account), inputs);
   },
 
