@@ -88,8 +88,17 @@ export class GitServerEffects implements GitEffects {
     });
     const isc = git.parseRepoUrl(args.iscRepo, "suggestedIscRepo");
     const sourceRepo = git.parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
-    await client.createRepo(isc, { private: true, description: "Codefresh shared configuration repository" });
-    await client.createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" });
+    // The two repositories are independent: create and initialise them side by side.
+    const initialiseSourceRepo = client
+      .createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" })
+      .then(() =>
+        client.putFiles(
+          sourceRepo,
+          [{ path: "README.md", content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
+          "Initialise the git source repository",
+        ),
+      );
+    await Promise.all([client.createRepo(isc, { private: true, description: "Codefresh shared configuration repository" }), initialiseSourceRepo.catch(() => undefined)]);
     const include = [
       "all-runtimes-all-clusters/*.yaml",
       "all-runtimes-all-clusters/**/*.yaml",
@@ -124,11 +133,7 @@ export class GitServerEffects implements GitEffects {
       ],
       `Initialise the shared configuration repository for runtime ${runtime.name}`,
     );
-    await client.putFiles(
-      sourceRepo,
-      [{ path: `${sourceRepo.path === "" ? "" : `${sourceRepo.path}/`}README.md`, content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
-      "Initialise the git source repository",
-    );
+    await initialiseSourceRepo;
   }
 
   async writeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord, options: { createRepo: boolean }): Promise<void> {

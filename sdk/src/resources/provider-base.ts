@@ -241,14 +241,15 @@ export class WaitTimeoutError extends CodefreshError {
 }
 
 /**
- * Polls `probe` with backoff (1 s growing to 10 s) until it returns a value, reporting progress every
+ * Polls `probe` with backoff (0.25 s growing by half to 10 s: short waits end soon after they could,
+ * long ones cost a probe every 10 s) until it returns a value, reporting progress every
  * 15 s, and fails after `timeoutMs` with a message that says how to resume.
  */
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<{ done: true; value: T } | { done: false; status: string }>): Promise<T> {
   const started = Date.now();
   let lastReport = started;
   let status = "not started";
-  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+  for (let delay = 250; ; delay = Math.min(delay * 1.5, 10_000)) {
     const result = await probe();
     if (result.done) return result.value;
     status = result.status;
