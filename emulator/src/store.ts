@@ -1,14 +1,16 @@
 // Emulator state on disk: one JSON document, replaced atomically (write a temporary file, fsync it,
 // rename it over the old one, fsync the directory) before a write is acknowledged, so a kill -9 never
-// loses an acknowledged write or leaves a torn file. Writes are serialised; reads see memory.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+// loses an acknowledged write or leaves a torn file. Writes are serialised (and grouped); reads see memory.
+import { mkdirSync, readFileSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { emptyState, EmulatorState } from "./model";
 
 export class StateStore {
   private state: EmulatorState;
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly pending: Waiter[] = [];
+  private flushing = false;
 
   constructor(readonly dataDir: string) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -36,36 +38,69 @@ export class StateStore {
 
   /**
    * Applies `change` to a copy of the state and persists it; resolves with `change`'s result once the
-   * new state is durable. A change that throws leaves the state as it was.
+   * new state is durable. A change that throws leaves the state as it was. Changes that arrive while a
+   * write is in flight are applied in order and made durable together (one fsync for the group), and
+   * the disk is written asynchronously: the server keeps answering while it syncs.
    */
   update<T>(change: (state: EmulatorState) => T): Promise<T> {
-    const run = async () => {
-      const draft = structuredClone(this.state);
-      const result = change(draft);
-      this.persist(draft);
-      this.state = draft;
-      return result;
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushing) void this.flush();
+    });
   }
 
-  private persist(state: EmulatorState): void {
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(temporary, "w", 0o600);
+  private async flush(): Promise<void> {
+    this.flushing = true;
     try {
-      writeSync(fd, JSON.stringify(state, null, 1));
-      fsyncSync(fd);
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        let draft = this.state;
+        const applied: { waiter: Waiter; result: unknown }[] = [];
+        for (const waiter of group) {
+          const attempt = structuredClone(draft); // a throwing change must not leave half its edits
+          try {
+            const result = waiter.change(attempt);
+            draft = attempt;
+            applied.push({ waiter, result });
+          } catch (error) {
+            waiter.reject(error);
+          }
+        }
+        if (applied.length === 0) continue;
+        try {
+          await this.persist(draft);
+          this.state = draft;
+          for (const { waiter, result } of applied) waiter.resolve(result);
+        } catch (error) {
+          for (const { waiter } of applied) waiter.reject(error);
+        }
+      }
     } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.file);
-    const dir = openSync(this.dataDir, "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
+      this.flushing = false;
     }
   }
+
+  private async persist(state: EmulatorState): Promise<void> {
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    const file = await open(temporary, "w", 0o600);
+    try {
+      await file.writeFile(JSON.stringify(state, null, 1));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, this.file);
+    const dir = await open(this.dataDir, "r");
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}
+
+interface Waiter {
+  change: (state: EmulatorState) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
