@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
+import { withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
 import { changedKeys, Check, client, configValue, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
 import gitSourceShim = require("./shims/git-source");
 
@@ -116,34 +116,39 @@ export class GitSource extends pulumi.dynamic.Resource {
   declare readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: GitSourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      gitSourceShim,
-      name,
-      {
-        appSpecifier: undefined,
-        syncStatus: undefined,
-        healthStatus: undefined,
-        branch: undefined,
-        include: undefined,
-        exclude: undefined,
-        destNamespace: undefined,
-        labels: undefined,
-        configManagementPlugin: undefined,
-        repoSizeBytes: undefined,
-        ...args,
-        name: args.name ?? name,
-        path: args.path ?? ".",
-        destServer: args.destServer ?? "https://kubernetes.default.svc",
-        createRepo: args.createRepo ?? false,
-        adopt: args.adopt ?? false,
-        __stack: stackMarker(),
-        __timeouts: timeoutsOf(opts),
-        providerVersion,
-      },
-      opts,
-      "codefresh",
-      "GitSource",
-    );
+    const restoreStackCapture = withoutStackCapture();
+    try {
+      super(
+        gitSourceShim,
+        name,
+        {
+          appSpecifier: undefined,
+          syncStatus: undefined,
+          healthStatus: undefined,
+          branch: undefined,
+          include: undefined,
+          exclude: undefined,
+          destNamespace: undefined,
+          labels: undefined,
+          configManagementPlugin: undefined,
+          repoSizeBytes: undefined,
+          ...args,
+          name: args.name ?? name,
+          path: args.path ?? ".",
+          destServer: args.destServer ?? "https://kubernetes.default.svc",
+          createRepo: args.createRepo ?? false,
+          adopt: args.adopt ?? false,
+          __stack: stackMarker(),
+          __timeouts: timeoutsOf(opts),
+          providerVersion,
+        },
+        opts,
+        "codefresh",
+        "GitSource",
+      );
+    } finally {
+      restoreStackCapture();
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConflictError } from "../errors";
 import type { RuntimeInfo } from "../api";
-import { providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
+import { withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
 import { platformIpAllowList } from "./ip-allow-list";
 import { Check, client, configValue, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
 import hostedRuntimeShim = require("./shims/hosted-runtime");
@@ -89,31 +89,36 @@ export class HostedRuntime extends pulumi.dynamic.Resource {
   declare readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: HostedRuntimeArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(
-      hostedRuntimeShim,
-      name,
-      {
-        status: undefined,
-        version: undefined,
-        ingressHost: undefined,
-        healthStatus: undefined,
-        healthMessage: undefined,
-        syncStatus: undefined,
-        gitProvider: undefined,
-        iscInitialized: undefined,
-        managedClustersNum: undefined,
-        ipAllowList: undefined,
-        accountPlan: undefined,
-        name: args.name ?? defaultName,
-        adopt: args.adopt ?? false,
-        __timeouts: timeoutsOf(opts),
-        providerVersion,
-      },
-      // A singleton: its replacement must not be created before it is gone.
-      { deleteBeforeReplace: true, ...opts },
-      "codefresh",
-      "HostedRuntime",
-    );
+    const restoreStackCapture = withoutStackCapture();
+    try {
+      super(
+        hostedRuntimeShim,
+        name,
+        {
+          status: undefined,
+          version: undefined,
+          ingressHost: undefined,
+          healthStatus: undefined,
+          healthMessage: undefined,
+          syncStatus: undefined,
+          gitProvider: undefined,
+          iscInitialized: undefined,
+          managedClustersNum: undefined,
+          ipAllowList: undefined,
+          accountPlan: undefined,
+          name: args.name ?? defaultName,
+          adopt: args.adopt ?? false,
+          __timeouts: timeoutsOf(opts),
+          providerVersion,
+        },
+        // A singleton: its replacement must not be created before it is gone.
+        { deleteBeforeReplace: true, ...opts },
+        "codefresh",
+        "HostedRuntime",
+      );
+    } finally {
+      restoreStackCapture();
+    }
   }
 }
 

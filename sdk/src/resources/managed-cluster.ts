@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
-import { providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { changedKeys, Check, client, factFromState, guarded, isNumber, isText, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import managedClusterShim = require("./shims/managed-cluster");
 
@@ -112,37 +112,42 @@ export class ManagedCluster extends pulumi.dynamic.Resource {
   declare readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: ManagedClusterArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      managedClusterShim,
-      name,
-      {
-        tokenHash: undefined,
-        connectionStatus: undefined,
-        connectionMessage: undefined,
-        serverVersion: undefined,
-        server: undefined,
-        kubernetesVersion: undefined,
-        crdCount: undefined,
-        kubeconfigPath: undefined,
-        context: undefined,
-        labels: undefined,
-        annotations: undefined,
-        ...args,
-        kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
-        name: args.name ?? name,
-        serviceAccountName: args.serviceAccountName ?? "argocd-manager",
-        namespace: args.namespace ?? "kube-system",
-        insecureSkipTlsVerify: args.insecureSkipTlsVerify ?? false,
-        adopt: args.adopt ?? false,
-        __credentialsCurrent: true,
-        __stack: stackMarker(),
-        __timeouts: timeoutsOf(opts),
-        providerVersion,
-      },
-      withSecretOutputs(opts, ["kubeconfig"]),
-      "codefresh",
-      "ManagedCluster",
-    );
+    const restoreStackCapture = withoutStackCapture();
+    try {
+      super(
+        managedClusterShim,
+        name,
+        {
+          tokenHash: undefined,
+          connectionStatus: undefined,
+          connectionMessage: undefined,
+          serverVersion: undefined,
+          server: undefined,
+          kubernetesVersion: undefined,
+          crdCount: undefined,
+          kubeconfigPath: undefined,
+          context: undefined,
+          labels: undefined,
+          annotations: undefined,
+          ...args,
+          kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+          name: args.name ?? name,
+          serviceAccountName: args.serviceAccountName ?? "argocd-manager",
+          namespace: args.namespace ?? "kube-system",
+          insecureSkipTlsVerify: args.insecureSkipTlsVerify ?? false,
+          adopt: args.adopt ?? false,
+          __credentialsCurrent: true,
+          __stack: stackMarker(),
+          __timeouts: timeoutsOf(opts),
+          providerVersion,
+        },
+        withSecretOutputs(opts, ["kubeconfig"]),
+        "codefresh",
+        "ManagedCluster",
+      );
+    } finally {
+      restoreStackCapture();
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { Check, client, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
@@ -97,27 +97,32 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
   declare readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: SharedConfigRepoArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      sharedConfigRepoShim,
-      name,
-      {
-        accountId: undefined,
-        defaultGitSourceName: undefined,
-        repoSizeBytes: undefined,
-        csdpValidated: undefined,
-        gitSourceRepoUrl: undefined,
-        gitApiUrl: undefined,
-        gitUsername: undefined,
-        ...args,
-        gitToken: pulumi.secret(args.gitToken),
-        adopt: args.adopt ?? false,
-        __timeouts: timeoutsOf(opts),
-        providerVersion,
-      },
-      withSecretOutputs(opts, ["gitToken"]),
-      "codefresh",
-      "SharedConfigRepo",
-    );
+    const restoreStackCapture = withoutStackCapture();
+    try {
+      super(
+        sharedConfigRepoShim,
+        name,
+        {
+          accountId: undefined,
+          defaultGitSourceName: undefined,
+          repoSizeBytes: undefined,
+          csdpValidated: undefined,
+          gitSourceRepoUrl: undefined,
+          gitApiUrl: undefined,
+          gitUsername: undefined,
+          ...args,
+          gitToken: pulumi.secret(args.gitToken),
+          adopt: args.adopt ?? false,
+          __timeouts: timeoutsOf(opts),
+          providerVersion,
+        },
+        withSecretOutputs(opts, ["gitToken"]),
+        "codefresh",
+        "SharedConfigRepo",
+      );
+    } finally {
+      restoreStackCapture();
+    }
   }
 }
 
