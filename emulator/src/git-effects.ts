@@ -1,6 +1,7 @@
 // What a runtime's app-proxy writes to git: the Shared Configuration Repository's layout when git is
 // connected, one Application manifest per git source and per managed cluster. Real commits in the
-// configured git server, through the package's own git client. Nothing secret is ever committed.
+// configured git server: the repos are created through the package's own git client, the Shared
+// Configuration Repository is written with git (git-commits.ts). Nothing secret is ever committed.
 import * as git from "pulumi-codefresh/dist/git";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -88,52 +89,25 @@ export class GitServerEffects implements GitEffects {
     });
     const isc = git.parseRepoUrl(args.iscRepo, "suggestedIscRepo");
     const sourceRepo = git.parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
-    // The two repositories are independent: create and initialise them side by side.
-    const initialiseSourceRepo = client
-      .createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" })
-      .then(() =>
-        client.putFiles(
-          sourceRepo,
-          [{ path: "README.md", content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
-          "Initialise the git source repository",
+    // The two repositories are independent: each is created and initialised on its own, side by side, and
+    // both finish before a failure of either is reported.
+    const settled = await Promise.allSettled([
+      client
+        .createRepo(isc, { private: true, description: "Codefresh shared configuration repository" })
+        .then(() =>
+          this.commitToIsc({ gitToken: args.token, gitUsername: args.username }, isc, iscSkeleton(isc, runtime), `Initialise the shared configuration repository for runtime ${runtime.name}`),
         ),
-      );
-    await Promise.all([client.createRepo(isc, { private: true, description: "Codefresh shared configuration repository" }), initialiseSourceRepo.catch(() => undefined)]);
-    const include = [
-      "all-runtimes-all-clusters/*.yaml",
-      "all-runtimes-all-clusters/**/*.yaml",
-      `runtimes/${runtime.name}/*.yaml`,
-      `runtimes/${runtime.name}/**/*.yaml`,
-      "control-planes/*.yaml",
-      "control-planes/**/*.yaml",
-      `${runtime.name}/*.yaml`,
-    ].join(",");
-    await this.commitToIsc(
-      { gitToken: args.token, gitUsername: args.username },
-      isc,
-      [
-        { path: "README.md", content: "# codefresh-isc\n\nCodefresh Internal Shared Configurations.\n" },
-        { path: "resources/all-runtimes-all-clusters/README.md", content: "Resources applied by every runtime to every cluster.\n" },
-        { path: "resources/control-planes/README.md", content: "Resources applied to each runtime's own cluster.\n" },
-        { path: "resources/app-projects/README.md", content: "Argo CD AppProjects.\n" },
-        {
-          path: `runtimes/${runtime.name}/in-cluster.yaml`,
-          content: stringify({
-            apiVersion: "argoproj.io/v1alpha1",
-            kind: "Application",
-            metadata: { name: "in-cluster", labels: internalLabels },
-            spec: {
-              project: "default",
-              source: { repoURL: isc.cloneUrl, path: withBase(isc, "resources"), targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
-              destination: { namespace: runtime.namespace, server: "https://kubernetes.default.svc" },
-              syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true }, syncOptions: ["allowEmpty=true"] },
-            },
-          }),
-        },
-      ],
-      `Initialise the shared configuration repository for runtime ${runtime.name}`,
-    );
-    await initialiseSourceRepo;
+      client
+        .createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" })
+        .then(() =>
+          client.putFiles(
+            sourceRepo,
+            [{ path: "README.md", content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
+            "Initialise the git source repository",
+          ),
+        ),
+    ]);
+    for (const result of settled) if (result.status === "rejected") throw result.reason;
   }
 
   async writeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord, options: { createRepo: boolean }): Promise<void> {
@@ -194,6 +168,39 @@ export class GitServerEffects implements GitEffects {
     const isc = this.isc(account);
     await this.commitToIsc(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: null }], `Remove cluster ${cluster.name}`);
   }
+}
+
+/** What connecting git commits to a new Shared Configuration Repository for a runtime. */
+function iscSkeleton(isc: git.RepoRef, runtime: RuntimeRecord): FileChange[] {
+  const include = [
+    "all-runtimes-all-clusters/*.yaml",
+    "all-runtimes-all-clusters/**/*.yaml",
+    `runtimes/${runtime.name}/*.yaml`,
+    `runtimes/${runtime.name}/**/*.yaml`,
+    "control-planes/*.yaml",
+    "control-planes/**/*.yaml",
+    `${runtime.name}/*.yaml`,
+  ].join(",");
+  return [
+    { path: "README.md", content: "# codefresh-isc\n\nCodefresh Internal Shared Configurations.\n" },
+    { path: "resources/all-runtimes-all-clusters/README.md", content: "Resources applied by every runtime to every cluster.\n" },
+    { path: "resources/control-planes/README.md", content: "Resources applied to each runtime's own cluster.\n" },
+    { path: "resources/app-projects/README.md", content: "Argo CD AppProjects.\n" },
+    {
+      path: `runtimes/${runtime.name}/in-cluster.yaml`,
+      content: stringify({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: { name: "in-cluster", labels: internalLabels },
+        spec: {
+          project: "default",
+          source: { repoURL: isc.cloneUrl, path: withBase(isc, "resources"), targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
+          destination: { namespace: runtime.namespace, server: "https://kubernetes.default.svc" },
+          syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true }, syncOptions: ["allowEmpty=true"] },
+        },
+      }),
+    },
+  ];
 }
 
 function withBase(repo: git.RepoRef, path: string): string {
