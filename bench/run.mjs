@@ -11,11 +11,12 @@
 //
 // The program installs pulumi-codefresh as a user's `npm install` does (a copy under node_modules), so
 // state holds what a user's state holds.
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { installLikeAUser } from "../scripts/install-like-a-user.mjs";
 
 const require = createRequire(import.meta.url);
 const root = new URL("..", import.meta.url).pathname;
@@ -67,21 +68,6 @@ async function withPeakRss(work) {
     return { result, peakRssMb: peak };
   } finally {
     clearInterval(timer);
-  }
-}
-
-/**
- * The program's node_modules as a user's `npm install pulumi-codefresh` leaves it: the package copied in
- * (not the workspace's symlink to sdk/), so its providers are serialized as `require(...)` references; every
- * other dependency linked to the workspace's copy.
- */
-async function installLikeAUser(programDir) {
-  const modules = join(programDir, "node_modules");
-  await mkdir(join(modules, "pulumi-codefresh"), { recursive: true });
-  await cp(join(root, "sdk", "package.json"), join(modules, "pulumi-codefresh", "package.json"));
-  await cp(join(root, "sdk", "dist"), join(modules, "pulumi-codefresh", "dist"), { recursive: true });
-  for (const entry of await readdir(join(root, "node_modules"))) {
-    if (entry !== "pulumi-codefresh") await symlink(join(root, "node_modules", entry), join(modules, entry));
   }
 }
 

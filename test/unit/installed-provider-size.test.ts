@@ -4,7 +4,7 @@
 // grow with the package — and that text must load the real implementation when the provider runs it.
 // Runs in a child Node process: the serializer looks modules up in Node's require.cache, not jest's.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -14,13 +14,7 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "installed-sdk-"));
-  const modules = join(dir, "node_modules");
-  mkdirSync(join(modules, "pulumi-codefresh"), { recursive: true });
-  cpSync(join(repoRoot, "sdk", "package.json"), join(modules, "pulumi-codefresh", "package.json"));
-  cpSync(join(repoRoot, "sdk", "dist"), join(modules, "pulumi-codefresh", "dist"), { recursive: true });
-  for (const entry of readdirSync(join(repoRoot, "node_modules"))) {
-    if (entry !== "pulumi-codefresh") symlinkSync(join(repoRoot, "node_modules", entry), join(modules, entry));
-  }
+  execFileSync(process.execPath, [join(repoRoot, "scripts", "install-like-a-user.mjs"), dir]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
