@@ -1,7 +1,8 @@
 // How the emulated app-proxy writes to a repository: like Codefresh's (go-git), it keeps a clone, commits and
 // pushes. Changes that arrive while a push is in flight are grouped into the next commit, so a hundred
 // concurrent `createGitSource` calls cost a few pushes, not a hundred one-file commits through a contents
-// API. Each caller's promise settles when the commit that carries its change is on the remote branch.
+// API. Before each push the committer waits briefly for the rest of a burst (see `gather`). Each caller's
+// promise settles when the commit that carries its change is on the remote branch.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -29,9 +30,25 @@ export interface GitCommitterOptions {
   commandTimeoutMs?: number;
   /** Pushes tried when another writer moved the branch first (default 5). */
   attempts?: number;
+  /**
+   * How long a push waits for the next change of a burst: it starts once no change has arrived for this
+   * long (default 25 ms), or, within `busyWindowMs` of the previous push, for `busyQuietMs`.
+   */
+  quietMs?: number;
+  /**
+   * The quiet gap awaited right after a push (default 150 ms). Its callers come back with their next change
+   * a round trip later (Pulumi starts the next resources as these finish): pushing the first straggler at
+   * once would make them wait for a one-change push, then share the next, doubling every wave.
+   */
+  busyQuietMs?: number;
+  /** How long after a push the committer counts as busy (default 1 s). */
+  busyWindowMs?: number;
+  /** The longest a change waits for others before its push starts (default 500 ms). */
+  maxGatherMs?: number;
 }
 
 interface Pending {
+  arrivedAt: number;
   changes: FileChange[];
   message: string;
   resolve: () => void;
@@ -45,6 +62,9 @@ interface RepoQueue {
   branch?: string;
   /** Whether the clone's branch is known to be the remote's tip. */
   inSync?: boolean;
+  /** When the last change arrived and the last push ended (ms since the epoch; 0 before any). */
+  lastArrival: number;
+  lastPushEnd: number;
 }
 
 export class GitCommitter {
@@ -61,11 +81,12 @@ export class GitCommitter {
     }
     let queue = this.queues.get(repo.cloneUrl);
     if (!queue) {
-      queue = { pending: [], flushing: false, credentials };
+      queue = { pending: [], flushing: false, credentials, lastArrival: 0, lastPushEnd: 0 };
       this.queues.set(repo.cloneUrl, queue);
     }
     queue.credentials = credentials; // the newest token wins (a rotated one)
-    const done = new Promise<void>((resolve, reject) => queue.pending.push({ changes, message, resolve, reject }));
+    queue.lastArrival = Date.now();
+    const done = new Promise<void>((resolve, reject) => queue.pending.push({ arrivedAt: queue.lastArrival, changes, message, resolve, reject }));
     if (!queue.flushing) void this.flush(repo, queue);
     return done;
   }
@@ -73,9 +94,8 @@ export class GitCommitter {
   private async flush(repo: RepoRef, queue: RepoQueue): Promise<void> {
     queue.flushing = true;
     try {
-      // Let the changes that arrive in the same tick join the first commit.
-      await new Promise((resolve) => setImmediate(resolve));
       while (queue.pending.length > 0) {
+        await this.gather(queue);
         const batch = queue.pending.splice(0);
         try {
           await this.push(repo, queue, batch);
@@ -83,10 +103,27 @@ export class GitCommitter {
         } catch (error) {
           queue.inSync = false;
           for (const item of batch) item.reject(error instanceof Error ? error : new Error(String(error)));
+        } finally {
+          queue.lastPushEnd = Date.now();
         }
       }
     } finally {
       queue.flushing = false;
+    }
+  }
+
+  /** Waits until the burst the pending changes belong to has stopped arriving (bounded by `maxGatherMs`). */
+  private async gather(queue: RepoQueue): Promise<void> {
+    const { quietMs = 25, busyQuietMs = 150, busyWindowMs = 1_000, maxGatherMs = 500 } = this.options;
+    const busy = Date.now() - queue.lastPushEnd < busyWindowMs;
+    const quiet = busy ? busyQuietMs : quietMs;
+    // A change left over from the previous push counts from that push's end, so it waits for its wave.
+    const deadline = Math.max(queue.pending[0].arrivedAt, queue.lastPushEnd) + maxGatherMs;
+    for (;;) {
+      const due = Math.min(Math.max(queue.lastArrival, queue.lastPushEnd) + quiet, deadline);
+      const wait = due - Date.now();
+      if (wait <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 

@@ -52,6 +52,31 @@ test("twelve concurrent changes land in fewer commits, each caller resolving onc
   expect(added).toBeLessThan(names.length);
 });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("a burst whose changes arrive a few ms apart is one commit, and the callers a push releases share the next", async () => {
+  const repo = await newRepo();
+  const writer = committer();
+  await writer.commit(repo, credentials(), [{ path: "seed.yaml", content: "seed: 1\n" }], "seed"); // clone made, branch known
+  await sleep(1_200); // idle again: the first burst is gathered by the short quiet gap
+  const before = await commitCount(repo);
+  // Six callers, 10 ms apart (as Pulumi starts resources): without waiting for the burst the first goes alone.
+  const wave = (round: number, gapMs: number) =>
+    Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        await sleep(i * gapMs);
+        await writer.commit(repo, credentials(), [{ path: `wave-${round}/source-${i}.yaml`, content: `index: ${i}\n` }], `source ${round}/${i}`);
+      }),
+    );
+  await wave(1, 10);
+  expect((await commitCount(repo)) - before).toBe(1);
+  // Right after a push its callers come back with their next change a round trip apart (40 ms here,
+  // longer than the idle gap): they still share one commit instead of a lone one and the rest.
+  await wave(2, 40);
+  expect((await commitCount(repo)) - before).toBe(2);
+  for (const i of [0, 5]) expect(await api().readFile(repo, `wave-2/source-${i}.yaml`)).toBe(`index: ${i}\n`);
+});
+
 test("a branch moved by another writer between two commits: the next push re-bases on it and keeps both", async () => {
   const repo = await newRepo();
   const writer = committer();
