@@ -16,7 +16,7 @@ export interface StackCluster {
 export function codefreshStackConfig(options: {
   apiUrl: string;
   org: string;
-  gitSources: { name: string; path: string; include?: string; plugin?: string }[];
+  gitSources: { name: string; path: string; include?: string; plugin?: string; adopt?: boolean }[];
   clusters?: StackCluster[];
   extra?: Record<string, ConfigValue>;
 }): Record<string, ConfigValue> {

@@ -1,21 +1,23 @@
 // The resources under a flaky Codefresh: 20% of calls answered 429/5xx or dropped after being applied.
 // `pulumi up` still converges, with no duplicate object; and a second hosted runtime is refused.
 import { kubeconfigFor, startClusterProxy, ClusterProxy } from "pulumi-codefresh-emulator";
-import { cluster } from "pulumi-codefresh";
-import { testEmulator, TestEmulator } from "../harness/emulator";
+import { cluster, CodefreshClient, resolveConfig } from "pulumi-codefresh";
+import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
+
+const gitSources = [
+  { name: "flaky-a", path: "a" },
+  { name: "flaky-b", path: "b" },
+];
 
 function stackConfig(emulator: TestEmulator, org: string, proxy: ClusterProxy, serviceAccount: string) {
   const admin = sharedCluster();
   return codefreshStackConfig({
     apiUrl: emulator.url,
     org,
-    gitSources: [
-      { name: "flaky-a", path: "a" },
-      { name: "flaky-b", path: "b" },
-    ],
+    gitSources,
     clusters: [{ name: "flaky", kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken), serviceAccountName: serviceAccount }],
   });
 }
@@ -79,6 +81,25 @@ describe("resources under injected faults", () => {
       await second.stack.destroy().catch(() => undefined);
       await second.dispose();
     }
+  });
+
+  test("a git source someone else made is refused by name, and taken over once with adopt: true", async () => {
+    const values: Record<string, string> = { "codefresh:apiUrl": emulator.url, "codefresh:apiKey": accountA.apiKey };
+    const api = new CodefreshClient({ config: resolveConfig({ get: (key) => values[key] }, {}) });
+    const repo = `${sharedGitServer().url}/${org}/codefresh-apps.git`;
+    await api.createGitSource("codefresh-hosted", { appName: "made-by-hand", appSpecifier: `${repo}/by-hand`, destServer: "https://kubernetes.default.svc" });
+    const pathsOf = async (name: string) => (await api.listGitSources("codefresh-hosted")).filter((s) => s.name === name).map((s) => s.path);
+    const declare = (extra: object) => program.stack.setConfig("gitSources", { value: JSON.stringify([...gitSources, extra]) });
+
+    await declare({ name: "made-by-hand", path: "c" });
+    const refused = await program.stack.up().catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/git source "made-by-hand" already exists in runtime "codefresh-hosted" and was not created by this stack; set `adopt: true`/);
+    expect(await pathsOf("made-by-hand")).toEqual(["by-hand"]); // untouched
+
+    await declare({ name: "made-by-hand", path: "c", adopt: true });
+    const up = await program.stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ create: 1 });
+    expect(await pathsOf("made-by-hand")).toEqual(["c"]); // still one, now this stack's
   });
 
   test("delete removes what this stack made, even through faults", async () => {

@@ -248,17 +248,9 @@ export const gitSourceProvider: ProviderImpl = guarded({
     const inputs = raw as unknown as Inputs;
     const api = client();
     const marker = stackLabelValue(inputs.__stack);
-    const existing = await api.getGitSource(inputs.runtime, inputs.name);
-    if (existing) {
-      // Ours from an interrupted run (our stack label), or adopted on request; anything else is refused.
-      if (!inputs.adopt && existing.labels[stackLabel] !== marker) {
-        throw new ConflictError(
-          "createGitSource",
-          `git source "${inputs.name}" already exists in runtime "${inputs.runtime}" and was not created by this stack; set \`adopt: true\` to manage it, or choose another name`,
-        );
-      }
-      await api.editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
-    } else {
+    // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
+    // read it. One call fewer per git source than reading first, and still idempotent.
+    try {
       await api.createGitSource(inputs.runtime, {
         appName: inputs.name,
         appSpecifier: appSpecifier(inputs),
@@ -269,6 +261,17 @@ export const gitSourceProvider: ProviderImpl = guarded({
         exclude: inputs.exclude,
         createRepo: inputs.createRepo,
       });
+    } catch (error) {
+      const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
+      if (!existing) throw error;
+      // Ours from an interrupted run (our stack label), or adopted on request; anything else is refused.
+      if (!inputs.adopt && existing.labels[stackLabel] !== marker) {
+        throw new ConflictError(
+          "createGitSource",
+          `git source "${inputs.name}" already exists in runtime "${inputs.runtime}" and was not created by this stack; set \`adopt: true\` to manage it, or choose another name`,
+        );
+      }
+      await api.editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
     }
     const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
     try {
