@@ -32,7 +32,8 @@ export interface GitCommitterOptions {
   attempts?: number;
   /**
    * How long a push waits for the next change of a burst: it starts once no change has arrived for this
-   * long (default 25 ms), or, within `busyWindowMs` of the previous push, for `busyQuietMs`.
+   * long (default 25 ms), or, within `busyWindowMs` of a push that carried several changes (or saw more
+   * arrive while it ran), for `busyQuietMs`. A lone writer only ever waits `quietMs`.
    */
   quietMs?: number;
   /**
@@ -65,6 +66,8 @@ interface RepoQueue {
   /** When the last change arrived and the last push ended (ms since the epoch; 0 before any). */
   lastArrival: number;
   lastPushEnd: number;
+  /** Whether the last push carried several changes or more came while it ran: callers are concurrent. */
+  lastPushShared: boolean;
 }
 
 export class GitCommitter {
@@ -81,7 +84,7 @@ export class GitCommitter {
     }
     let queue = this.queues.get(repo.cloneUrl);
     if (!queue) {
-      queue = { pending: [], flushing: false, credentials, lastArrival: 0, lastPushEnd: 0 };
+      queue = { pending: [], flushing: false, credentials, lastArrival: 0, lastPushEnd: 0, lastPushShared: false };
       this.queues.set(repo.cloneUrl, queue);
     }
     queue.credentials = credentials; // the newest token wins (a rotated one)
@@ -105,6 +108,7 @@ export class GitCommitter {
           for (const item of batch) item.reject(error instanceof Error ? error : new Error(String(error)));
         } finally {
           queue.lastPushEnd = Date.now();
+          queue.lastPushShared = batch.length > 1 || queue.pending.length > 0;
         }
       }
     } finally {
@@ -115,7 +119,7 @@ export class GitCommitter {
   /** Waits until the burst the pending changes belong to has stopped arriving (bounded by `maxGatherMs`). */
   private async gather(queue: RepoQueue): Promise<void> {
     const { quietMs = 25, busyQuietMs = 150, busyWindowMs = 1_000, maxGatherMs = 500 } = this.options;
-    const busy = Date.now() - queue.lastPushEnd < busyWindowMs;
+    const busy = queue.lastPushShared && Date.now() - queue.lastPushEnd < busyWindowMs;
     const quiet = busy ? busyQuietMs : quietMs;
     // A change left over from the previous push counts from that push's end, so it waits for its wave.
     const deadline = Math.max(queue.pending[0].arrivedAt, queue.lastPushEnd) + maxGatherMs;

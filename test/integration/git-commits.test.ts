@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GitCommitter } from "pulumi-codefresh-emulator";
+import { GitCommitter, type GitCommitterOptions } from "pulumi-codefresh-emulator";
 import { git } from "pulumi-codefresh";
 import { sharedGitServer } from "../harness/shared";
 
@@ -14,7 +14,7 @@ let workDir: string;
 let counter = 0;
 
 const api = () => git.createGitClient({ provider: "GITHUB", apiUrl: gitea().apiUrl, token: gitea().adminToken, caBundle: gitea().caCert });
-const committer = () => new GitCommitter({ workDir: join(workDir, `clones-${++counter}`), caBundle: gitea().caCert });
+const committer = (options: Partial<GitCommitterOptions> = {}) => new GitCommitter({ workDir: join(workDir, `clones-${++counter}`), caBundle: gitea().caCert, ...options });
 const credentials = () => ({ token: gitea().adminToken });
 
 async function newRepo(): Promise<git.RepoRef> {
@@ -56,7 +56,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("a burst whose changes arrive a few ms apart is one commit, and the callers a push releases share the next", async () => {
   const repo = await newRepo();
-  const writer = committer();
+  // A wider idle gap than the default 25 ms, so that a loaded machine's late timers cannot split the burst;
+  // the gap after a push is the default.
+  const writer = committer({ quietMs: 60 });
   await writer.commit(repo, credentials(), [{ path: "seed.yaml", content: "seed: 1\n" }], "seed"); // clone made, branch known
   await sleep(1_200); // idle again: the first burst is gathered by the short quiet gap
   const before = await commitCount(repo);
