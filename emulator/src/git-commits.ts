@@ -63,8 +63,7 @@ interface RepoQueue {
   branch?: string;
   /** Whether the clone's branch is known to be the remote's tip. */
   inSync?: boolean;
-  /** When the last change arrived and the last push ended (ms since the epoch; 0 before any). */
-  lastArrival: number;
+  /** When the last push ended (ms since the epoch; 0 before any). */
   lastPushEnd: number;
   /** Whether the last push carried several changes or more came while it ran: callers are concurrent. */
   lastPushShared: boolean;
@@ -84,12 +83,11 @@ export class GitCommitter {
     }
     let queue = this.queues.get(repo.cloneUrl);
     if (!queue) {
-      queue = { pending: [], flushing: false, credentials, lastArrival: 0, lastPushEnd: 0, lastPushShared: false };
+      queue = { pending: [], flushing: false, credentials, lastPushEnd: 0, lastPushShared: false };
       this.queues.set(repo.cloneUrl, queue);
     }
     queue.credentials = credentials; // the newest token wins (a rotated one)
-    queue.lastArrival = Date.now();
-    const done = new Promise<void>((resolve, reject) => queue.pending.push({ arrivedAt: queue.lastArrival, changes, message, resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => queue.pending.push({ arrivedAt: Date.now(), changes, message, resolve, reject }));
     if (!queue.flushing) void this.flush(repo, queue);
     return done;
   }
@@ -124,7 +122,8 @@ export class GitCommitter {
     // A change left over from the previous push counts from that push's end, so it waits for its wave.
     const deadline = Math.max(queue.pending[0].arrivedAt, queue.lastPushEnd) + maxGatherMs;
     for (;;) {
-      const due = Math.min(Math.max(queue.lastArrival, queue.lastPushEnd) + quiet, deadline);
+      const lastArrival = queue.pending[queue.pending.length - 1].arrivedAt; // changes only join the end
+      const due = Math.min(Math.max(lastArrival, queue.lastPushEnd) + quiet, deadline);
       const wait = due - Date.now();
       if (wait <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
