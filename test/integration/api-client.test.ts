@@ -8,19 +8,13 @@ import {
   NotFoundError,
   RateLimitedError,
   RequestTimeoutError,
-  resolveConfig,
   ServerError,
   UnsupportedOperationError,
   cluster,
   git,
 } from "pulumi-codefresh";
-import { accountA, accountB, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, accountB, apiClientFor, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
-
-function clientFor(url: string, apiKey: string, overrides: Record<string, string> = {}, onRetry?: (info: { operation: string; delayMs: number }) => void) {
-  const values: Record<string, string> = { "codefresh:apiUrl": url, "codefresh:apiKey": apiKey, "codefresh:requestTimeoutMs": "2000", ...overrides };
-  return new CodefreshClient({ config: resolveConfig({ get: (k) => values[k] }, {}), onRetry, maxDelayMs: 2_000 });
-}
 
 describe("Codefresh client", () => {
   let emulator: TestEmulator;
@@ -29,7 +23,7 @@ describe("Codefresh client", () => {
 
   beforeAll(async () => {
     emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert });
-    client = clientFor(emulator.url, accountA.apiKey, {}, (info) => retries.push(info));
+    client = apiClientFor(emulator.url, accountA.apiKey, {}, (info) => retries.push(info));
   });
   afterAll(async () => {
     await emulator?.dispose();
@@ -209,7 +203,7 @@ describe("Codefresh client", () => {
     await emulator.admin("PUT", "faults", { rules: [{ kind: "503", retryAfterSeconds: 0, operations: ["me"] }] });
     await expect(client.getAccount()).rejects.toBeInstanceOf(ServerError);
     await emulator.admin("PUT", "faults", { rules: [{ kind: "slow", delayMs: 3_000, operations: ["me"] }] });
-    const slow = clientFor(emulator.url, accountA.apiKey, { "codefresh:requestTimeoutMs": "300" });
+    const slow = apiClientFor(emulator.url, accountA.apiKey, { "codefresh:requestTimeoutMs": "300" });
     const timeout = await new CodefreshClient({ ...slow.options, attempts: 2 }).getAccount().catch((e: unknown) => e);
     expect(timeout).toBeInstanceOf(RequestTimeoutError);
     expect((timeout as Error).message).toMatch(/no answer within 300 ms \(codefresh:requestTimeoutMs\)/);
@@ -217,7 +211,7 @@ describe("Codefresh client", () => {
 
   test("a wrong key is an AuthenticationError that says what to do and never shows the key", async () => {
     const wrongKey = "cf-wrong-key-0000000000000000";
-    const error = await clientFor(emulator.url, wrongKey).getAccount().catch((e: unknown) => e);
+    const error = await apiClientFor(emulator.url, wrongKey).getAccount().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toMatch(/API key was refused: check codefresh:apiKey/);
     expect((error as Error).message).not.toContain(wrongKey);
@@ -225,7 +219,7 @@ describe("Codefresh client", () => {
   });
 
   test("other accounts' objects are not found, not leaked", async () => {
-    const other = clientFor(emulator.url, accountB.apiKey);
+    const other = apiClientFor(emulator.url, accountB.apiKey);
     expect(await other.getRuntime("codefresh-hosted")).toBeUndefined();
     expect(await other.listGitSources("codefresh-hosted")).toEqual([]);
     await expect(
@@ -236,7 +230,7 @@ describe("Codefresh client", () => {
   test("a server without the hosted-install API gets the fallback message, not a raw GraphQL error", async () => {
     const plain = await testEmulator({ hostedInstallApi: false });
     try {
-      const error = await clientFor(plain.url, accountA.apiKey).installHostedRuntime().catch((e: unknown) => e);
+      const error = await apiClientFor(plain.url, accountA.apiKey).installHostedRuntime().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnsupportedOperationError);
       expect((error as Error).message).toMatch(/Install it in the Codefresh UI .* then set `adopt: true`/);
       expect((error as Error).message).not.toMatch(/Cannot query field/);

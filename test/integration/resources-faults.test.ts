@@ -1,8 +1,8 @@
 // The resources under a flaky Codefresh: 20% of calls answered 429/5xx or dropped after being applied.
 // `pulumi up` still converges, with no duplicate object; and a second hosted runtime is refused.
 import { kubeconfigFor, startClusterProxy, ClusterProxy } from "pulumi-codefresh-emulator";
-import { cluster, CodefreshClient, resolveConfig } from "pulumi-codefresh";
-import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { cluster } from "pulumi-codefresh";
+import { accountA, apiClientFor, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
@@ -84,8 +84,7 @@ describe("resources under injected faults", () => {
   });
 
   test("a git source someone else made is refused by name, and taken over once with adopt: true", async () => {
-    const values: Record<string, string> = { "codefresh:apiUrl": emulator.url, "codefresh:apiKey": accountA.apiKey };
-    const api = new CodefreshClient({ config: resolveConfig({ get: (key) => values[key] }, {}) });
+    const api = apiClientFor(emulator.url, accountA.apiKey);
     const repo = `${sharedGitServer().url}/${org}/codefresh-apps.git`;
     await api.createGitSource("codefresh-hosted", { appName: "made-by-hand", appSpecifier: `${repo}/by-hand`, destServer: "https://kubernetes.default.svc" });
     const pathsOf = async (name: string) => (await api.listGitSources("codefresh-hosted")).filter((s) => s.name === name).map((s) => s.path);
