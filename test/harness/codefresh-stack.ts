@@ -16,7 +16,7 @@ export interface StackCluster {
 export function codefreshStackConfig(options: {
   apiUrl: string;
   org: string;
-  gitSources: { name: string; path: string; include?: string; plugin?: string; adopt?: boolean }[];
+  gitSources: { name: string; path: string; include?: string; plugin?: string; adopt?: boolean; sourceName?: string; nameAtApply?: boolean }[];
   clusters?: StackCluster[];
   extra?: Record<string, ConfigValue>;
 }): Record<string, ConfigValue> {

@@ -26,6 +26,8 @@ export interface TestProgram {
   workDir: string;
   /** The file backend's root (PULUMI_BACKEND_URL). */
   stateDir: string;
+  /** The stack's name (the fixture's project holds it). */
+  stackName: string;
   /** The stack's checkpoint, as the file backend stores it. */
   readState(): Promise<StackState>;
   /** The environment to run the `pulumi` CLI on this stack directly (crash tests). */
@@ -54,6 +56,7 @@ export interface StackState {
 export async function testProgram(
   fixture: string,
   config: Record<string, string | { value: string; secret: boolean }> = {},
+  options: { stackName?: string } = {},
 ): Promise<TestProgram> {
   const base = await mkdtemp(join(tmpdir(), `pulumi-${fixture.replace(/\//g, "-")}-`));
   const workDir = await copyFixture(fixture, base);
@@ -67,7 +70,7 @@ export async function testProgram(
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
   await mkdir(stateDir, { recursive: true });
-  const stackName = "test";
+  const stackName = options.stackName ?? "test";
   const stack = await LocalWorkspace.createOrSelectStack(
     { workDir, stackName },
     { envVars, pulumiCommand, pulumiHome: process.env.PULUMI_HOME },
@@ -81,6 +84,7 @@ export async function testProgram(
   const statePath = join(stateDir, ".pulumi", "stacks", projectName, `${stackName}.json`);
   return {
     stack,
+    stackName,
     workDir,
     stateDir,
     cliEnv: { ...process.env, ...envVars, PATH: `${pulumiBinDir()}:${process.env.PATH}`, PULUMI_HOME: process.env.PULUMI_HOME },
@@ -127,7 +131,7 @@ async function rewriteExtends(tsconfigPath: string, target: string): Promise<voi
  * process group, so a crash test can SIGKILL it whole.
  */
 export function runPulumi(program: TestProgram, args: string[], options: { detached?: boolean } = {}): { child: ChildProcess; exit: Promise<number> } {
-  const child = spawn("pulumi", [...args, "--non-interactive", "--stack", "test"], {
+  const child = spawn("pulumi", [...args, "--non-interactive", "--stack", program.stackName], {
     cwd: program.workDir,
     env: program.cliEnv,
     detached: options.detached ?? false,

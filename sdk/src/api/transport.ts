@@ -15,6 +15,7 @@ import {
 import { causeCode } from "../http";
 import { redact } from "../redact";
 import { AttemptTimeoutError, parseRetryAfter, retry } from "../retry";
+import { truncate } from "../text";
 
 export interface TransportOptions {
   apiKey: string;
@@ -221,7 +222,7 @@ function extractMessage(text: string): string | undefined {
   } catch {
     // not JSON
   }
-  return text.trim() === "" ? undefined : text.trim().slice(0, 300);
+  return text.trim() === "" ? undefined : truncate(text.trim(), 300);
 }
 
 function describeNetworkError(error: unknown): string {

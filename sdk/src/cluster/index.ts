@@ -6,3 +6,4 @@ export * from "./kubeconfig";
 export * from "./version";
 export * from "./manager-account";
 export { toClusterError } from "./client";
+export * from "./registration-claim";

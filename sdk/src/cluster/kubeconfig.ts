@@ -53,7 +53,11 @@ export function resolveKubeconfig(source: KubeconfigSource, field = "kubeconfig"
   const contexts = kubeConfig.getContexts().map((c) => c.name);
   const contextName = source.context ?? kubeConfig.getCurrentContext();
   if (!contextName || !contexts.includes(contextName)) {
-    const wanted = source.context ? `context "${source.context}" is not in it` : "it has no current-context";
+    const wanted = source.context
+      ? `context "${source.context}" is not in it`
+      : contextName
+        ? `its current-context "${contextName}" names a context that is not in it (fix current-context, or set context)`
+        : "it has no current-context (set context)";
     throw new ClusterError("invalid-kubeconfig", `${field}: ${wanted}; contexts: ${contexts.join(", ") || "(none)"}`);
   }
   kubeConfig.setCurrentContext(contextName);

@@ -12,7 +12,10 @@ import type { ResolvedKubeconfig } from "./kubeconfig";
 /** The label on every object this package creates; objects without it are never changed or deleted. */
 export const managedByLabel = "app.kubernetes.io/managed-by";
 export const managedByValue = "pulumi-codefresh";
-/** Annotation naming who created the objects (a stack, `<project>/<stack>`), so a rerun can adopt its own. */
+/**
+ * Annotation naming who created the objects (the resource's URN; `<project>/<stack>` before 0.2), so a
+ * rerun can adopt its own and nobody else's.
+ */
 export const ownerAnnotation = "pulumi-codefresh/owner";
 
 export interface ManagerAccountOptions {
@@ -24,8 +27,10 @@ export interface ManagerAccountOptions {
   tokenTimeoutMs?: number;
   /** Progress messages for long waits. */
   onProgress?: (message: string) => void;
-  /** Recorded on the ServiceAccount when this call creates it (see {@link ownerAnnotation}). */
+  /** Recorded on each object this call creates (see {@link ownerAnnotation}); objects of another owner are refused. */
   owner?: string;
+  /** Earlier values of `owner` that mean the same owner (the stack, as recorded before resource URNs). */
+  formerOwners?: readonly string[];
 }
 
 export interface ManagerAccountNames {
@@ -69,8 +74,19 @@ function labels(): Record<string, string> {
   return { [managedByLabel]: managedByValue };
 }
 
+function ownerMetadata(options: ManagerAccountOptions): Pick<V1ObjectMeta, "labels" | "annotations"> {
+  return { labels: labels(), ...(options.owner ? { annotations: { [ownerAnnotation]: options.owner } } : {}) };
+}
+
 function isOurs(metadata: V1ObjectMeta | undefined): boolean {
   return metadata?.labels?.[managedByLabel] === managedByValue;
+}
+
+/** Made by this package for someone else (another resource or stack): never reused, never deleted. */
+function otherOwner(metadata: V1ObjectMeta | undefined, options: ManagerAccountOptions): string | undefined {
+  const owner = metadata?.annotations?.[ownerAnnotation];
+  if (!isOurs(metadata) || !owner || !options.owner) return undefined;
+  return owner === options.owner || options.formerOwners?.includes(owner) ? undefined : owner;
 }
 
 /**
@@ -127,16 +143,18 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
       core.createNamespacedServiceAccount({
         namespace,
         body: {
-          metadata: {
-            name: names.serviceAccount,
-            namespace,
-            labels: labels(),
-            ...(options.owner ? { annotations: { [ownerAnnotation]: options.owner } } : {}),
-          },
+          metadata: { name: names.serviceAccount, namespace, ...ownerMetadata(options) },
         },
       }),
   );
   note("ServiceAccount", names.serviceAccount, serviceAccount.metadata);
+  const holder = otherOwner(serviceAccount.metadata, options);
+  if (holder) {
+    throw new ClusterError(
+      "forbidden",
+      `ServiceAccount ${namespace}/${names.serviceAccount} on ${resolved.server} belongs to ${holder}; sharing it would let either one's delete disconnect the other. Give this ManagedCluster its own serviceAccountName`,
+    );
+  }
 
   const clusterRole: V1ClusterRole = await readOrCreate(
     resolved,
@@ -145,7 +163,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     () =>
       rbac.createClusterRole({
         body: {
-          metadata: { name: names.clusterRole, labels: labels() },
+          metadata: { name: names.clusterRole, ...ownerMetadata(options) },
           rules: [
             { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
             { nonResourceURLs: ["*"], verbs: ["*"] },
@@ -162,7 +180,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     () =>
       rbac.createClusterRoleBinding({
         body: {
-          metadata: { name: names.clusterRoleBinding, labels: labels() },
+          metadata: { name: names.clusterRoleBinding, ...ownerMetadata(options) },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: names.clusterRole },
           subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace }],
         },
@@ -189,7 +207,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
             name: names.tokenSecret,
             namespace,
             labels: labels(),
-            annotations: { "kubernetes.io/service-account.name": names.serviceAccount },
+            annotations: { "kubernetes.io/service-account.name": names.serviceAccount, ...(options.owner ? { [ownerAnnotation]: options.owner } : {}) },
           },
           type: "kubernetes.io/service-account-token",
         },
@@ -290,7 +308,7 @@ export async function removeManagerAccount(resolved: ResolvedKubeconfig, options
       if (isNotFound(error)) return;
       throw error;
     }
-    if (!isOurs(current.metadata)) return;
+    if (!isOurs(current.metadata) || otherOwner(current.metadata, options)) return;
     try {
       await call(resolved, `deleting ${what}`, remove);
       removed.push(what);

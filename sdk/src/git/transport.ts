@@ -6,6 +6,7 @@ import { GitError } from "../errors";
 import { redact } from "../redact";
 import { AttemptTimeoutError, backoffDelay, parseRetryAfter, retry, RetryOptions, sleep } from "../retry";
 import { causeCode } from "../http";
+import { truncate } from "../text";
 
 /** Response headers with lower-case names. */
 export type HeaderMap = Record<string, string>;
@@ -48,7 +49,7 @@ export function serverMessage(body: unknown): string {
     }
   }
   text = text.replace(/\s+/g, " ").trim();
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return truncate(text, 300);
 }
 
 export interface RateLimit {

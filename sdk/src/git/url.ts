@@ -3,6 +3,7 @@
 // the git providers a hosted runtime accepts, and their default API URLs (terraform's
 // `GetDefaultAPIUrlForProvider`). Pure functions: no remote call.
 import { GitError } from "../errors";
+import { truncate } from "../text";
 
 /** The git providers a Codefresh hosted runtime supports. */
 export type GitProviderName = "GITHUB" | "BITBUCKET" | "GERRIT";
@@ -140,7 +141,7 @@ export function isValidBranchName(ref: string): boolean {
 /** `https://user:secret@host/…` → `https://***@host/…`, so an error never repeats a credential. */
 function masked(url: string): string {
   const text = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@");
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return truncate(text, 200);
 }
 
 function encodeSegment(segment: string): string {

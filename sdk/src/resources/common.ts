@@ -29,6 +29,15 @@ export function stackMarker(): string {
   return `${pulumi.getProject()}/${pulumi.getStack()}`;
 }
 
+/**
+ * The resource's own URN, computed as the engine will (name, type, parent), passed as the `__urn` input:
+ * the provider names both resources when two would manage one Codefresh object, and marks what it
+ * creates with it. Known at preview; diffs ignore it.
+ */
+export function ownUrn(name: string, type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
+  return pulumi.createUrn(name, typeToken(type), opts?.parent);
+}
+
 /** Options with outputs that must be stored as secrets. */
 export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined, secrets: string[]): pulumi.CustomResourceOptions {
   return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] };

@@ -1,14 +1,18 @@
 // GitSource: a Codefresh Git Source, an Argo CD Application that syncs the manifests in a repo path.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
+import { ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
 import { changedKeys, Check, client, configValue, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
+import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn } from "./ownership";
 import gitSourceShim = require("./shims/git-source");
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
 export const stackLabel = "pulumi-stack";
+/** The label naming the resource of that stack (its logical name), so two resources never share one git source. */
+export const resourceLabel = "pulumi-resource";
 
 export interface GitSourceArgs {
   /** The runtime (pass `runtime.name`). Changing it replaces the git source. */
@@ -59,6 +63,8 @@ interface Inputs {
   /** The repo's size, read in check with `codefresh:gitToken` where the provider API gives it. */
   repoSizeBytes?: number;
   __stack: string;
+  /** The resource's URN (see ownUrn): who manages the object. */
+  __urn?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -139,6 +145,7 @@ export class GitSource extends pulumi.dynamic.Resource {
           createRepo: args.createRepo ?? false,
           adopt: args.adopt ?? false,
           __stack: stackMarker(),
+          __urn: ownUrn(name, "GitSource", opts),
           __timeouts: timeoutsOf(opts),
           providerVersion,
         },
@@ -160,6 +167,36 @@ export function appSpecifier(inputs: Pick<Inputs, "repoUrl" | "path" | "branch">
 
 function stackLabelValue(marker: string): string {
   return marker.replace(/[^A-Za-z0-9._-]/g, ".").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "").slice(0, 63);
+}
+
+/** A label value for a logical name: as is where Kubernetes allows it, else cleaned and suffixed with a hash (still unique). */
+function resourceLabelValue(name: string): string {
+  const clean = stackLabelValue(name);
+  if (clean === name && name.length <= 63) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${clean.slice(0, 54).replace(/[^A-Za-z0-9]+$/, "")}-${hash}`;
+}
+
+/** Why create refuses a git source that exists, naming who manages it and the way out; undefined when it is ours to resume. */
+function refusal(inputs: Inputs, labels: Record<string, string>): string | undefined {
+  const object = identities.gitSource(inputs.runtime, inputs.name).object;
+  const stack = labels[stackLabel];
+  const resource = labels[resourceLabel];
+  const here = inputs.__urn ? parseUrn(inputs.__urn) : undefined;
+  if (stack === undefined) {
+    return `${object} already exists and no stack manages it (it was made in the Codefresh UI, with \`cf\`, or by Codefresh as the default git source); set \`adopt: true\` to manage it here, or choose another name`;
+  }
+  if (stack !== stackLabelValue(inputs.__stack)) {
+    return `${object} is managed by ${resource ? `resource "${resource}" of ` : ""}stack ${stack}; nothing was written. Two stacks must not manage one git source: choose another name, or move it (remove it from that stack's state with \`pulumi state delete\`, then set \`adopt: true\` here)`;
+  }
+  if (resource !== undefined && here && resource !== resourceLabelValue(here.resource)) {
+    // The other resource still in the program is a duplicate; gone from it, this one is probably its new name.
+    const renamed = !isDeclared(`${inputs.__urn!.slice(0, inputs.__urn!.lastIndexOf("::"))}::${resource}`);
+    return `${object} is managed by ${describeOwner({ ...here, resource }, here)}; nothing was written. ${
+      renamed ? `If you renamed that resource to "${here.resource}", add \`aliases: [{ name: "${resource}" }]\` so that one resource keeps the git source; otherwise give this one another \`name\`` : "Give one of them another `name`"
+    }`;
+  }
+  return undefined;
 }
 
 function outputs(inputs: Inputs, info: GitSourceInfo): Outputs {
@@ -203,9 +240,11 @@ export const gitSourceProvider: ProviderImpl = guarded({
       }
     }
     if (!isUnknown(news.path)) {
-      const path = typeof news.path === "string" ? news.path.trim().replace(/^\.?\/+/, "").replace(/\/+$/, "") : news.path;
+      const path = typeof news.path === "string" ? news.path.trim().replace(/^\.\/+/, "").replace(/\/+$/, "") : news.path;
       if (typeof path !== "string") check.fail("path", "must be a directory path in the repo, for example apps/team-a");
-      else if (path.split("/").some((segment) => segment === "..")) check.fail("path", `"${path}" must stay inside the repo: remove '..'`);
+      else if ((news.path as string).trim().startsWith("/")) {
+        check.fail("path", `"${(news.path as string).trim()}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
+      } else if (path.split("/").some((segment) => segment === "..")) check.fail("path", `"${path}" must stay inside the repo: remove '..'`);
       else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail("path", `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
       else inputs.path = path === "" ? "." : path;
     }
@@ -230,6 +269,10 @@ export const gitSourceProvider: ProviderImpl = guarded({
     if (news.configManagementPlugin !== undefined && news.configManagementPlugin !== null) {
       check.dnsLabel("configManagementPlugin", news.configManagementPlugin, "the plugin's name as configured in Argo CD");
     }
+    if (typeof news.runtime === "string" && typeof news.name === "string" && !isUnknown(news.runtime) && !isUnknown(news.name)) {
+      const failure = claim(news.__urn, identities.gitSource(news.runtime, news.name));
+      if (failure) check.fail("name", failure);
+    }
     if (isUnknown(news.repoUrl)) {
       inputs.repoSizeBytes = unknown; // not a silent pass: policies report it as unknown at preview
     } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
@@ -241,13 +284,17 @@ export const gitSourceProvider: ProviderImpl = guarded({
   async diff(_id, olds, news) {
     const replaces = changedKeys(olds, news, immutable);
     const changes = replaces.length > 0 || changedKeys(olds, news, editable).length > 0;
-    return { changes, replaces };
+    // A git source is its name in its runtime: replaced under the same name, the old one must go first, or
+    // deleting it afterwards would delete the new one.
+    const sameObject = !replaces.includes("runtime") && !replaces.includes("name");
+    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && sameObject };
   },
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
     const api = client();
-    const marker = stackLabelValue(inputs.__stack);
+    claimOrThrow("createGitSource", inputs.__urn, identities.gitSource(inputs.runtime, inputs.name));
+    const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(inputs.__urn ? { [resourceLabel]: resourceLabelValue(parseUrn(inputs.__urn).resource) } : {}) };
     // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
     // read it. One call fewer per git source than reading first, and still idempotent.
     try {
@@ -256,7 +303,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
         appSpecifier: appSpecifier(inputs),
         destServer: inputs.destServer,
         destNamespace: inputs.destNamespace,
-        labels: { ...(inputs.labels ?? {}), [stackLabel]: marker, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
+        labels: { ...(inputs.labels ?? {}), ...owner, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
         include: inputs.include,
         exclude: inputs.exclude,
         createRepo: inputs.createRepo,
@@ -264,13 +311,9 @@ export const gitSourceProvider: ProviderImpl = guarded({
     } catch (error) {
       const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
       if (!existing) throw error;
-      // Ours from an interrupted run (our stack label), or adopted on request; anything else is refused.
-      if (!inputs.adopt && existing.labels[stackLabel] !== marker) {
-        throw new ConflictError(
-          "createGitSource",
-          `git source "${inputs.name}" already exists in runtime "${inputs.runtime}" and was not created by this stack; set \`adopt: true\` to manage it, or choose another name`,
-        );
-      }
+      // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
+      const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
+      if (refused) throw new ConflictError("createGitSource", refused);
       await api.editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
     }
     const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
@@ -287,7 +330,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
     if (!info) return { id: "" };
     const prior = (props ?? {}) as unknown as Inputs;
     const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
-    const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== pluginLabel));
+    const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
     const inputs: Inputs = {
       ...prior,
       runtime,

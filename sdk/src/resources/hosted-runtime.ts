@@ -2,9 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConflictError } from "../errors";
 import type { RuntimeInfo } from "../api";
-import { withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
+import { ownUrn, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
 import { platformIpAllowList } from "./ip-allow-list";
 import { Check, client, configValue, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
+import { claim, claimOrThrow, identities } from "./ownership";
 import hostedRuntimeShim = require("./shims/hosted-runtime");
 
 export interface HostedRuntimeArgs {
@@ -25,6 +26,8 @@ export interface HostedRuntimeArgs {
 interface Inputs {
   name: string;
   adopt: boolean;
+  /** The resource's URN (see ownUrn): who manages the object. */
+  __urn?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -108,6 +111,7 @@ export class HostedRuntime extends pulumi.dynamic.Resource {
           accountPlan: undefined,
           name: args.name ?? defaultName,
           adopt: args.adopt ?? false,
+          __urn: ownUrn(name, "HostedRuntime", opts),
           __timeouts: timeoutsOf(opts),
           providerVersion,
         },
@@ -159,6 +163,8 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
     const check = new Check();
     check.dnsLabel("name", news.name, "the runtime's name, for example codefresh-hosted");
     check.optionalBoolean("adopt", news.adopt);
+    const duplicate = claim(news.__urn, identities.hostedRuntime());
+    if (duplicate) check.fail("name", duplicate);
     const plan = configValue("codefresh:accountPlan");
     if (plan !== undefined && !["FREE", "PRO", "ENTERPRISE"].includes(plan)) {
       check.fail("name", `stack config codefresh:accountPlan is "${plan}": use FREE, PRO or ENTERPRISE`);
@@ -177,6 +183,7 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
+    claimOrThrow("installHostedRuntime", inputs.__urn, identities.hostedRuntime());
     const api = client();
     const existing = await api.findHostedRuntime();
     if (existing && !inputs.adopt) {

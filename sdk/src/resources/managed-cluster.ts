@@ -4,8 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
-import { withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { changedKeys, Check, client, factFromState, guarded, isNumber, isText, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
+import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn } from "./ownership";
 import managedClusterShim = require("./shims/managed-cluster");
 
 export interface ManagedClusterArgs {
@@ -54,6 +55,8 @@ interface Inputs {
   /** True while the credentials in the cluster are the ones registered; refresh sets it false on drift. */
   __credentialsCurrent: boolean;
   __stack: string;
+  /** The resource's URN (see ownUrn): who manages the object. */
+  __urn?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -138,6 +141,7 @@ export class ManagedCluster extends pulumi.dynamic.Resource {
           adopt: args.adopt ?? false,
           __credentialsCurrent: true,
           __stack: stackMarker(),
+          __urn: ownUrn(name, "ManagedCluster", opts),
           __timeouts: timeoutsOf(opts),
           providerVersion,
         },
@@ -161,8 +165,32 @@ function resolve(inputs: Inputs): cluster.ResolvedKubeconfig {
   });
 }
 
+/** Who the cluster's objects and claim belong to: the resource's URN (the stack, for state from before 0.2). */
+function ownerOf(inputs: Pick<Inputs, "__urn" | "__stack">): string {
+  return inputs.__urn ?? inputs.__stack;
+}
+
 function accountOptions(inputs: Inputs): cluster.ManagerAccountOptions {
-  return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: progress, owner: inputs.__stack };
+  return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: progress, owner: ownerOf(inputs), formerOwners: [inputs.__stack] };
+}
+
+/** The two objects a ManagedCluster manages alone: its registration, and its ServiceAccount in the target. */
+function identitiesOf(inputs: Pick<Inputs, "runtime" | "namespace" | "serviceAccountName">, server: string) {
+  return [identities.cluster(inputs.runtime, server), identities.serviceAccount(server, inputs.namespace, inputs.serviceAccountName)];
+}
+
+/** Why create refuses a registration another resource holds, and the way out. */
+function heldElsewhere(inputs: Inputs, server: string, holder: string, claimName: string): ConflictError {
+  const owner = parseUrn(holder);
+  const here = inputs.__urn ? parseUrn(inputs.__urn) : undefined;
+  const object = identities.cluster(inputs.runtime, server).object;
+  const way =
+    here && owner.stack === here.stack
+      ? !isDeclared(holder)
+        ? `If you renamed or moved that resource, give this one \`aliases: [{ name: "${owner.resource}" }]\` so that one resource keeps the connection; otherwise remove one of the two`
+        : "Remove one of the two"
+      : `Two stacks must not manage one connection: keep it in stack ${owner.stack}, or remove it there first (\`pulumi destroy --target\` in that stack, or \`pulumi state delete\` there and delete Lease kube-system/${claimName} on the cluster), then run \`pulumi up\` here`;
+  return new ConflictError("addCluster", `${object} is managed by ${describeOwner(owner, here)} (its claim is Lease kube-system/${claimName} on the cluster); nothing was written. ${way}`);
 }
 
 /**
@@ -221,6 +249,22 @@ async function connect(inputs: Inputs, timeoutMs: number): Promise<Outputs> {
   return outputs({ ...inputs, server: credentials.server, __credentialsCurrent: true }, credentials.server, credentials.tokenHash, info);
 }
 
+/**
+ * Removes what this resource made in the target: its ServiceAccount, RBAC and token Secret, and (when
+ * `release`) its claim on the registration. Reported, not thrown: the Codefresh side is already settled.
+ */
+async function removeCredentials(inputs: Inputs, resolved: cluster.ResolvedKubeconfig, release: boolean): Promise<void> {
+  try {
+    await cluster.removeManagerAccount(resolved, accountOptions(inputs));
+    if (release) await cluster.releaseRegistrationClaim(resolved, inputs.runtime, ownerOf(inputs));
+  } catch (error) {
+    const names = cluster.managerAccountNames(accountOptions(inputs));
+    progress(
+      `cluster ${inputs.name}: its credentials could not be removed from ${resolved.server} (${(error as Error).message}); remove ServiceAccount ${names.namespace}/${names.serviceAccount}, Secret ${names.namespace}/${names.tokenSecret}, ClusterRole ${names.clusterRole}, ClusterRoleBinding ${names.clusterRoleBinding} and Lease ${cluster.claimNamespace}/${cluster.claimName(inputs.runtime, resolved.server)} by hand`,
+    );
+  }
+}
+
 export const managedClusterProvider: ProviderImpl = guarded({
   async check(olds, news) {
     const check = new Check();
@@ -250,6 +294,12 @@ export const managedClusterProvider: ProviderImpl = guarded({
           insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
         }, hasContent ? "kubeconfig" : "kubeconfigPath");
         inputs.server = resolved.server;
+        if ([news.runtime, news.namespace, news.serviceAccountName].every((v) => typeof v === "string" && !isUnknown(v))) {
+          for (const identity of identitiesOf(news as unknown as Inputs, resolved.server)) {
+            const failure = claim(news.__urn, identity);
+            if (failure) check.fail(identity.property === "kubeconfig" ? (hasContent ? "kubeconfig" : "kubeconfigPath") : identity.property, failure);
+          }
+        }
         const sameServer = olds.server === resolved.server;
         const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
         const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
@@ -268,32 +318,48 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const replaces = changedKeys(olds, news, immutable);
     const inPlace = ["labels", "annotations", "insecureSkipTlsVerify", "kubeconfig", "kubeconfigPath", "context", "__credentialsCurrent"];
     const changes = replaces.length > 0 || changedKeys(olds, news, inPlace).length > 0;
-    return { changes, replaces };
+    // Codefresh keeps one cluster per server in a runtime: a replacement on the same server must remove the
+    // old registration first, or deleting it afterwards would disconnect the new one.
+    const sameObject = !replaces.includes("runtime") && !replaces.includes("server");
+    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && sameObject };
   },
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
     const server = inputs.server as string;
-    const existing = await client().getCluster(inputs.runtime, server);
-    if (existing && !inputs.adopt) {
-      // A registration this stack made before an interruption: its ServiceAccount carries our stack.
-      const state = await cluster.readManagerAccount(resolve(inputs), accountOptions(inputs));
-      if (state.owner !== inputs.__stack) {
+    for (const identity of identitiesOf(inputs, server)) claimOrThrow("addCluster", inputs.__urn, identity);
+    const resolved = resolve(inputs);
+    const owner = ownerOf(inputs);
+    const [existing, claimed] = await Promise.all([client().getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
+    if (claimed.holder !== undefined && claimed.holder !== owner) throw heldElsewhere(inputs, server, claimed.holder, claimed.name);
+    if (existing && claimed.holder === undefined && !inputs.adopt) {
+      // No claim: made in the UI or with `cf cluster add`, or by this stack before 0.2 (then its ServiceAccount carries the stack).
+      const state = await cluster.readManagerAccount(resolved, accountOptions(inputs));
+      if (state.owner !== inputs.__stack && state.owner !== owner) {
         throw new ConflictError(
           "addCluster",
-          `${server} is already connected to runtime "${inputs.runtime}" as "${existing.name}" and was not connected by this stack; set \`adopt: true\` to manage that connection here`,
+          `${server} is already connected to runtime "${inputs.runtime}" as "${existing.name}", and no stack manages that connection (it was made in the Codefresh UI or with \`cf cluster add\`); set \`adopt: true\` to manage it here, or leave it out of this program`,
         );
       }
     }
+    // Atomic: of two creates racing for this registration, one holds the claim and the other is refused here.
+    const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner);
+    if (taken.holder !== owner) throw heldElsewhere(inputs, server, taken.holder ?? "", taken.name);
     const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
     const id = `${inputs.runtime}/${server}`;
     try {
       return { id, outs: await connect(inputs, timeout) };
     } catch (error) {
-      if (await client().getCluster(inputs.runtime, server).catch(() => undefined)) {
-        // Registered but not yet healthy: keep it in state, the next `pulumi up` repairs or keeps waiting.
+      const registered = await client()
+        .getCluster(inputs.runtime, server)
+        .then((info) => info !== undefined)
+        .catch(() => undefined);
+      if (registered !== false) {
+        // Registered but not yet healthy (or not known): keep it in state; the next `pulumi up` repairs or keeps waiting, destroy removes it all.
         throw partialCreate(id, { ...inputs, server, __credentialsCurrent: false }, error);
       }
+      // Not registered: nothing is left in state to delete later, so nothing may stay in the cluster.
+      await removeCredentials(inputs, resolved, true);
       throw error;
     }
   },
@@ -331,10 +397,6 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const runtime = id.slice(0, id.indexOf("/"));
     const server = id.slice(id.indexOf("/") + 1);
     await client().removeCluster(runtime, server);
-    try {
-      await cluster.removeManagerAccount(resolve(inputs), accountOptions(inputs));
-    } catch (error) {
-      progress(`cluster ${inputs.name}: disconnected from Codefresh, but its credentials could not be removed from the cluster (${(error as Error).message}); remove ServiceAccount ${inputs.namespace}/${inputs.serviceAccountName} and its RBAC by hand`);
-    }
+    await removeCredentials(inputs, resolve(inputs), true);
   },
 });

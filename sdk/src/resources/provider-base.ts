@@ -8,6 +8,7 @@ import { CodefreshError } from "../errors";
 import { redact } from "../redact";
 import { sleep } from "../retry";
 import * as git from "../git";
+import { truncate } from "../text";
 
 /** The value Pulumi passes for inputs not known until apply. */
 export const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -180,7 +181,7 @@ export class Check {
   dnsLabel(property: string, value: unknown, what: string): void {
     if (!this.requireString(property, value, what)) return;
     const text = value as string;
-    if (text.length > 63) this.fail(property, `"${text.slice(0, 20)}…" is ${text.length} characters; at most 63`);
+    if (text.length > 63) this.fail(property, `"${truncate(text, 20)}" is ${text.length} characters; at most 63`);
     else if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(text)) {
       const suggestion = text.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
       this.fail(
@@ -204,7 +205,7 @@ export class Check {
       if (typeof item !== "string") {
         this.fail(`${property}.${key}`, "must be a string");
       } else if (kind === "label" && item !== "" && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(item)) {
-        this.fail(`${property}.${key}`, `label value "${item.slice(0, 40)}" is not valid: up to 63 of [A-Za-z0-9._-], starting and ending alphanumeric`);
+        this.fail(`${property}.${key}`, `label value "${truncate(item, 40)}" is not valid: up to 63 of [A-Za-z0-9._-], starting and ending alphanumeric`);
       } else if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(item)) {
         this.fail(`${property}.${key}`, "must not contain control characters");
       }

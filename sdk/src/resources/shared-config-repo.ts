@@ -5,8 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { ownUrn, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { Check, client, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
+import { claim, claimOrThrow, identities } from "./ownership";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
 export interface SharedConfigRepoArgs {
@@ -30,6 +31,12 @@ export interface SharedConfigRepoArgs {
   gitToken: pulumi.Input<string>;
   /** Bitbucket Cloud app passwords and Gerrit HTTP passwords need the user name. */
   gitUsername?: pulumi.Input<string>;
+  /**
+   * Set when `gitApiUrl` is an on-premises API on a host unrelated to `repoUrl`'s. Without it such a
+   * `gitApiUrl` is refused, as it would receive the git token (`api.<host>` and the repo's own host need
+   * nothing; nor does Gerrit). @default false
+   */
+  gitApiOnPremises?: pulumi.Input<boolean>;
   /** Take over settings made in the Codefresh UI instead of failing because the account already has them. */
   adopt?: pulumi.Input<boolean>;
 }
@@ -42,9 +49,12 @@ interface Inputs {
   gitApiUrl: string;
   gitToken: string;
   gitUsername?: string;
+  gitApiOnPremises?: boolean;
   adopt: boolean;
   /** The Shared Configuration Repo's size, read in check where the provider API gives it. */
   repoSizeBytes?: number;
+  /** The resource's URN (see ownUrn): who manages the object. */
+  __urn?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -83,6 +93,7 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
   /** The default Git Source's repository. */
   declare readonly gitSourceRepoUrl: pulumi.Output<string>;
   declare readonly gitApiUrl: pulumi.Output<string>;
+  declare readonly gitApiOnPremises: pulumi.Output<boolean | undefined>;
   declare readonly gitToken: pulumi.Output<string>;
   declare readonly gitUsername: pulumi.Output<string | undefined>;
   declare readonly adopt: pulumi.Output<boolean>;
@@ -110,9 +121,11 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
           gitSourceRepoUrl: undefined,
           gitApiUrl: undefined,
           gitUsername: undefined,
+          gitApiOnPremises: undefined,
           ...args,
           gitToken: pulumi.secret(args.gitToken),
           adopt: args.adopt ?? false,
+          __urn: ownUrn(name, "SharedConfigRepo", opts),
           __timeouts: timeoutsOf(opts),
           providerVersion,
         },
@@ -124,6 +137,13 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
       restoreStackCapture();
     }
   }
+}
+
+/** Whether an API host belongs with a repo host: the same host, `api.<host>`, or one a subdomain of the other. */
+function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
+  const api = apiHost.toLowerCase();
+  const repo = repoHostWithPort.replace(/:\d+$/, "").toLowerCase();
+  return api === repo || api.endsWith(`.${repo}`) || repo.endsWith(`.${api}`);
 }
 
 function sameRepo(a: string | undefined, b: string | undefined): boolean {
@@ -211,6 +231,12 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
         const url = new URL(String(news.gitApiUrl));
         if (url.protocol !== "https:" && !(url.protocol === "http:" && ["127.0.0.1", "localhost"].includes(url.hostname))) throw new Error("not https");
         inputs.gitApiUrl = String(news.gitApiUrl).replace(/\/+$/, "");
+        if (repo && provider !== "GERRIT" && news.gitApiOnPremises !== true && !isUnknown(news.gitApiOnPremises) && !relatedHosts(url.hostname, repo.host)) {
+          check.fail(
+            "gitApiUrl",
+            `${url.host} is not the host of repoUrl (${repo.host}) nor its API host (api.${repo.host.replace(/:\d+$/, "")}), and it would receive the git token; fix gitApiUrl, or set gitApiOnPremises: true if it is your on-premises API`,
+          );
+        }
       } catch {
         check.fail("gitApiUrl", `"${String(news.gitApiUrl)}" must be an https URL, for example https://api.github.com`);
       }
@@ -223,6 +249,9 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       check.fail("gitUsername", `${news.gitProvider === "GERRIT" ? "Gerrit HTTP passwords" : "Bitbucket app passwords"} need the user name: set gitUsername`);
     }
     check.optionalBoolean("adopt", news.adopt);
+    check.optionalBoolean("gitApiOnPremises", news.gitApiOnPremises);
+    const duplicate = claim(news.__urn, identities.sharedConfigRepo());
+    if (duplicate) check.fail("repoUrl", duplicate);
     if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
       inputs.repoSizeBytes = unknown; // reported as unknown by the policy pack, not passed
     } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
@@ -250,6 +279,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
+    claimOrThrow("updateCsdpSettings", inputs.__urn, identities.sharedConfigRepo());
     const api = client();
     const account = await api.getAccount();
     if (account.sharedConfigRepo && !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
