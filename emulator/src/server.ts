@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createSchema, createYoga } from "graphql-yoga";
-import { OperationDefinitionNode, parse } from "graphql";
+import { GraphQLError, OperationDefinitionNode, parse } from "graphql";
 import { Faults, FaultRule } from "./faults";
 import { GitEffects, GitServerEffects } from "./git-effects";
 import { AccountPlan, newAccount, hashApiKey } from "./model";
@@ -264,6 +264,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     res.end(payload);
   }
 
+  /** A refusal of the service (a GraphQL business error) as the HTTP status it means, with the same message. */
+  function sendBusinessError(res: http.ServerResponse, error: unknown): void {
+    const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+    const status = code === "CONFLICT" || code === "FAILED_PRECONDITION" ? 409 : code === "NOT_FOUND" ? 404 : code === "BAD_USER_INPUT" ? 400 : undefined;
+    if (status === undefined) throw error;
+    sendJson(res, status, { error: (error as Error).message, code });
+  }
+
   async function admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
@@ -303,14 +311,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         const body = JSON.parse(await readBody(req)) as { account: string; runtimeName?: string };
         const target = Object.values(store.current.accounts).find((a) => a.name === body.account);
         if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
-        const runtime = await service.installHosted(target.id, body.runtimeName ?? defaultHostedRuntimeName);
-        return sendJson(res, 201, { name: runtime.name });
+        try {
+          const runtime = await service.installHosted(target.id, body.runtimeName ?? defaultHostedRuntimeName);
+          return sendJson(res, 201, { name: runtime.name });
+        } catch (error) {
+          return sendBusinessError(res, error);
+        }
       }
       case "POST /_emulator/ui/connect-git": {
         const body = JSON.parse(await readBody(req)) as { account: string; runtime?: string } & InitManagedRuntimeInput;
         const target = Object.values(store.current.accounts).find((a) => a.name === body.account);
         if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
-        await connectGit(service, git, target.id, body.runtime ?? defaultHostedRuntimeName, { ...body, sharingPolicy: body.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT" });
+        try {
+          await connectGit(service, git, target.id, body.runtime ?? defaultHostedRuntimeName, { ...body, sharingPolicy: body.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT" });
+        } catch (error) {
+          return sendBusinessError(res, error);
+        }
         return sendJson(res, 200, { connected: true });
       }
       case "POST /_emulator/accounts": {

@@ -4,7 +4,9 @@
 //   pulumi config set --path 'clusters[0].name' prod-eu
 //   pulumi config set --path 'clusters[0].kubeconfigPath' ~/.kube/prod-eu.yaml
 //   pulumi config set --path 'clusters[0].labels.region' eu-west-1
-// Clusters sharing one API server need their own serviceAccountName.
+// Each entry is one API server: Codefresh keeps one cluster per server URL in a runtime, so two entries
+// with one server fail in preview. A cluster also connected to another runtime (by another stack) needs
+// its own serviceAccountName here.
 import * as pulumi from "@pulumi/pulumi";
 import { HostedRuntime, ManagedCluster } from "pulumi-codefresh";
 

@@ -85,11 +85,30 @@ export interface EmulatorProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** Emulators started by this test file and still running; {@link stopSpawnedEmulators} ends them. */
+const spawned = new Set<ChildProcess>();
+
+/** Ends every emulator this file started and did not stop (a failed test must not leave one running). */
+export function stopSpawnedEmulators(): void {
+  for (const child of spawned) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-(child.pid as number), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+  spawned.clear();
+}
+
 export async function spawnEmulatorCli(args: string[]): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, [join(repoRoot, "emulator", "dist", "cli.js"), ...args], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  spawned.add(child);
+  child.once("exit", () => spawned.delete(child));
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${output}`)), 15_000);

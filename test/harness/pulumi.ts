@@ -1,5 +1,6 @@
 // Runs a Pulumi program from test/fixtures through the Automation API with the real CLI, the
 // language host built by scripts/tools, and a file backend in a fresh temporary directory.
+import { readdirSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -130,7 +131,11 @@ async function rewriteExtends(tsconfigPath: string, target: string): Promise<voi
  * Runs the `pulumi` CLI on a test program's stack, non-interactively. `detached` puts it in its own
  * process group, so a crash test can SIGKILL it whole.
  */
-export function runPulumi(program: TestProgram, args: string[], options: { detached?: boolean } = {}): { child: ChildProcess; exit: Promise<number> } {
+export function runPulumi(
+  program: TestProgram,
+  args: string[],
+  options: { detached?: boolean } = {},
+): { child: ChildProcess; exit: Promise<number>; kill(): void } {
   const child = spawn("pulumi", [...args, "--non-interactive", "--stack", program.stackName], {
     cwd: program.workDir,
     env: program.cliEnv,
@@ -138,5 +143,41 @@ export function runPulumi(program: TestProgram, args: string[], options: { detac
     stdio: "ignore",
   });
   const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
-  return { child, exit };
+  return { child, exit, kill: () => killProcessTree(child.pid) };
+}
+
+/**
+ * SIGKILLs a process and everything it started, as a machine that dies would. The CLI starts its
+ * plugins (language host, dynamic provider) in process groups of their own, and they outlive a kill of
+ * the CLI's group alone: their pids are gathered from /proc before anything is killed.
+ */
+export function killProcessTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (2nd field) may hold spaces; the parent pid follows its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = queue.shift() as number;
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  for (const member of tree) {
+    for (const target of [-member, member]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        // not a group leader, or already gone
+      }
+    }
+  }
 }

@@ -91,7 +91,7 @@ describe("an interrupted pulumi up", () => {
   });
 
   test("SIGKILL after git sources and a cluster were created; the next up adopts them without duplicates", async () => {
-    const { child: cli, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
+    const { kill, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
     // Wait until Codefresh has the git sources (not yet reported ready: their delay is 4 s) and the cluster.
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -101,7 +101,7 @@ describe("an interrupted pulumi up", () => {
       if (Date.now() > deadline) throw new Error("the first up never created the objects");
       await new Promise((r) => setTimeout(r, 100));
     }
-    process.kill(-(cli.pid as number), "SIGKILL");
+    kill(); // the CLI and its plugins, as a machine that dies
     await exited;
 
     // Clear what the killed run left behind, the documented way: its lock, then its pending creates.

@@ -132,13 +132,9 @@ describe("crashes: nothing lost or duplicated", () => {
       for (let round = 0; round < rounds; round++) {
         // Kill somewhere between the program's start and the end of the first up (~10-15 s).
         const delayMs = 2_500 + Math.floor(((round * 7919) % 97) / 97 * 9_000);
-        const { child, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
+        const { kill, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
         await new Promise((r) => setTimeout(r, delayMs));
-        try {
-          process.kill(-(child.pid as number), "SIGKILL");
-        } catch {
-          // it had already finished
-        }
+        kill(); // the CLI and its plugins; nothing if it had already finished
         await exited;
         // Destroyed after each round, so each kill lands in a create.
         await convergesAfterCrash(program, () => emulator.admin<State>("GET", "state"));

@@ -1,6 +1,7 @@
 // Every resource's `check` on bad input: each invalid field is named, with the fix, before anything
 // remote happens (check makes no call here: no API key, no server is configured).
 import { get } from "pulumi-codefresh/dist/resources/providers";
+import { truncate } from "pulumi-codefresh/dist/text";
 import { badInputs, Key, kubeconfig, valid } from "../harness/bad-inputs";
 
 
@@ -46,5 +47,29 @@ describe("invalid inputs fail in check, naming the field and the fix", () => {
   test("no failure message repeats a secret", async () => {
     const found = await failures("ManagedCluster", { kubeconfig: kubeconfig.replace("server: https://127.0.0.1:1", "server: ftp://x") });
     expect(JSON.stringify(found)).not.toContain("s3cret-token-value");
+  });
+});
+
+describe("gitApiUrl belongs with repoUrl", () => {
+  test.each([
+    ["api.github.com for github.com", { gitApiUrl: "https://api.github.com" }],
+    ["GitHub Enterprise on the repo's host", { repoUrl: "https://ghe.corp.example.com/acme/isc.git", gitApiUrl: "https://ghe.corp.example.com/api/v3" }],
+    ["an unrelated host the user states is theirs", { gitApiUrl: "https://gateway.corp.example.net/github", gitApiOnPremises: true }],
+    ["Gerrit, whose API is anywhere", { gitProvider: "GERRIT", gitUsername: "ci", repoUrl: "https://gerrit.example.com/a/isc.git", gitApiUrl: "https://review.example.org" }],
+  ])("%s passes", async (_, change) => {
+    expect(await failures("SharedConfigRepo", change)).toEqual([]);
+  });
+});
+
+describe("a value cut in a message says so", () => {
+  test("a long label value ends with an ellipsis", async () => {
+    const found = await failures("GitSource", { labels: { team: `${"x".repeat(60)}!` } });
+    expect(found[0].reason).toContain(`"${"x".repeat(39)}…" is not valid`);
+  });
+
+  test("truncate keeps short text and marks what it cuts", () => {
+    expect(truncate("short", 10)).toBe("short");
+    expect(truncate("0123456789abc", 10)).toBe("012345678…");
+    expect(truncate("0123456789abc", 10)).toHaveLength(10);
   });
 });

@@ -20,7 +20,10 @@ export interface ManagedClusterArgs {
   kubeconfigPath?: pulumi.Input<string>;
   /** Kubeconfig context. @default the current context */
   context?: pulumi.Input<string>;
-  /** ServiceAccount Codefresh's Argo CD uses; give each registration its own when several share an API server. @default "argocd-manager" */
+  /**
+   * ServiceAccount Codefresh's Argo CD uses. Codefresh keeps one cluster per API server URL in a runtime; a
+   * cluster connected to several runtimes needs one ServiceAccount per runtime. @default "argocd-manager"
+   */
   serviceAccountName?: pulumi.Input<string>;
   /** Namespace of the ServiceAccount and its token. @default "kube-system" */
   namespace?: pulumi.Input<string>;
@@ -30,7 +33,7 @@ export interface ManagedClusterArgs {
   annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Skip TLS verification of the API server. Discouraged (the policy pack flags it). @default false */
   insecureSkipTlsVerify?: pulumi.Input<boolean>;
-  /** Take over a registration of the same server made elsewhere (UI, `cf cluster add`). @default false */
+  /** Take over a registration of the same server that no stack manages (made in the UI or with `cf cluster add`). @default false */
   adopt?: pulumi.Input<boolean>;
 }
 
