@@ -41,6 +41,8 @@ describe("resources end to end", () => {
           serviceAccountName: `argocd-manager-e2e${i}-${process.pid}`,
           ...(i === 0 ? { labels: { env: "dev" } } : { annotations: { owner: "platform" } }),
         })),
+        // So that check and read can ask Gitea for the repos' sizes.
+        extra: { "codefresh:gitCaBundle": gitea.caCert },
       }),
     );
   });
@@ -108,6 +110,34 @@ describe("resources end to end", () => {
         expect(output).not.toContain(form);
       }
     }
+  });
+
+  /** The facts check records (repo sizes, cluster versions) of every step of a preview whose new inputs differ from the state's. */
+  async function previewFactChanges(): Promise<string[]> {
+    const changed: string[] = [];
+    const preview = await program.stack.preview({
+      onOutput,
+      onEvent: (event) => {
+        const step = event.resourcePreEvent?.metadata;
+        if (!step?.old || !step.new) return;
+        for (const fact of ["repoSizeBytes", "kubernetesVersion", "crdCount"]) {
+          if (JSON.stringify(step.old.inputs[fact]) !== JSON.stringify(step.new.inputs[fact])) changed.push(`${step.urn.split("::").pop()}.${fact}`);
+        }
+      },
+    });
+    expect(preview.changeSummary).toEqual({ same: 7 });
+    return changed;
+  }
+
+  test("a second preview shows no changes, not even of a looked-up fact, before and after a refresh", async () => {
+    // The Shared Configuration Repo did not exist when its first check ran: its size is known from state as unknown, not looked up again.
+    expect(await previewFactChanges()).toEqual([]);
+    const isc = (await program.readState()).resources.find((r) => r.type.endsWith(":SharedConfigRepo"));
+    expect(isc?.outputs?.repoSizeBytes).toEqual(expect.any(Number));
+    await program.stack.refresh({ onOutput });
+    const refreshed = (await program.readState()).resources.find((r) => r.type.endsWith(":SharedConfigRepo"));
+    expect(refreshed?.inputs?.repoSizeBytes).toEqual(expect.any(Number));
+    expect(await previewFactChanges()).toEqual([]);
   });
 
   test("a second preview shows no changes and makes no write calls, nor any call to the clusters", async () => {

@@ -5,7 +5,7 @@ import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { changedKeys, Check, client, configValue, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, unknown, waitFor } from "./provider-base";
+import { changedKeys, Check, client, configValue, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, recordedFact, unknown, waitFor } from "./provider-base";
 import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn } from "./ownership";
 import gitSourceShim = require("./shims/git-source");
 
@@ -276,7 +276,8 @@ export const gitSourceProvider: ProviderImpl = guarded({
     if (isUnknown(news.repoUrl)) {
       inputs.repoSizeBytes = unknown; // not a silent pass: policies report it as unknown at preview
     } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
-      inputs.repoSizeBytes = factFromState(olds, "repoSizeBytes", olds.repoUrl === inputs.repoUrl, isNumber) ?? (await repoSize(inputs.repoUrl));
+      const recorded = recordedFact(olds, "repoSizeBytes", olds.repoUrl === inputs.repoUrl, isNumber);
+      inputs.repoSizeBytes = recorded ? recorded.value : await repoSize(inputs.repoUrl);
     }
     return { inputs, failures: check.failures };
   },

@@ -71,7 +71,18 @@ export function scrub(text: string): string {
  * `pulumi refresh` (or `preview --refresh`) renews it through `read`. Undefined when it must be looked up.
  */
 export function factFromState<T>(olds: Record<string, unknown>, key: string, unchanged: boolean, valid: (value: unknown) => value is T): T | undefined {
-  return unchanged && valid(olds[key]) ? olds[key] : undefined;
+  return recordedFact(olds, key, unchanged, valid)?.value;
+}
+
+/**
+ * Like {@link factFromState}, where a missing value is a fact too: the size of a repo Codefresh creates
+ * during create is not known when check runs, and stays unknown in the inputs until `pulumi refresh`.
+ * `{ value }` (perhaps undefined) for a resource that exists while what the fact depends on is unchanged,
+ * so a no-change preview neither calls out nor differs from state; undefined when it must be looked up.
+ */
+export function recordedFact<T>(olds: Record<string, unknown>, key: string, unchanged: boolean, valid: (value: unknown) => value is T): { value: T | undefined } | undefined {
+  if (!unchanged || Object.keys(olds).length === 0) return undefined;
+  return { value: valid(olds[key]) ? olds[key] : undefined };
 }
 
 export const isNumber = (value: unknown): value is number => typeof value === "number";
@@ -325,6 +336,10 @@ export interface ProviderImpl {
   delete(id: string, props: Record<string, unknown>): Promise<void>;
 }
 
+function plain<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
 /** Wraps an implementation so every thrown error leaves with secrets removed. */
 export function guarded(impl: ProviderImpl): ProviderImpl {
   const wrap =
@@ -343,9 +358,16 @@ export function guarded(impl: ProviderImpl): ProviderImpl {
       return result.inputs ? { ...result, inputs: JSON.parse(JSON.stringify(result.inputs)) as Record<string, unknown> } : result;
     }),
     diff: wrap(impl.diff.bind(impl)),
-    create: wrap(impl.create.bind(impl)),
+    // Outputs too are encoded as a Struct: a key whose value is undefined is dropped, not sent.
+    create: wrap(async (inputs) => {
+      const result = await impl.create(inputs);
+      return { ...result, outs: plain(result.outs) };
+    }),
     read: wrap(impl.read.bind(impl)),
-    update: wrap(impl.update.bind(impl)),
+    update: wrap(async (id, olds, news) => {
+      const result = await impl.update(id, olds, news);
+      return result.outs ? { ...result, outs: plain(result.outs) } : result;
+    }),
     delete: wrap(impl.delete.bind(impl)),
   };
 }

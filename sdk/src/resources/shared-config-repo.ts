@@ -6,7 +6,7 @@ import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { ownUrn, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
-import { Check, client, factFromState, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
+import { Check, client, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, recordedFact, rememberSecret, unknown, waitFor } from "./provider-base";
 import { claim, claimOrThrow, identities } from "./ownership";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
@@ -146,6 +146,12 @@ function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
   return api === repo || api.endsWith(`.${repo}`) || repo.endsWith(`.${api}`);
 }
 
+/** The repo's size from its provider's API (read-only, one attempt of 5 s); undefined where unknown. */
+function sizeOf(inputs: Inputs): Promise<number | undefined> {
+  if (!inputs.gitProvider || !inputs.gitToken) return Promise.resolve(undefined);
+  return lookUpRepoSize({ repoUrl: inputs.repoUrl, provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername });
+}
+
 function sameRepo(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;
   try {
@@ -256,15 +262,16 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       inputs.repoSizeBytes = unknown; // reported as unknown by the policy pack, not passed
     } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
       const unchanged = olds.repoUrl === repo.repoUrl && olds.gitApiUrl === inputs.gitApiUrl;
-      inputs.repoSizeBytes =
-        factFromState(olds, "repoSizeBytes", unchanged, isNumber) ??
-        (await lookUpRepoSize({
+      const recorded = recordedFact(olds, "repoSizeBytes", unchanged, isNumber);
+      inputs.repoSizeBytes = recorded
+        ? recorded.value
+        : await lookUpRepoSize({
           repoUrl: repo.repoUrl,
           provider,
           apiUrl: inputs.gitApiUrl as string | undefined,
           token: news.gitToken,
           username: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
-        }));
+        });
     }
     return { inputs, failures: check.failures };
   },
@@ -295,7 +302,9 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
     const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
     const settled = connected ? account : await connect(inputs);
-    return { id: settled.id, outs: await outputs(inputs, settled) };
+    // The repo exists now (Codefresh created it): its size is an output from the start, and an input from the first refresh.
+    const repoSizeBytes = inputs.repoSizeBytes ?? (await sizeOf(inputs));
+    return { id: settled.id, outs: { ...(await outputs(inputs, settled)), repoSizeBytes } };
   },
 
   async read(id, props) {
@@ -308,12 +317,8 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       gitApiUrl: account.gitApiUrl ?? prior.gitApiUrl,
       repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
     };
-    if (inputs.gitProvider && inputs.gitToken) {
-      // Renewed here, reused by check while the repo is the same.
-      inputs.repoSizeBytes =
-        (await lookUpRepoSize({ repoUrl: inputs.repoUrl, provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername })) ??
-        prior.repoSizeBytes;
-    }
+    // Renewed here, reused by check while the repo is the same.
+    inputs.repoSizeBytes = (await sizeOf(inputs)) ?? prior.repoSizeBytes;
     return readResult(id, await outputs(inputs, account), inputs);
   },
 
@@ -322,7 +327,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     const account = await client().getAccount();
     await assertRepoChangeAllowed(account, inputs.repoUrl);
     const settled = await connect(inputs);
-    return { outs: await outputs(inputs, settled) };
+    return { outs: { ...(await outputs(inputs, settled)), repoSizeBytes: inputs.repoSizeBytes ?? (await sizeOf(inputs)) } };
   },
 
   async delete(_id, props) {
