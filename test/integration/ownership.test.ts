@@ -163,4 +163,23 @@ describe("two resources never manage one Codefresh object", () => {
     await first.stack.destroy();
     expect(await objectsNamed(tag, proxy.server)).toEqual([]);
   });
+
+  test("a cluster Codefresh refuses to register leaves nothing in the cluster", async () => {
+    const program = await stack("refused", [], [{ name: "flaky", serviceAccountName: `sa-refused-${tag}` }]);
+    await emulator.admin("PUT", "faults", { rules: [{ kind: "500", operations: ["addCluster"] }] });
+    try {
+      const failure = await program.stack.up().then(
+        () => "",
+        (error: Error) => error.message,
+      );
+      expect(failure).toMatch(/ManagedCluster flaky \*\*creating failed\*\*/);
+    } finally {
+      await emulator.admin("DELETE", "faults");
+    }
+    expect((await state()).clusters).toEqual([]);
+    // The ServiceAccount, its token Secret, ClusterRole and binding were made before the registration failed: all gone, and the claim too.
+    expect(await objectsNamed(tag, proxy.server)).toEqual([]);
+    expect((await program.readState()).resources.filter((r) => r.type.endsWith(":ManagedCluster"))).toEqual([]);
+    await program.stack.destroy();
+  });
 });

@@ -92,7 +92,7 @@ describe("resources under injected faults", () => {
 
     await declare({ name: "made-by-hand", path: "c" });
     const refused = await program.stack.up().catch((e: unknown) => e);
-    expect(String(refused)).toMatch(/git source "made-by-hand" already exists in runtime "codefresh-hosted" and was not created by this stack; set `adopt: true`/);
+    expect(String(refused)).toMatch(/the git source "made-by-hand" in runtime "codefresh-hosted" already exists and no stack manages it \(it was made in the Codefresh UI, with `cf`, or by Codefresh as the default git source\); set `adopt: true`/);
     expect(await pathsOf("made-by-hand")).toEqual(["by-hand"]); // untouched
 
     await declare({ name: "made-by-hand", path: "c", adopt: true });
