@@ -23,7 +23,7 @@ const usage = `usage: codefresh-emulator --data DIR [--port N] --account NAME:AP
   --install-delay-ms N      hosted runtime IN_PROGRESS time (default 2000; Codefresh: up to 10 minutes)
   --delete-delay-ms N       deleted runtime visible time (default 1000; Codefresh: up to 5 minutes)
   --git-source-delay-ms N   time before a new git source is reported (default 300)
-  --cluster-recheck-ms N    how often a read re-checks cluster connections (default 30000)
+  --cluster-recheck-ms N    how often a read re-checks cluster connections (default 10000, as Argo CD)
   --git-ca-file FILE        extra CA bundle for the git server
   --no-hosted-install-api   serve only Codefresh's public schema (no invented hosted-install operations)`;
 

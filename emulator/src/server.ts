@@ -102,7 +102,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       installDelayMs: options.installDelayMs ?? 2_000,
       deleteDelayMs: options.deleteDelayMs ?? 1_000,
       gitSourceDelayMs: options.gitSourceDelayMs ?? 300,
-      clusterRecheckMs: options.clusterRecheckMs ?? 30_000,
+      // Argo CD's cluster info updater re-checks every 10 s (controller/clusterinfoupdater.go,
+      // defaultSecretUpdateInterval): a revoked token or deleted ServiceAccount shows as Failed within that.
+      clusterRecheckMs: options.clusterRecheckMs ?? 10_000,
       baseUrl: () => baseUrl,
     },
     git,

@@ -2,7 +2,7 @@
 // real kube-apiserver. One program (test/fixtures/codefresh-stack) shaped by config.
 import { cluster, git } from "pulumi-codefresh";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
-import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, apiClientFor, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
@@ -199,9 +199,15 @@ describe("resources end to end", () => {
     const core = resolved.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).CoreV1Api);
     const serviceAccount = `argocd-manager-e2e1-${process.pid}`;
     await core.deleteNamespacedServiceAccount({ name: serviceAccount, namespace: "kube-system" });
+    // Codefresh's next connection check fails with the ServiceAccount gone, and so does the emulator's.
+    await emulator.admin("POST", "clock", { advanceMs: 10_000 });
 
     const refresh = await program.stack.refresh({ onOutput });
     expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
+    const broken = (await state()).clusters.find((c) => c.name === "cluster-1");
+    expect(broken?.status).toBe("Failed");
+    const inState = (await program.readState()).resources.find((r) => r.urn.endsWith("::cluster-1"));
+    expect(inState?.outputs?.connectionStatus).toBe("Failed");
     const preview = await program.stack.preview({ onOutput });
     expect(preview.changeSummary).toMatchObject({ update: 1 });
 
@@ -209,6 +215,20 @@ describe("resources end to end", () => {
     expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
     expect((await cluster.readManagerAccount(resolved, { serviceAccountName: serviceAccount })).serviceAccountExists).toBe(true);
     expect((await state()).clusters.every((c) => c.status === "Successful")).toBe(true);
+  });
+
+  test("a registration removed outside Pulumi stays in state with its credentials, and up registers it again", async () => {
+    await apiClientFor(emulator.url, accountA.apiKey).removeCluster("codefresh-hosted", proxies[0].server);
+    const refresh = await program.stack.refresh({ onOutput });
+    expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
+    const inState = (await program.readState()).resources.find((r) => r.urn.endsWith("::cluster-0"));
+    expect(inState?.outputs).toMatchObject({ connectionStatus: "Unknown", connectionMessage: expect.stringContaining("removed outside Pulumi") });
+    const up = await program.stack.up({ onOutput });
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect((await state()).clusters.map((c) => [c.name, c.status]).sort()).toEqual([
+      ["cluster-0", "Successful"],
+      ["cluster-1", "Successful"],
+    ]);
   });
 
   test("destroy leaves nothing in the emulator or the cluster, and keeps the account settings", async () => {

@@ -253,6 +253,35 @@ async function connect(inputs: Inputs, timeoutMs: number): Promise<Outputs> {
 }
 
 /**
+ * Whether this resource still holds its claim in the target although Codefresh no longer has the
+ * registration (removed in the UI): then it stays in state, so that `pulumi up` registers it again or,
+ * once it is out of the program, deletes the credentials it made. Unreachable: no.
+ */
+async function stillClaimed(prior: Outputs, runtime: string): Promise<boolean> {
+  try {
+    return (await cluster.readRegistrationClaim(resolve(prior), runtime)).holder === ownerOf(prior);
+  } catch {
+    return false;
+  }
+}
+
+function unregistered(id: string, prior: Outputs, server: string): pulumi.dynamic.ReadResult {
+  const inputs: Inputs = { ...prior, __credentialsCurrent: false };
+  for (const key of ["tokenHash", "connectionStatus", "connectionMessage", "serverVersion"] as const) delete (inputs as Partial<Outputs>)[key];
+  const info: ClusterInfo = {
+    name: prior.name,
+    runtime: prior.runtime,
+    server,
+    connectionStatus: "Unknown",
+    connectionMessage: "not registered with Codefresh (removed outside Pulumi); `pulumi up` registers it again",
+    serverVersion: undefined,
+    resourcesCount: undefined,
+    apisCount: undefined,
+  };
+  return readResult(id, outputs(inputs, server, "", info), inputs);
+}
+
+/**
  * Removes what this resource made in the target: its ServiceAccount, RBAC and token Secret, and (when
  * `release`) its claim on the registration. Reported, not thrown: the Codefresh side is already settled.
  */
@@ -372,7 +401,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const runtime = id.slice(0, id.indexOf("/"));
     const server = id.slice(id.indexOf("/") + 1);
     const info = await client().getCluster(runtime, server);
-    if (!info) return { id: "" };
+    if (!info) return (await stillClaimed(prior, runtime)) ? unregistered(id, prior, server) : { id: "" };
     let tokenHash = "";
     try {
       const state = await cluster.readManagerAccount(resolve(prior), accountOptions(prior));
