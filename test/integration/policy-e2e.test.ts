@@ -28,16 +28,26 @@ describe("policy pack end to end", () => {
     await emulator?.dispose();
   });
 
-  test("two hosted runtimes and a 1.17 cluster: both violations named, nothing written", async () => {
+  test("two hosted runtimes: the second fails its check in preview, naming both, before any write", async () => {
     const admin = sharedCluster();
     await program.stack.setConfig("runtimeCount", { value: "2" });
+    await program.stack.setConfig("kubeconfig", { value: kubeconfigFor(admin.server, admin.caCert, admin.adminToken), secret: true });
+    emulator.resetCounters();
+    let output = "";
+    const failure = await program.stack.preview({ policyPacks: [packDir], onOutput: (t) => (output += t) }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect(output).toMatch(/the account's hosted runtime would be managed by two resources, codefresh:HostedRuntime "hosted-[01]" of stack policy-stack\/test and codefresh:HostedRuntime "hosted-[01]" of this stack/);
+    expect(emulator.counters().writes).toBe(0);
+  });
+
+  test("a 1.17 cluster: the mandatory version rule is named, nothing written", async () => {
+    const admin = sharedCluster();
+    await program.stack.setConfig("runtimeCount", { value: "1" });
     await program.stack.setConfig("kubeconfig", { value: kubeconfigFor(oldCluster.server, admin.caCert, admin.adminToken), secret: true });
     emulator.resetCounters();
     let output = "";
     const failure = await program.stack.preview({ policyPacks: [packDir], onOutput: (t) => (output += t) }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(Error);
-    expect(output).toMatch(/\[mandatory\]\s+single-hosted-runtime/);
-    expect(output).toMatch(/2 HostedRuntime resources in one stack/);
     expect(output).toMatch(/\[mandatory\]\s+kubernetes-minimum-version/);
     expect(output).toMatch(/cluster "target" runs Kubernetes v1\.17\.4; Codefresh managed clusters need 1\.18 or newer/);
     expect(emulator.counters().writes).toBe(0);

@@ -198,8 +198,22 @@ describe("resources end to end", () => {
     const resolved = cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig });
     const core = resolved.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).CoreV1Api);
     const serviceAccount = `argocd-manager-e2e1-${process.pid}`;
+    const secret = await core.readNamespacedSecret({ name: `${serviceAccount}-token`, namespace: "kube-system" });
+    const token = Buffer.from(secret.data?.token ?? "", "base64").toString("utf8");
     await core.deleteNamespacedServiceAccount({ name: serviceAccount, namespace: "kube-system" });
-    // Codefresh's next connection check fails with the ServiceAccount gone, and so does the emulator's.
+    // Once the API server stops accepting the token (its caches follow the deletion within seconds),
+    // Codefresh's next connection check fails, and so does the emulator's (Argo CD re-checks every 10 s).
+    const probe = cluster.resolveKubeconfig({ kubeconfig: kubeconfigFor(proxies[1].server, sharedCluster().caCert, token) });
+    const probeCore = probe.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).CoreV1Api);
+    for (let waited = 0; ; waited += 250) {
+      const refused = await probeCore.listNamespace().then(
+        () => false,
+        (error: { code?: number }) => error.code === 401,
+      );
+      if (refused) break;
+      if (waited > 30_000) throw new Error("the API server kept accepting the deleted ServiceAccount's token");
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await emulator.admin("POST", "clock", { advanceMs: 10_000 });
 
     const refresh = await program.stack.refresh({ onOutput });

@@ -189,7 +189,7 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
     if (existing && !inputs.adopt) {
       throw new ConflictError(
         "installHostedRuntime",
-        `the account already has a hosted runtime ("${existing.name}") that this stack does not manage; Codefresh allows one per account. To manage it here, set \`adopt: true\` on this HostedRuntime${existing.name !== inputs.name ? ` and \`name: "${existing.name}"\`` : ""}. If an interrupted \`pulumi up\` of this stack installed it (a hosted runtime can carry no marker of its stack), that is the way to take it back`,
+        `the account already has a hosted runtime ("${existing.name}") that this stack does not manage; Codefresh allows one per account. To use it here, set \`adopt: true\` on this HostedRuntime${existing.name !== inputs.name ? ` and \`name: "${existing.name}"\`` : ""}, with \`retainOnDelete: true\` if another stack manages it (a destroy of this stack then leaves it). If an interrupted \`pulumi up\` of this stack installed it (a hosted runtime can carry no marker of its stack), adopting it is the way to take it back`,
       );
     }
     if (existing && existing.name !== inputs.name) {

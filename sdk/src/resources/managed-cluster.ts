@@ -60,6 +60,11 @@ interface Inputs {
   __stack: string;
   /** The resource's URN (see ownUrn): who manages the object. */
   __urn?: string;
+  /**
+   * Who owns what this resource made (its claim, its ServiceAccount): its URN when it was created, kept
+   * through renames with `aliases`, so the objects stay its own.
+   */
+  __owner?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -169,8 +174,8 @@ function resolve(inputs: Inputs): cluster.ResolvedKubeconfig {
 }
 
 /** Who the cluster's objects and claim belong to: the resource's URN (the stack, for state from before 0.2). */
-function ownerOf(inputs: Pick<Inputs, "__urn" | "__stack">): string {
-  return inputs.__urn ?? inputs.__stack;
+function ownerOf(inputs: Pick<Inputs, "__owner" | "__urn" | "__stack">): string {
+  return inputs.__owner ?? inputs.__urn ?? inputs.__stack;
 }
 
 function accountOptions(inputs: Inputs): cluster.ManagerAccountOptions {
@@ -309,7 +314,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
     check.optionalBoolean("insecureSkipTlsVerify", news.insecureSkipTlsVerify);
     check.optionalBoolean("adopt", news.adopt);
     check.optionalString("context", news.context);
-    const inputs = { ...news };
+    const inputs: Record<string, unknown> = { ...news, __owner: isText(olds.__owner) ? olds.__owner : news.__urn };
     const hasContent = news.kubeconfig !== undefined && news.kubeconfig !== null;
     const hasPath = news.kubeconfigPath !== undefined && news.kubeconfigPath !== null;
     if (hasContent === hasPath) {
@@ -421,6 +426,9 @@ export const managedClusterProvider: ProviderImpl = guarded({
 
   async update(_id, _olds, news) {
     const inputs = news as unknown as Inputs;
+    // A connection made before claims existed (pulumi-codefresh < 0.2) takes its claim on its next update.
+    const taken = await cluster.takeRegistrationClaim(resolve(inputs), inputs.runtime, ownerOf(inputs));
+    if (taken.holder !== ownerOf(inputs)) throw heldElsewhere(inputs, inputs.server as string, taken.holder ?? "", taken.name);
     return { outs: await connect(inputs, parseDuration(inputs.__timeouts?.update) ?? connectTimeoutMs) };
   },
 
