@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
+import { cluster } from "pulumi-codefresh";
 import { configure, get } from "pulumi-codefresh/dist/resources/providers";
 import { badInputs, valid } from "../harness/bad-inputs";
 import { accountA, accountB, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
@@ -138,6 +139,14 @@ describe("crashes: nothing lost or duplicated", () => {
         await exited;
         // Destroyed after each round, so each kill lands in a create.
         await convergesAfterCrash(program, () => emulator.admin<State>("GET", "state"));
+        // ...and the destroy after an interrupted create leaves nothing in the cluster: no credentials, no claim.
+        const target = cluster.resolveKubeconfig({ kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) });
+        expect(await cluster.readManagerAccount(target, { serviceAccountName: `argocd-rel-kill-${process.pid}` })).toMatchObject({
+          serviceAccountExists: false,
+          clusterRoleBindingExists: false,
+          tokenHash: undefined,
+        });
+        expect((await cluster.readRegistrationClaim(target, "codefresh-hosted")).holder).toBeUndefined();
       }
     } finally {
       await program.dispose();
@@ -232,7 +241,6 @@ describe("secrets: never in state, output, logs or errors", () => {
       await emulator.admin("DELETE", "faults");
       await program.stack.destroy({ onOutput });
 
-      const { cluster } = await import("pulumi-codefresh");
       const clusterToken = await cluster
         .ensureManagerAccount(cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig }), { serviceAccountName: `${serviceAccount}-probe` })
         .then((c) => c.token);
