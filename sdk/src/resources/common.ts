@@ -30,12 +30,28 @@ export function stackMarker(): string {
 }
 
 /**
- * The resource's own URN, computed as the engine will (name, type, parent), passed as the `__urn` input:
- * the provider names both resources when two would manage one Codefresh object, and marks what it
- * creates with it. Known at preview; diffs ignore it.
+ * The resource's own URN, computed as the engine will (name, type, parent), passed as the `__urn` input in
+ * short form (see {@link shortUrn}): the provider names both resources when two would manage one
+ * Codefresh object, and marks what it creates with it. Known at preview; diffs ignore it.
  */
 export function ownUrn(name: string, type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
-  return pulumi.createUrn(name, typeToken(type), opts?.parent);
+  return pulumi.createUrn(name, typeToken(type), opts?.parent).apply((urn) => shortUrn(urn, typeToken(type)));
+}
+
+/**
+ * A URN without what the provider knows already (the stack and project, in `__stack`; the type, when
+ * the resource has no parent): state pays a few bytes per resource, not a whole URN twice.
+ */
+export function shortUrn(urn: string, ownType: string): string {
+  const [, , typeChain = "", ...name] = urn.replace(/^urn:pulumi:/, "").split("::");
+  return typeChain === ownType ? name.join("::") : `${typeChain}::${name.join("::")}`;
+}
+
+/** The whole URN back from {@link shortUrn} and the stack marker (`<project>/<stack>`). */
+export function fullUrn(short: string, stack: string, ownType: string): string {
+  const slash = stack.indexOf("/");
+  const chained = short.split("::")[0].endsWith(`$${ownType}`);
+  return `urn:pulumi:${stack.slice(slash + 1)}::${stack.slice(0, slash)}::${chained ? short : `${ownType}::${short}`}`;
 }
 
 /** Options with outputs that must be stored as secrets. */

@@ -6,7 +6,7 @@ import { ConflictError } from "../errors";
 import * as git from "../git";
 import { ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
 import { changedKeys, Check, client, configValue, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, recordedFact, unknown, waitFor } from "./provider-base";
-import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn } from "./ownership";
+import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
 import gitSourceShim = require("./shims/git-source");
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
@@ -63,7 +63,7 @@ interface Inputs {
   /** The repo's size, read in check with `codefresh:gitToken` where the provider API gives it. */
   repoSizeBytes?: number;
   __stack: string;
-  /** The resource's URN (see ownUrn): who manages the object. */
+  /** The resource's URN, short (see ownUrn): who manages the object. */
   __urn?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
@@ -182,7 +182,8 @@ function refusal(inputs: Inputs, labels: Record<string, string>): string | undef
   const object = identities.gitSource(inputs.runtime, inputs.name).object;
   const stack = labels[stackLabel];
   const resource = labels[resourceLabel];
-  const here = inputs.__urn ? parseUrn(inputs.__urn) : undefined;
+  const urn = urnOf(inputs, "GitSource");
+  const here = urn ? parseUrn(urn) : undefined;
   if (stack === undefined) {
     return `${object} already exists and no stack manages it (it was made in the Codefresh UI, with \`cf\`, or by Codefresh as the default git source); set \`adopt: true\` to manage it here, or choose another name`;
   }
@@ -191,7 +192,7 @@ function refusal(inputs: Inputs, labels: Record<string, string>): string | undef
   }
   if (resource !== undefined && here && resource !== resourceLabelValue(here.resource)) {
     // The other resource still in the program is a duplicate; gone from it, this one is probably its new name.
-    const renamed = !isDeclared(`${inputs.__urn!.slice(0, inputs.__urn!.lastIndexOf("::"))}::${resource}`);
+    const renamed = !isDeclared(`${urn!.slice(0, urn!.lastIndexOf("::"))}::${resource}`);
     return `${object} is managed by ${describeOwner({ ...here, resource }, here)}; nothing was written. ${
       renamed ? `If you renamed that resource to "${here.resource}", add \`aliases: [{ name: "${resource}" }]\` so that one resource keeps the git source; otherwise give this one another \`name\`` : "Give one of them another `name`"
     }`;
@@ -270,7 +271,7 @@ export const gitSourceProvider: ProviderImpl = guarded({
       check.dnsLabel("configManagementPlugin", news.configManagementPlugin, "the plugin's name as configured in Argo CD");
     }
     if (typeof news.runtime === "string" && typeof news.name === "string" && !isUnknown(news.runtime) && !isUnknown(news.name)) {
-      const failure = claim(news.__urn, identities.gitSource(news.runtime, news.name));
+      const failure = claim(urnOf(news, "GitSource"), identities.gitSource(news.runtime, news.name));
       if (failure) check.fail("name", failure);
     }
     if (isUnknown(news.repoUrl)) {
@@ -294,8 +295,9 @@ export const gitSourceProvider: ProviderImpl = guarded({
   async create(raw) {
     const inputs = raw as unknown as Inputs;
     const api = client();
-    claimOrThrow("createGitSource", inputs.__urn, identities.gitSource(inputs.runtime, inputs.name));
-    const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(inputs.__urn ? { [resourceLabel]: resourceLabelValue(parseUrn(inputs.__urn).resource) } : {}) };
+    const urn = urnOf(inputs, "GitSource");
+    claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
+    const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
     // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
     // read it. One call fewer per git source than reading first, and still idempotent.
     try {

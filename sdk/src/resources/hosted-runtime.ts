@@ -2,10 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConflictError } from "../errors";
 import type { RuntimeInfo } from "../api";
-import { ownUrn, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
+import { ownUrn, stackMarker, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
 import { platformIpAllowList } from "./ip-allow-list";
 import { Check, client, configValue, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
-import { claim, claimOrThrow, identities } from "./ownership";
+import { claim, claimOrThrow, identities, urnOf } from "./ownership";
 import hostedRuntimeShim = require("./shims/hosted-runtime");
 
 export interface HostedRuntimeArgs {
@@ -26,8 +26,9 @@ export interface HostedRuntimeArgs {
 interface Inputs {
   name: string;
   adopt: boolean;
-  /** The resource's URN (see ownUrn): who manages the object. */
+  /** The resource's URN, short (see ownUrn), and its stack: who manages the object. */
   __urn?: string;
+  __stack?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -112,6 +113,7 @@ export class HostedRuntime extends pulumi.dynamic.Resource {
           name: args.name ?? defaultName,
           adopt: args.adopt ?? false,
           __urn: ownUrn(name, "HostedRuntime", opts),
+          __stack: stackMarker(),
           __timeouts: timeoutsOf(opts),
           providerVersion,
         },
@@ -163,7 +165,7 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
     const check = new Check();
     check.dnsLabel("name", news.name, "the runtime's name, for example codefresh-hosted");
     check.optionalBoolean("adopt", news.adopt);
-    const duplicate = claim(news.__urn, identities.hostedRuntime());
+    const duplicate = claim(urnOf(news, "HostedRuntime"), identities.hostedRuntime());
     if (duplicate) check.fail("name", duplicate);
     const plan = configValue("codefresh:accountPlan");
     if (plan !== undefined && !["FREE", "PRO", "ENTERPRISE"].includes(plan)) {
@@ -183,7 +185,7 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
-    claimOrThrow("installHostedRuntime", inputs.__urn, identities.hostedRuntime());
+    claimOrThrow("installHostedRuntime", urnOf(inputs, "HostedRuntime"), identities.hostedRuntime());
     const api = client();
     const existing = await api.findHostedRuntime();
     if (existing && !inputs.adopt) {

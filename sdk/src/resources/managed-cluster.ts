@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
-import { ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { fullUrn, ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { changedKeys, Check, client, factFromState, guarded, isNumber, isText, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
-import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn } from "./ownership";
+import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
 import managedClusterShim = require("./shims/managed-cluster");
 
 export interface ManagedClusterArgs {
@@ -58,7 +58,7 @@ interface Inputs {
   /** True while the credentials in the cluster are the ones registered; refresh sets it false on drift. */
   __credentialsCurrent: boolean;
   __stack: string;
-  /** The resource's URN (see ownUrn): who manages the object. */
+  /** The resource's URN, short (see ownUrn): who manages the object. */
   __urn?: string;
   /**
    * Who owns what this resource made (its claim, its ServiceAccount): its URN when it was created, kept
@@ -175,7 +175,8 @@ function resolve(inputs: Inputs): cluster.ResolvedKubeconfig {
 
 /** Who the cluster's objects and claim belong to: the resource's URN (the stack, for state from before 0.2). */
 function ownerOf(inputs: Pick<Inputs, "__owner" | "__urn" | "__stack">): string {
-  return inputs.__owner ?? inputs.__urn ?? inputs.__stack;
+  const short = inputs.__owner ?? inputs.__urn;
+  return short ? fullUrn(short, inputs.__stack, typeToken("ManagedCluster")) : inputs.__stack;
 }
 
 function accountOptions(inputs: Inputs): cluster.ManagerAccountOptions {
@@ -190,7 +191,8 @@ function identitiesOf(inputs: Pick<Inputs, "runtime" | "namespace" | "serviceAcc
 /** Why create refuses a registration another resource holds, and the way out. */
 function heldElsewhere(inputs: Inputs, server: string, holder: string, claimName: string): ConflictError {
   const owner = parseUrn(holder);
-  const here = inputs.__urn ? parseUrn(inputs.__urn) : undefined;
+  const urn = urnOf(inputs, "ManagedCluster");
+  const here = urn ? parseUrn(urn) : undefined;
   const object = identities.cluster(inputs.runtime, server).object;
   const way =
     here && owner.stack === here.stack
@@ -333,7 +335,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
         inputs.server = resolved.server;
         if ([news.runtime, news.namespace, news.serviceAccountName].every((v) => typeof v === "string" && !isUnknown(v))) {
           for (const identity of identitiesOf(news as unknown as Inputs, resolved.server)) {
-            const failure = claim(news.__urn, identity);
+            const failure = claim(urnOf(news, "ManagedCluster"), identity);
             if (failure) check.fail(identity.property === "kubeconfig" ? (hasContent ? "kubeconfig" : "kubeconfigPath") : identity.property, failure);
           }
         }
@@ -364,7 +366,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
   async create(raw) {
     const inputs = raw as unknown as Inputs;
     const server = inputs.server as string;
-    for (const identity of identitiesOf(inputs, server)) claimOrThrow("addCluster", inputs.__urn, identity);
+    for (const identity of identitiesOf(inputs, server)) claimOrThrow("addCluster", urnOf(inputs, "ManagedCluster"), identity);
     const resolved = resolve(inputs);
     const owner = ownerOf(inputs);
     const [existing, claimed] = await Promise.all([client().getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);

@@ -6,10 +6,21 @@
 //   second claimant fails in preview, or before any write when its identity is known only at apply;
 // - across stacks and runs: each object carries its owner (stack and resource), read back by create.
 import { ConflictError } from "../errors";
+import { fullUrn, typeToken } from "./common";
 import { isUnknown } from "./provider-base";
 
-/** A resource's URN, as the program computes it (`pulumi.createUrn`), passed in its `__urn` input. */
+/** A resource's URN, as the program computes it (`pulumi.createUrn`). */
 export type ResourceUrn = string;
+
+/**
+ * The resource's whole URN from its inputs (`__urn`, short, and `__stack`); undefined for inputs without
+ * them (direct calls in unit tests, state from before 0.2) or while unknown.
+ */
+export function urnOf(inputs: Record<string, unknown> | object, type: string): ResourceUrn | undefined {
+  const { __urn: short, __stack: stack } = inputs as { __urn?: unknown; __stack?: unknown };
+  if (typeof short !== "string" || typeof stack !== "string" || short === "" || isUnknown(short) || isUnknown(stack)) return undefined;
+  return fullUrn(short, stack, typeToken(type));
+}
 
 export interface OwnerName {
   /** `<project>/<stack>` */

@@ -5,9 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { ownUrn, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
+import { ownUrn, stackMarker, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
 import { Check, client, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, recordedFact, rememberSecret, unknown, waitFor } from "./provider-base";
-import { claim, claimOrThrow, identities } from "./ownership";
+import { claim, claimOrThrow, identities, urnOf } from "./ownership";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
 export interface SharedConfigRepoArgs {
@@ -53,8 +53,9 @@ interface Inputs {
   adopt: boolean;
   /** The Shared Configuration Repo's size, read in check where the provider API gives it. */
   repoSizeBytes?: number;
-  /** The resource's URN (see ownUrn): who manages the object. */
+  /** The resource's URN, short (see ownUrn), and its stack: who manages the object. */
   __urn?: string;
+  __stack?: string;
   __timeouts?: Timeouts;
   providerVersion?: string;
 }
@@ -126,6 +127,7 @@ export class SharedConfigRepo extends pulumi.dynamic.Resource {
           gitToken: pulumi.secret(args.gitToken),
           adopt: args.adopt ?? false,
           __urn: ownUrn(name, "SharedConfigRepo", opts),
+          __stack: stackMarker(),
           __timeouts: timeoutsOf(opts),
           providerVersion,
         },
@@ -256,7 +258,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     }
     check.optionalBoolean("adopt", news.adopt);
     check.optionalBoolean("gitApiOnPremises", news.gitApiOnPremises);
-    const duplicate = claim(news.__urn, identities.sharedConfigRepo());
+    const duplicate = claim(urnOf(news, "SharedConfigRepo"), identities.sharedConfigRepo());
     if (duplicate) check.fail("repoUrl", duplicate);
     if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
       inputs.repoSizeBytes = unknown; // reported as unknown by the policy pack, not passed
@@ -286,7 +288,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
-    claimOrThrow("updateCsdpSettings", inputs.__urn, identities.sharedConfigRepo());
+    claimOrThrow("updateCsdpSettings", urnOf(inputs, "SharedConfigRepo"), identities.sharedConfigRepo());
     const api = client();
     const account = await api.getAccount();
     if (account.sharedConfigRepo && !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
