@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { EmulatorOptions, RunningEmulator, startEmulator } from "pulumi-codefresh-emulator";
 import { CodefreshClient, resolveConfig } from "pulumi-codefresh";
 import { repoRoot } from "./pulumi";
+import { sharedGitServer } from "./shared";
 
 export interface TestAccount {
   name: string;
@@ -79,6 +80,22 @@ export async function graphqlCall(url: string, apiKey: string | undefined, query
 }
 
 /** The emulator's CLI as a separate process (its own process group), for crash tests. */
+/**
+ * What a user does by hand in the Codefresh UI's "Connect Git provider" step, against the shared Gitea:
+ * the account's Shared Configuration Repository and Git Source repo are created in `org`.
+ */
+export async function connectGitInUi(emulator: TestEmulator, org: string, account: TestAccount = accountA): Promise<void> {
+  const gitea = sharedGitServer();
+  await emulator.admin("POST", "ui/connect-git", {
+    account: account.name,
+    provider: "GITHUB",
+    apiUrl: gitea.apiUrl,
+    token: gitea.adminToken,
+    suggestedIscRepo: `${gitea.url}/${org}/codefresh-isc.git`,
+    suggestedGsRepo: `${gitea.url}/${org}/codefresh-apps.git`,
+  });
+}
+
 export interface EmulatorProcess {
   url: string;
   child: ChildProcess;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
-import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
 import { repoRoot, testProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
@@ -84,14 +84,7 @@ describe("examples end to end", () => {
     // What a user did by hand in the Codefresh UI.
     await emulator.admin("POST", "ui/hosted-runtime", { account: accountA.name });
     await new Promise((r) => setTimeout(r, 100));
-    await emulator.admin("POST", "ui/connect-git", {
-      account: accountA.name,
-      provider: "GITHUB",
-      apiUrl: gitea().apiUrl,
-      token: gitea().adminToken,
-      suggestedIscRepo: `${gitea().url}/${org}/codefresh-isc.git`,
-      suggestedGsRepo: `${gitea().url}/${org}/codefresh-apps.git`,
-    });
+    await connectGitInUi(emulator, org);
 
     const adopt = await testProgram("examples/adopt-existing", {
       "codefresh:apiUrl": emulator.url,

@@ -2,7 +2,7 @@
 // says what to do in the UI, then the adopt path; and an interrupted `pulumi up` (SIGKILL) that the
 // next `pulumi up` finishes with no duplicate and no manual step (our objects carry the stack's marker).
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
-import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { runPulumi, testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
@@ -47,15 +47,7 @@ describe("a Codefresh without the hosted-install API", () => {
   });
 
   test("after connecting git in the UI, up converges and adopts the settings", async () => {
-    const gitea = sharedGitServer();
-    await emulator.admin("POST", "ui/connect-git", {
-      account: accountA.name,
-      provider: "GITHUB",
-      apiUrl: gitea.apiUrl,
-      token: gitea.adminToken,
-      suggestedIscRepo: `${gitea.url}/${org}/codefresh-isc.git`,
-      suggestedGsRepo: `${gitea.url}/${org}/codefresh-apps.git`,
-    });
+    await connectGitInUi(emulator, org);
     const up = await program.stack.up();
     expect(up.summary.result).toBe("succeeded");
     expect(up.outputs.runtimeStatus.value).toBe("COMPLETED");

@@ -5,7 +5,7 @@
 import { cluster } from "pulumi-codefresh";
 import { configure, get } from "pulumi-codefresh/dist/resources/providers";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
-import { accountA, apiClientFor, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, apiClientFor, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
 const stack = "infra/dev";
@@ -25,14 +25,7 @@ describe("connections made before claims", () => {
     emulator = await testEmulator({ gitCaBundle: gitea.caCert, accounts: [accountA] });
     await apiClientFor(emulator.url, accountA.apiKey).installHostedRuntime("codefresh-hosted");
     // Clusters are written to the Shared Configuration Repository: the account needs one.
-    await emulator.admin("POST", "ui/connect-git", {
-      account: accountA.name,
-      provider: "GITHUB",
-      apiUrl: gitea.apiUrl,
-      token: gitea.adminToken,
-      suggestedIscRepo: `${gitea.url}/${org}/codefresh-isc.git`,
-      suggestedGsRepo: `${gitea.url}/${org}/codefresh-apps.git`,
-    });
+    await connectGitInUi(emulator, org);
     const admin = sharedCluster();
     proxy = await startClusterProxy(admin);
     kubeconfig = kubeconfigFor(proxy.server, admin.caCert, admin.adminToken);
