@@ -54,6 +54,15 @@ describe("one Codefresh object, one resource", () => {
     expect(await check("HostedRuntime", "hosted-2", { name: "other" })).toEqual([expect.stringMatching(/^name: the account's hosted runtime would be managed by two resources/)]);
   });
 
+  test("two creates for one object in one process: the second is refused before any call", async () => {
+    const inputs = (name: string) => ({ ...valid.GitSource, __urn: name, __stack: "infra/dev" });
+    // The first one gets as far as the API (none is configured here); the second never does.
+    await expect(get("GitSource").create(inputs("team-a"))).rejects.not.toThrow(/two resources/);
+    await expect(get("GitSource").create(inputs("team-a-copy"))).rejects.toThrow(
+      /the git source "team-a" in runtime "codefresh-hosted" would be managed by two resources, codefresh:GitSource "team-a" of stack infra\/dev and codefresh:GitSource "team-a-copy" of this stack; nothing was written/,
+    );
+  });
+
   test("a URN is stored short and expanded whole, a parent's type included", () => {
     const gitSource = "pulumi-nodejs:dynamic/codefresh:GitSource";
     const plain = `urn:pulumi:dev::infra::${gitSource}::team-a`;

@@ -294,9 +294,9 @@ export const gitSourceProvider: ProviderImpl = guarded({
 
   async create(raw) {
     const inputs = raw as unknown as Inputs;
-    const api = client();
     const urn = urnOf(inputs, "GitSource");
     claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
+    const api = client();
     const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
     // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
     // read it. One call fewer per git source than reading first, and still idempotent.
