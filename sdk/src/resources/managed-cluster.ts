@@ -289,13 +289,13 @@ function unregistered(id: string, prior: Outputs, server: string): pulumi.dynami
 }
 
 /**
- * Removes what this resource made in the target: its ServiceAccount, RBAC and token Secret, and (when
- * `release`) its claim on the registration. Reported, not thrown: the Codefresh side is already settled.
+ * Removes what this resource made in the target: its ServiceAccount, RBAC and token Secret, and its claim
+ * on the registration. Reported, not thrown: the Codefresh side is already settled.
  */
-async function removeCredentials(inputs: Inputs, resolved: cluster.ResolvedKubeconfig, release: boolean): Promise<void> {
+async function removeCredentials(inputs: Inputs, resolved: cluster.ResolvedKubeconfig): Promise<void> {
   try {
     await cluster.removeManagerAccount(resolved, accountOptions(inputs));
-    if (release) await cluster.releaseRegistrationClaim(resolved, inputs.runtime, ownerOf(inputs));
+    await cluster.releaseRegistrationClaim(resolved, inputs.runtime, ownerOf(inputs));
   } catch (error) {
     const names = cluster.managerAccountNames(accountOptions(inputs));
     progress(
@@ -398,7 +398,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
         throw partialCreate(id, { ...inputs, server, __credentialsCurrent: false }, error);
       }
       // Not registered: nothing is left in state to delete later, so nothing may stay in the cluster.
-      await removeCredentials(inputs, resolved, true);
+      await removeCredentials(inputs, resolved);
       throw error;
     }
   },
@@ -439,6 +439,6 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const runtime = id.slice(0, id.indexOf("/"));
     const server = id.slice(id.indexOf("/") + 1);
     await client().removeCluster(runtime, server);
-    await removeCredentials(inputs, resolve(inputs), true);
+    await removeCredentials(inputs, resolve(inputs));
   },
 });
