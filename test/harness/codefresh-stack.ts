@@ -11,6 +11,10 @@ export interface StackCluster {
   serviceAccountName?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** The Pulumi resource's name, when it is not `name` (the cluster's name in Codefresh). */
+  resource?: string;
+  /** A former resource name (`aliases`), for renames. */
+  alias?: string;
 }
 
 export function codefreshStackConfig(options: {
@@ -38,6 +42,8 @@ export function codefreshStackConfig(options: {
     if (cluster.serviceAccountName) config[`clusterServiceAccount${i}`] = cluster.serviceAccountName;
     if (cluster.labels) config[`clusterLabels${i}`] = JSON.stringify(cluster.labels);
     if (cluster.annotations) config[`clusterAnnotations${i}`] = JSON.stringify(cluster.annotations);
+    if (cluster.resource) config[`clusterResource${i}`] = cluster.resource;
+    if (cluster.alias) config[`clusterAlias${i}`] = cluster.alias;
   });
   return { ...config, ...options.extra };
 }

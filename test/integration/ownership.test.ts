@@ -164,6 +164,26 @@ describe("two resources never manage one Codefresh object", () => {
     expect(await objectsNamed(tag, proxy.server)).toEqual([]);
   });
 
+  test("a cluster renamed with aliases keeps its claim and credentials, and destroy still removes them", async () => {
+    const sa = `sa-alias-${tag}`;
+    const program = await stack("renamed", [], [{ name: "east", serviceAccountName: sa }]);
+    expect((await program.stack.up()).summary.result).toBe("succeeded");
+    const made = await objectsNamed(tag, proxy.server);
+    expect(made).toContain(`Lease/${cluster.claimName("codefresh-hosted", proxy.server)} urn:pulumi:renamed::codefresh-stack::pulumi-nodejs:dynamic/codefresh:ManagedCluster::east`);
+
+    // The same resource under a new name: Pulumi keeps it (no create, no delete), and it keeps what it made.
+    await program.stack.setConfig("clusterResource0", { value: "east-renamed" });
+    await program.stack.setConfig("clusterAlias0", { value: "east" });
+    await program.stack.setConfig("clusterLabels0", { value: JSON.stringify({ env: "prod" }) });
+    const up = await program.stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect(up.summary.resourceChanges?.create).toBeUndefined();
+    expect(await objectsNamed(tag, proxy.server)).toEqual(made);
+
+    await program.stack.destroy();
+    expect(await objectsNamed(tag, proxy.server)).toEqual([]);
+  });
+
   test("a cluster Codefresh refuses to register leaves nothing in the cluster", async () => {
     const program = await stack("refused", [], [{ name: "flaky", serviceAccountName: `sa-refused-${tag}` }]);
     await emulator.admin("PUT", "faults", { rules: [{ kind: "500", operations: ["addCluster"] }] });
