@@ -107,16 +107,18 @@ const spawned = new Set<ChildProcess>();
 
 /** Ends every emulator this file started and did not stop (a failed test must not leave one running). */
 export function stopSpawnedEmulators(): void {
-  for (const child of spawned) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-(child.pid as number), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
+  for (const child of spawned) signalGroup(child, "SIGKILL");
   spawned.clear();
+}
+
+/** Signals a detached child's process group while the child runs. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-(child.pid as number), signal);
+  } catch {
+    // gone meanwhile
+  }
 }
 
 export async function spawnEmulatorCli(args: string[]): Promise<EmulatorProcess> {
@@ -148,7 +150,7 @@ export async function spawnEmulatorCli(args: string[]): Promise<EmulatorProcess>
     url,
     child,
     async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), signal);
+      signalGroup(child, signal);
       await exited;
     },
   };

@@ -206,8 +206,8 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
           metadata: {
             name: names.tokenSecret,
             namespace,
-            labels: labels(),
-            annotations: { "kubernetes.io/service-account.name": names.serviceAccount, ...(options.owner ? { [ownerAnnotation]: options.owner } : {}) },
+            ...ownerMetadata(options),
+            annotations: { "kubernetes.io/service-account.name": names.serviceAccount, ...ownerMetadata(options).annotations },
           },
           type: "kubernetes.io/service-account-token",
         },

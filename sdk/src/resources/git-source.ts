@@ -241,11 +241,11 @@ export const gitSourceProvider: ProviderImpl = guarded({
       }
     }
     if (!isUnknown(news.path)) {
-      const path = typeof news.path === "string" ? news.path.trim().replace(/^\.\/+/, "").replace(/\/+$/, "") : news.path;
+      const given = typeof news.path === "string" ? news.path.trim() : news.path;
+      const path = typeof given === "string" ? given.replace(/^\.\/+/, "").replace(/\/+$/, "") : given;
       if (typeof path !== "string") check.fail("path", "must be a directory path in the repo, for example apps/team-a");
-      else if ((news.path as string).trim().startsWith("/")) {
-        check.fail("path", `"${(news.path as string).trim()}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
-      } else if (path.split("/").some((segment) => segment === "..")) check.fail("path", `"${path}" must stay inside the repo: remove '..'`);
+      else if (String(given).startsWith("/")) check.fail("path", `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
+      else if (path.split("/").some((segment) => segment === "..")) check.fail("path", `"${path}" must stay inside the repo: remove '..'`);
       else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail("path", `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
       else inputs.path = path === "" ? "." : path;
     }

@@ -230,8 +230,7 @@ function outputs(inputs: Inputs, server: string, tokenHash: string, info: Cluste
 }
 
 /** Creates or repairs the credentials in the target, (re-)registers them, and waits for a connection. */
-async function connect(inputs: Inputs, timeoutMs: number): Promise<Outputs> {
-  const resolved = resolve(inputs);
+async function connect(inputs: Inputs, resolved: cluster.ResolvedKubeconfig, timeoutMs: number): Promise<Outputs> {
   const version = await cluster.readServerVersion(resolved);
   cluster.assertSupportedVersion(version, resolved.server);
   const credentials = await cluster.ensureManagerAccount(resolved, accountOptions(inputs));
@@ -387,7 +386,7 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
     const id = `${inputs.runtime}/${server}`;
     try {
-      return { id, outs: await connect(inputs, timeout) };
+      return { id, outs: await connect(inputs, resolved, timeout) };
     } catch (error) {
       const registered = await client()
         .getCluster(inputs.runtime, server)
@@ -429,9 +428,11 @@ export const managedClusterProvider: ProviderImpl = guarded({
   async update(_id, _olds, news) {
     const inputs = news as unknown as Inputs;
     // A connection made before claims existed (pulumi-codefresh < 0.2) takes its claim on its next update.
-    const taken = await cluster.takeRegistrationClaim(resolve(inputs), inputs.runtime, ownerOf(inputs));
-    if (taken.holder !== ownerOf(inputs)) throw heldElsewhere(inputs, inputs.server as string, taken.holder ?? "", taken.name);
-    return { outs: await connect(inputs, parseDuration(inputs.__timeouts?.update) ?? connectTimeoutMs) };
+    const resolved = resolve(inputs);
+    const owner = ownerOf(inputs);
+    const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner);
+    if (taken.holder !== owner) throw heldElsewhere(inputs, inputs.server as string, taken.holder ?? "", taken.name);
+    return { outs: await connect(inputs, resolved, parseDuration(inputs.__timeouts?.update) ?? connectTimeoutMs) };
   },
 
   async delete(id, props) {

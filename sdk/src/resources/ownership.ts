@@ -80,8 +80,6 @@ export function claim(urn: unknown, identity: ObjectIdentity): string | undefine
   if (typeof urn !== "string" || urn === "" || isUnknown(urn)) return undefined;
   const held = claims.get(identity.key);
   if (held && held.urn !== urn) return duplicateMessage(identity, held.urn, urn);
-  // One resource, one object: a changed identity (a replacement) releases the resource's old claim.
-  for (const [key, other] of claims) if (other.urn === urn && key !== identity.key && sameKind(other.identity, identity)) claims.delete(key);
   claims.set(identity.key, { urn, identity });
   return undefined;
 }
@@ -101,10 +99,6 @@ export function isDeclared(urn: ResourceUrn): boolean {
 /** Forgets every claim (unit tests run many programs in one process). */
 export function resetClaims(): void {
   claims.clear();
-}
-
-function sameKind(a: ObjectIdentity, b: ObjectIdentity): boolean {
-  return a.key.split(" ")[0] === b.key.split(" ")[0];
 }
 
 // ---- the identities -------------------------------------------------------------------------------

@@ -322,8 +322,7 @@ export function stable(value: unknown): string {
  * `inputs` directly, which rejects `undefined` ("Unexpected struct type"), so those keys are dropped.
  */
 export function readResult(id: string, props: object, inputs: object): pulumi.dynamic.ReadResult {
-  const plain = (value: object) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  return { id, props: plain(props), inputs: plain(inputs) };
+  return { id, props: plain(props) as Record<string, unknown>, inputs: plain(inputs) as Record<string, unknown> };
 }
 
 /** The shape every resource's provider implementation has. */
@@ -336,6 +335,7 @@ export interface ProviderImpl {
   delete(id: string, props: Record<string, unknown>): Promise<void>;
 }
 
+/** A copy the host can encode as a protobuf Struct, which rejects `undefined`: those keys are dropped. */
 function plain<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
@@ -355,7 +355,7 @@ export function guarded(impl: ProviderImpl): ProviderImpl {
     // The host encodes check's inputs as a protobuf Struct, which rejects `undefined`: drop those keys.
     check: wrap(async (olds, news) => {
       const result = await impl.check(olds, news);
-      return result.inputs ? { ...result, inputs: JSON.parse(JSON.stringify(result.inputs)) as Record<string, unknown> } : result;
+      return result.inputs ? { ...result, inputs: plain(result.inputs) } : result;
     }),
     diff: wrap(impl.diff.bind(impl)),
     // Outputs too are encoded as a Struct: a key whose value is undefined is dropped, not sent.

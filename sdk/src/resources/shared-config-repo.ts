@@ -149,9 +149,17 @@ function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
 }
 
 /** The repo's size from its provider's API (read-only, one attempt of 5 s); undefined where unknown. */
-function sizeOf(inputs: Inputs): Promise<number | undefined> {
+function sizeOf(inputs: Pick<Inputs, "repoUrl" | "gitProvider" | "gitToken" | "gitUsername"> & { gitApiUrl?: string }): Promise<number | undefined> {
   if (!inputs.gitProvider || !inputs.gitToken) return Promise.resolve(undefined);
   return lookUpRepoSize({ repoUrl: inputs.repoUrl, provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername });
+}
+
+/**
+ * After a write the repo exists (Codefresh created it): a size unknown at check is looked up for the
+ * outputs; the inputs keep what check recorded until the first refresh.
+ */
+async function measured(inputs: Inputs): Promise<Inputs> {
+  return inputs.repoSizeBytes === undefined ? { ...inputs, repoSizeBytes: await sizeOf(inputs) } : inputs;
 }
 
 function sameRepo(a: string | undefined, b: string | undefined): boolean {
@@ -267,13 +275,13 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       const recorded = recordedFact(olds, "repoSizeBytes", unchanged, isNumber);
       inputs.repoSizeBytes = recorded
         ? recorded.value
-        : await lookUpRepoSize({
-          repoUrl: repo.repoUrl,
-          provider,
-          apiUrl: inputs.gitApiUrl as string | undefined,
-          token: news.gitToken,
-          username: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
-        });
+        : await sizeOf({
+            repoUrl: repo.repoUrl,
+            gitProvider: provider,
+            gitApiUrl: inputs.gitApiUrl as string | undefined,
+            gitToken: news.gitToken,
+            gitUsername: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
+          });
     }
     return { inputs, failures: check.failures };
   },
@@ -304,9 +312,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
     const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
     const settled = connected ? account : await connect(inputs);
-    // The repo exists now (Codefresh created it): its size is an output from the start, and an input from the first refresh.
-    const repoSizeBytes = inputs.repoSizeBytes ?? (await sizeOf(inputs));
-    return { id: settled.id, outs: { ...(await outputs(inputs, settled)), repoSizeBytes } };
+    return { id: settled.id, outs: await outputs(await measured(inputs), settled) };
   },
 
   async read(id, props) {
@@ -329,7 +335,7 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     const account = await client().getAccount();
     await assertRepoChangeAllowed(account, inputs.repoUrl);
     const settled = await connect(inputs);
-    return { outs: { ...(await outputs(inputs, settled)), repoSizeBytes: inputs.repoSizeBytes ?? (await sizeOf(inputs)) } };
+    return { outs: await outputs(await measured(inputs), settled) };
   },
 
   async delete(_id, props) {
