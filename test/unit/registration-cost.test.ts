@@ -1,6 +1,6 @@
 // Registering a resource makes Pulumi create four promises per property, each capturing a stack trace
-// for its leak report; our constructors turn that capture off (sdk/src/resources/common.ts,
-// withoutStackCapture) because mapping those traces through source maps dominated a large preview's CPU.
+// for its leak report; our constructors turn that capture off (sdk/src/resources/spec.ts,
+// specResource) because mapping those traces through source maps dominated a large preview's CPU.
 // Mocked engine (a fast unit test; the bench and the end-to-end tests run the real one), in a child Node
 // process: Pulumi's closure serializer needs Node's own module system, not jest's.
 import { execFileSync } from "node:child_process";

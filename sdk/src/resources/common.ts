@@ -53,24 +53,3 @@ export function fullUrn(short: string, stack: string, ownType: string): string {
   const chained = short.split("::")[0].endsWith(`$${ownType}`);
   return `urn:pulumi:${stack.slice(slash + 1)}::${stack.slice(0, slash)}::${chained ? short : `${ownType}::${short}`}`;
 }
-
-/** Options with outputs that must be stored as secrets. */
-export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined, secrets: string[]): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] };
-}
-
-/**
- * Turns stack capture off until the returned function is called; the four constructors wrap their
- * `super(...)` in it (inline, so Pulumi's recorded source position keeps its usual depth). Registering a
- * resource makes Pulumi create four promises per property, each capturing a stack trace for its
- * promise-leak report, and under ts-node each trace is mapped through source maps: for our ~20-property
- * resources that was ~5 ms of CPU apiece, a fifth of a 240-resource preview's program time (CPU profile,
- * bench N=200 M=40). Pulumi's own source positions in state set their own limit and are unchanged.
- */
-export function withoutStackCapture(): () => void {
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  return () => {
-    Error.stackTraceLimit = stackTraceLimit;
-  };
-}

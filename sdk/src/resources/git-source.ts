@@ -1,12 +1,18 @@
 // GitSource: a Codefresh Git Source, an Argo CD Application that syncs the manifests in a repo path.
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken } from "./common";
-import { changedKeys, Check, client, configValue, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, partialCreate, ProviderImpl, readResult, recordedFact, unknown, waitFor } from "./provider-base";
 import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
+import { validate, Validate } from "./provider/check";
+import type { ProviderContext } from "./provider/context";
+import { isNumber, lookUpRepoSize, recordedFact } from "./provider/facts";
+import { partialCreate, readResult } from "./provider/guard";
+import { isUnknown, unknownValue } from "./provider/unknown";
+import { parseDuration, waitFor } from "./provider/wait";
+import { processContext } from "./provider/process";
+import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import gitSourceShim = require("./shims/git-source");
 
 /** The label that marks a git source as created by a stack (`<project>.<stack>`), so a rerun adopts its own. */
@@ -46,41 +52,75 @@ export interface GitSourceArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-interface Inputs {
-  runtime: string;
-  name: string;
-  repoUrl: string;
-  path: string;
-  branch?: string;
-  include?: string;
-  exclude?: string;
-  destServer: string;
-  destNamespace?: string;
-  labels?: Record<string, string>;
-  createRepo: boolean;
-  adopt: boolean;
-  configManagementPlugin?: string;
-  /** The repo's size, read in check with `codefresh:gitToken` where the provider API gives it. */
-  repoSizeBytes?: number;
-  __stack: string;
-  /** The resource's URN, short (see ownUrn): who manages the object. */
-  __urn?: string;
-  __timeouts?: Timeouts;
-  providerVersion?: string;
-}
+/** A repository only (no path or branch in it), normalised to its clone URL. */
+const repoOnlyUrl: Validate = (check, property, value) => {
+  if (!check.requireString(property, value, "the repo URL, for example https://github.com/acme/apps.git")) return value;
+  try {
+    const repo = git.parseRepoUrl(value, property);
+    if (repo.path !== "" || repo.ref !== undefined) {
+      check.fail(property, `give the repository only (${repo.cloneUrl}) and put the directory in path and the branch in branch`);
+    }
+    return repo.cloneUrl;
+  } catch (error) {
+    check.fail(property, (error as Error).message);
+    return value;
+  }
+};
 
-interface Outputs extends Inputs {
-  /** Codefresh's app specifier: `<repo>.git/<path>?ref=<branch>`. */
-  appSpecifier: string;
-  syncStatus: string;
-  healthStatus: string;
-}
+/** A directory inside the repo, relative to its root, normalised ("./a/" is "a", "" is "."). */
+const repoPath: Validate = (check, property, value) => {
+  const given = typeof value === "string" ? value.trim() : value;
+  const path = typeof given === "string" ? given.replace(/^\.\/+/, "").replace(/\/+$/, "") : given;
+  if (typeof path !== "string") check.fail(property, "must be a directory path in the repo, for example apps/team-a");
+  else if (String(given).startsWith("/")) check.fail(property, `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
+  else if (path.split("/").some((segment) => segment === "..")) check.fail(property, `"${path}" must stay inside the repo: remove '..'`);
+  else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail(property, `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
+  else return path === "" ? "." : path;
+  return value;
+};
+
+const branchName: Validate = (check, property, value) => {
+  if (check.requireString(property, value) && (!/^(?!\/|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+(?<![/.])$/.test(value) || value.endsWith(".lock"))) {
+    check.fail(property, `"${value}" is not a valid git branch name`);
+  }
+  return value;
+};
+
+/** The fields of a GitSource: what a change means, their checks and defaults (see ./spec.ts). */
+const spec = resourceSpec<GitSourceArgs>()({
+  type: "GitSource",
+  // A git source is its name in its runtime: replaced under the same name, the old one must go first,
+  // or deleting it afterwards would delete the new one.
+  deleteBeforeReplace: ["runtime", "name"],
+  fields: {
+    runtime: { role: "arg", onChange: "replace", required: true, validate: validate.dnsLabel("the runtime's name (runtime.name)") },
+    name: { role: "arg", onChange: "replace", required: true, default: (resourceName) => resourceName, validate: validate.dnsLabel("the git source's name") },
+    repoUrl: { role: "arg", onChange: "update", required: true, validate: repoOnlyUrl },
+    path: { role: "arg", onChange: "update", required: true, default: ".", validate: repoPath },
+    branch: { role: "arg", onChange: "update", validate: branchName },
+    include: { role: "arg", onChange: "update", validate: validate.text },
+    exclude: { role: "arg", onChange: "update", validate: validate.text },
+    destServer: { role: "arg", onChange: "replace", required: true, default: "https://kubernetes.default.svc", validate: validate.httpsUrl("https://kubernetes.default.svc") },
+    destNamespace: { role: "arg", onChange: "replace", validate: validate.dnsLabel("a namespace name") },
+    labels: { role: "arg", onChange: "replace", validate: validate.labels },
+    createRepo: { role: "arg", onChange: "replace", default: false, validate: validate.boolean },
+    configManagementPlugin: { role: "arg", onChange: "replace", validate: validate.dnsLabel("the plugin's name as configured in Argo CD") },
+    adopt: { role: "arg", onChange: "none", default: false, validate: validate.boolean },
+    /** The repo's size in bytes, read at preview where possible (needs `codefresh:gitToken`); undefined otherwise. */
+    repoSizeBytes: derived<number>("none"),
+    /** The specifier Codefresh stores: `<repo>.git/<path>?ref=<branch>`. */
+    appSpecifier: output<string>(),
+    /** Argo CD sync status: `SYNCED`, `OUT_OF_SYNC`, … */
+    syncStatus: output<string>(),
+    /** Argo CD health: `HEALTHY`, `PROGRESSING`, … */
+    healthStatus: output<string>(),
+  },
+});
+
+type Inputs = InputsOf<GitSourceArgs, typeof spec.fields>;
+type Outputs = OutputsOf<GitSourceArgs, typeof spec.fields>;
 
 const readyTimeoutMs = 5 * 60_000;
-/** Fields Codefresh's editGitSource changes in place. */
-const editable = ["repoUrl", "path", "branch", "include", "exclude"] as const;
-/** Fields that need a new git source. */
-const immutable = ["runtime", "name", "destServer", "destNamespace", "labels", "createRepo", "configManagementPlugin"] as const;
 /** The label carrying the Config Management Plugin to Codefresh (CreateGitSourceInput has no field for it). */
 export const pluginLabel = "codefresh.io/config-management-plugin";
 
@@ -95,69 +135,7 @@ export const pluginLabel = "codefresh.io/config-management-plugin";
  *   include: "*.yaml",
  * }, { dependsOn: [sharedConfigRepo] });
  */
-export class GitSource extends pulumi.dynamic.Resource {
-  static readonly __pulumiType = typeToken("GitSource");
-
-  declare readonly runtime: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly repoUrl: pulumi.Output<string>;
-  declare readonly path: pulumi.Output<string>;
-  declare readonly branch: pulumi.Output<string | undefined>;
-  declare readonly include: pulumi.Output<string | undefined>;
-  declare readonly exclude: pulumi.Output<string | undefined>;
-  declare readonly destServer: pulumi.Output<string>;
-  declare readonly destNamespace: pulumi.Output<string | undefined>;
-  declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
-  declare readonly createRepo: pulumi.Output<boolean>;
-  declare readonly configManagementPlugin: pulumi.Output<string | undefined>;
-  /** The repo's size in bytes, read at preview where possible (needs `codefresh:gitToken`); undefined otherwise. */
-  declare readonly repoSizeBytes: pulumi.Output<number | undefined>;
-  declare readonly adopt: pulumi.Output<boolean>;
-  /** The specifier Codefresh stores: `<repo>.git/<path>?ref=<branch>`. */
-  declare readonly appSpecifier: pulumi.Output<string>;
-  /** Argo CD sync status: `SYNCED`, `OUT_OF_SYNC`, … */
-  declare readonly syncStatus: pulumi.Output<string>;
-  /** Argo CD health: `HEALTHY`, `PROGRESSING`, … */
-  declare readonly healthStatus: pulumi.Output<string>;
-  declare readonly providerVersion: pulumi.Output<string>;
-
-  constructor(name: string, args: GitSourceArgs, opts?: pulumi.CustomResourceOptions) {
-    const restoreStackCapture = withoutStackCapture();
-    try {
-      super(
-        gitSourceShim,
-        name,
-        {
-          appSpecifier: undefined,
-          syncStatus: undefined,
-          healthStatus: undefined,
-          branch: undefined,
-          include: undefined,
-          exclude: undefined,
-          destNamespace: undefined,
-          labels: undefined,
-          configManagementPlugin: undefined,
-          repoSizeBytes: undefined,
-          ...args,
-          name: args.name ?? name,
-          path: args.path ?? ".",
-          destServer: args.destServer ?? "https://kubernetes.default.svc",
-          createRepo: args.createRepo ?? false,
-          adopt: args.adopt ?? false,
-          __stack: stackMarker(),
-          __urn: ownUrn(name, "GitSource", opts),
-          __timeouts: timeoutsOf(opts),
-          providerVersion,
-        },
-        opts,
-        "codefresh",
-        "GitSource",
-      );
-    } finally {
-      restoreStackCapture();
-    }
-  }
-}
+export class GitSource extends specResource(spec, gitSourceShim) {}
 
 export function appSpecifier(inputs: Pick<Inputs, "repoUrl" | "path" | "branch">): string {
   const repo = git.parseRepoUrl(inputs.repoUrl, "repoUrl");
@@ -205,98 +183,48 @@ function outputs(inputs: Inputs, info: GitSourceInfo): Outputs {
 }
 
 /** The size of the git source's repo, through the `codefresh:gitToken` config (undefined without it). */
-function repoSize(repoUrl: string): Promise<number | undefined> {
-  const host = git.parseRepoUrl(repoUrl, "repoUrl").host;
-  return lookUpRepoSize({
-    repoUrl,
-    provider: (configValue("codefresh:gitProvider") as git.GitProviderName | undefined) ?? git.inferProvider(host) ?? "GITHUB",
-    apiUrl: configValue("codefresh:gitApiUrl"),
-    token: configValue("codefresh:gitToken"),
+function repoSize(context: ProviderContext, repoUrl: string): Promise<number | undefined> {
+  const repo = git.parseRepoUrl(repoUrl, "repoUrl");
+  const provider = context.value("codefresh:gitProvider") as git.GitProviderName | undefined;
+  return lookUpRepoSize(context, {
+    repo,
+    provider: provider ?? git.inferProvider(repo.host) ?? "GITHUB",
+    apiUrl: context.value("codefresh:gitApiUrl"),
+    token: context.value("codefresh:gitToken"),
   });
 }
 
-async function waitUntilReported(inputs: Inputs, timeoutMs: number): Promise<GitSourceInfo> {
-  return waitFor(`git source ${inputs.name}`, timeoutMs, async () => {
-    const info = await client().getGitSource(inputs.runtime, inputs.name);
-    if (info?.ready) return { done: true, value: info };
-    return { done: false, status: info ? "waiting for Argo CD to report it" : "not listed yet" };
-  });
+async function waitUntilReported(context: ProviderContext, inputs: Inputs, timeoutMs: number): Promise<GitSourceInfo> {
+  const probe = async () => {
+    const info = await context.client.getGitSource(inputs.runtime, inputs.name);
+    if (info?.ready) return { done: true as const, value: info };
+    return { done: false as const, status: info ? "waiting for Argo CD to report it" : "not listed yet" };
+  };
+  return waitFor(`git source ${inputs.name}`, timeoutMs, probe, (message) => context.log(message));
 }
 
-export const gitSourceProvider: ProviderImpl = guarded({
-  async check(olds, news) {
-    const check = new Check();
-    check.dnsLabel("runtime", news.runtime, "the runtime's name (runtime.name)");
-    check.dnsLabel("name", news.name, "the git source's name");
-    const inputs = { ...news };
-    if (check.requireString("repoUrl", news.repoUrl, "the repo URL, for example https://github.com/acme/apps.git")) {
-      try {
-        const repo = git.parseRepoUrl(news.repoUrl as string, "repoUrl");
-        if (repo.path !== "" || repo.ref !== undefined) {
-          check.fail("repoUrl", `give the repository only (${repo.cloneUrl}) and put the directory in path and the branch in branch`);
-        }
-        inputs.repoUrl = repo.cloneUrl;
-      } catch (error) {
-        check.fail("repoUrl", (error as Error).message);
-      }
-    }
-    if (!isUnknown(news.path)) {
-      const given = typeof news.path === "string" ? news.path.trim() : news.path;
-      const path = typeof given === "string" ? given.replace(/^\.\/+/, "").replace(/\/+$/, "") : given;
-      if (typeof path !== "string") check.fail("path", "must be a directory path in the repo, for example apps/team-a");
-      else if (String(given).startsWith("/")) check.fail("path", `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
-      else if (path.split("/").some((segment) => segment === "..")) check.fail("path", `"${path}" must stay inside the repo: remove '..'`);
-      else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail("path", `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
-      else inputs.path = path === "" ? "." : path;
-    }
-    if (news.branch !== undefined && news.branch !== null && check.requireString("branch", news.branch)) {
-      if (!/^(?!\/|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+(?<![/.])$/.test(news.branch as string) || (news.branch as string).endsWith(".lock")) {
-        check.fail("branch", `"${String(news.branch)}" is not a valid git branch name`);
-      }
-    }
-    check.optionalString("include", news.include);
-    check.optionalString("exclude", news.exclude);
-    if (check.requireString("destServer", news.destServer, "an https URL of the cluster to apply to")) {
-      try {
-        if (new URL(news.destServer as string).protocol !== "https:") throw new Error();
-      } catch {
-        check.fail("destServer", `"${String(news.destServer)}" must be an https URL, for example https://kubernetes.default.svc`);
-      }
-    }
-    if (news.destNamespace !== undefined && news.destNamespace !== null) check.dnsLabel("destNamespace", news.destNamespace, "a namespace name");
-    check.stringMap("labels", news.labels, "label");
-    check.optionalBoolean("createRepo", news.createRepo);
-    check.optionalBoolean("adopt", news.adopt);
-    if (news.configManagementPlugin !== undefined && news.configManagementPlugin !== null) {
-      check.dnsLabel("configManagementPlugin", news.configManagementPlugin, "the plugin's name as configured in Argo CD");
-    }
+function editOf(inputs: Inputs) {
+  return { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude };
+}
+
+export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields, Inputs, Outputs>(spec, {
+  async check(context, { olds, news, inputs, check }) {
     if (typeof news.runtime === "string" && typeof news.name === "string" && !isUnknown(news.runtime) && !isUnknown(news.name)) {
       const failure = claim(urnOf(news, "GitSource"), identities.gitSource(news.runtime, news.name));
       if (failure) check.fail("name", failure);
     }
     if (isUnknown(news.repoUrl)) {
-      inputs.repoSizeBytes = unknown; // not a silent pass: policies report it as unknown at preview
+      inputs.repoSizeBytes = unknownValue; // not a silent pass: policies report it as unknown at preview
     } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
       const recorded = recordedFact(olds, "repoSizeBytes", olds.repoUrl === inputs.repoUrl, isNumber);
-      inputs.repoSizeBytes = recorded ? recorded.value : await repoSize(inputs.repoUrl);
+      inputs.repoSizeBytes = recorded ? recorded.value : await repoSize(context, inputs.repoUrl);
     }
-    return { inputs, failures: check.failures };
   },
 
-  async diff(_id, olds, news) {
-    const replaces = changedKeys(olds, news, immutable);
-    const changes = replaces.length > 0 || changedKeys(olds, news, editable).length > 0;
-    // A git source is its name in its runtime: replaced under the same name, the old one must go first, or
-    // deleting it afterwards would delete the new one.
-    const sameObject = !replaces.includes("runtime") && !replaces.includes("name");
-    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && sameObject };
-  },
-
-  async create(raw) {
-    const inputs = raw as unknown as Inputs;
+  async create(context, inputs) {
     const urn = urnOf(inputs, "GitSource");
     claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
-    const api = client();
+    const api = context.client;
     const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
     // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
     // read it. One call fewer per git source than reading first, and still idempotent.
@@ -317,50 +245,54 @@ export const gitSourceProvider: ProviderImpl = guarded({
       // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
       const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
       if (refused) throw new ConflictError("createGitSource", refused);
-      await api.editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
+      await api.editGitSource(inputs.runtime, editOf(inputs));
     }
     const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
+    const id = `${inputs.runtime}/${inputs.name}`;
     try {
-      return { id: `${inputs.runtime}/${inputs.name}`, outs: outputs(inputs, await waitUntilReported(inputs, timeout)) };
+      return { id, outs: outputs(inputs, await waitUntilReported(context, inputs, timeout)) };
     } catch (error) {
-      throw partialCreate(`${inputs.runtime}/${inputs.name}`, { ...inputs, appSpecifier: appSpecifier(inputs) }, error);
+      throw partialCreate(id, { ...inputs, appSpecifier: appSpecifier(inputs) }, error);
     }
   },
 
-  async read(id, props) {
-    const [runtime, name] = id.split("/");
-    const info = await client().getGitSource(runtime, name);
+  async read(context, id, props) {
+    const [runtime = "", name = ""] = id.split("/");
+    const info = await context.client.getGitSource(runtime, name);
     if (!info) return { id: "" };
-    const prior = (props ?? {}) as unknown as Inputs;
+    const prior: Partial<Outputs> = props ?? {};
     const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
     const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
+    const { appSpecifier: _specifier, syncStatus: _sync, healthStatus: _health, ...priorInputs } = prior;
     const inputs: Inputs = {
-      ...prior,
+      ...priorInputs,
+      __stack: prior.__stack ?? "",
       runtime,
       name,
-      repoUrl: spec?.cloneUrl ?? prior.repoUrl,
-      path: info.path ?? prior.path,
+      repoUrl: spec?.cloneUrl ?? prior.repoUrl ?? "",
+      path: info.path ?? prior.path ?? ".",
       branch: info.revision && info.revision !== "HEAD" ? info.revision : undefined,
       include: info.include ?? undefined,
       exclude: info.exclude ?? undefined,
-      destServer: info.destServer ?? prior.destServer,
+      destServer: info.destServer ?? prior.destServer ?? "",
       destNamespace: info.destNamespace ?? prior.destNamespace,
       labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
       configManagementPlugin: info.labels[pluginLabel] ?? undefined,
+      createRepo: prior.createRepo ?? false,
+      adopt: prior.adopt ?? false,
     };
-    inputs.repoSizeBytes = (await repoSize(inputs.repoUrl)) ?? prior.repoSizeBytes; // renewed here, reused by check
+    inputs.repoSizeBytes = (await repoSize(context, inputs.repoUrl)) ?? prior.repoSizeBytes; // renewed here, reused by check
     return readResult(id, outputs(inputs, info), inputs);
   },
 
-  async update(_id, _olds, news) {
-    const inputs = news as unknown as Inputs;
-    await client().editGitSource(inputs.runtime, { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude });
-    const timeout = parseDuration(inputs.__timeouts?.update) ?? readyTimeoutMs;
-    return { outs: outputs(inputs, await waitUntilReported(inputs, timeout)) };
+  async update(context, _id, _olds, news) {
+    await context.client.editGitSource(news.runtime, editOf(news));
+    const timeout = parseDuration(news.__timeouts?.update) ?? readyTimeoutMs;
+    return { outs: outputs(news, await waitUntilReported(context, news, timeout)) };
   },
 
-  async delete(id) {
-    const [runtime, name] = id.split("/");
-    await client().deleteGitSource(runtime, name);
+  async delete(context, id) {
+    const [runtime = "", name = ""] = id.split("/");
+    await context.client.deleteGitSource(runtime, name);
   },
-});
+}, processContext);

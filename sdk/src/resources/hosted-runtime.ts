@@ -1,11 +1,15 @@
 // HostedRuntime: the account's one Codefresh Hosted GitOps Runtime (Codefresh runs Argo CD for you).
-import * as pulumi from "@pulumi/pulumi";
-import { ConflictError } from "../errors";
+import type * as pulumi from "@pulumi/pulumi";
 import type { RuntimeInfo } from "../api";
-import { ownUrn, stackMarker, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken } from "./common";
+import { ConflictError } from "../errors";
 import { platformIpAllowList } from "./ip-allow-list";
-import { Check, client, configValue, guarded, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, waitFor } from "./provider-base";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
+import { validate } from "./provider/check";
+import type { ProviderContext } from "./provider/context";
+import { partialCreate, readResult } from "./provider/guard";
+import { processContext } from "./provider/process";
+import { parseDuration, waitFor } from "./provider/wait";
+import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import hostedRuntimeShim = require("./shims/hosted-runtime");
 
 export interface HostedRuntimeArgs {
@@ -23,33 +27,47 @@ export interface HostedRuntimeArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-interface Inputs {
-  name: string;
-  adopt: boolean;
-  /** The resource's URN, short (see ownUrn), and its stack: who manages the object. */
-  __urn?: string;
-  __stack?: string;
-  __timeouts?: Timeouts;
-  providerVersion?: string;
-}
-
-interface Outputs extends Inputs {
-  status: string;
-  version: string;
-  ingressHost: string;
-  healthStatus: string;
-  healthMessage: string;
-  syncStatus: string;
-  gitProvider: string;
-  iscInitialized: boolean;
-  managedClustersNum: number;
-  ipAllowList: string[];
-  accountPlan: string;
-}
-
 const defaultName = "codefresh-hosted";
 const installTimeoutMs = 15 * 60_000; // Codefresh: "may take up to ten minutes"
 const deleteTimeoutMs = 10 * 60_000; // Codefresh: "up to 5 minutes"
+const accountPlans = ["FREE", "PRO", "ENTERPRISE"];
+
+/** The fields of a HostedRuntime: what a change means, their checks and defaults (see ./spec.ts). */
+const spec = resourceSpec<HostedRuntimeArgs>()({
+  type: "HostedRuntime",
+  // A singleton: its replacement must not be created before it is gone.
+  deleteBeforeReplace: "always",
+  fields: {
+    name: { role: "arg", onChange: "replace", required: true, default: defaultName, validate: validate.dnsLabel("the runtime's name, for example codefresh-hosted") },
+    // `adopt` changes nothing in Codefresh.
+    adopt: { role: "arg", onChange: "none", default: false, validate: validate.boolean },
+    /**
+     * The account's plan (`FREE`, `PRO`, `ENTERPRISE`), for the policy pack. Codefresh's public API does not
+     * expose it: it is `codefresh:accountPlan` from the stack config, "" when unset.
+     */
+    accountPlan: derived<string>("none"),
+    /** `installationStatus`: `IN_PROGRESS`, `COMPLETED` or `FAILED`. */
+    status: output<string>(),
+    /** The runtime version Codefresh runs (Codefresh upgrades hosted runtimes itself). */
+    version: output<string>(),
+    /** Base URL of the runtime's app-proxy. */
+    ingressHost: output<string>(),
+    /** Argo CD health of the runtime: `HEALTHY`, `PROGRESSING`, `DEGRADED`, … */
+    healthStatus: output<string>(),
+    healthMessage: output<string>(),
+    syncStatus: output<string>(),
+    /** The git provider connected to the runtime (`GITHUB`, `BITBUCKET`, `GERRIT`), once SharedConfigRepo ran. */
+    gitProvider: output<string>(),
+    /** Whether the shared configuration repository was initialised through this runtime. */
+    iscInitialized: output<boolean>(),
+    managedClustersNum: output<number>(),
+    /** Codefresh's platform IP addresses, to allow-list on managed clusters' API servers (see ip-allow-list.ts). */
+    ipAllowList: output<string[]>(),
+  },
+});
+
+type Inputs = InputsOf<HostedRuntimeArgs, typeof spec.fields>;
+type Outputs = OutputsOf<HostedRuntimeArgs, typeof spec.fields>;
 
 /**
  * The account's Codefresh Hosted GitOps Runtime. Codefresh allows one per account; create installs it
@@ -60,75 +78,13 @@ const deleteTimeoutMs = 10 * 60_000; // Codefresh: "up to 5 minutes"
  * @example
  * const runtime = new codefresh.HostedRuntime("hosted", {}, { protect: true });
  */
-export class HostedRuntime extends pulumi.dynamic.Resource {
-  /** The type token policies match: `pulumi-nodejs:dynamic/codefresh:HostedRuntime`. */
-  static readonly __pulumiType = typeToken("HostedRuntime");
-
-  /** The runtime's name. */
-  declare readonly name: pulumi.Output<string>;
-  declare readonly adopt: pulumi.Output<boolean>;
-  /** `installationStatus`: `IN_PROGRESS`, `COMPLETED` or `FAILED`. */
-  declare readonly status: pulumi.Output<string>;
-  /** The runtime version Codefresh runs (Codefresh upgrades hosted runtimes itself). */
-  declare readonly version: pulumi.Output<string>;
-  /** Base URL of the runtime's app-proxy. */
-  declare readonly ingressHost: pulumi.Output<string>;
-  /** Argo CD health of the runtime: `HEALTHY`, `PROGRESSING`, `DEGRADED`, … */
-  declare readonly healthStatus: pulumi.Output<string>;
-  declare readonly healthMessage: pulumi.Output<string>;
-  declare readonly syncStatus: pulumi.Output<string>;
-  /** The git provider connected to the runtime (`GITHUB`, `BITBUCKET`, `GERRIT`), once SharedConfigRepo ran. */
-  declare readonly gitProvider: pulumi.Output<string>;
-  /** Whether the shared configuration repository was initialised through this runtime. */
-  declare readonly iscInitialized: pulumi.Output<boolean>;
-  declare readonly managedClustersNum: pulumi.Output<number>;
-  /** Codefresh's platform IP addresses, to allow-list on managed clusters' API servers (see ip-allow-list.ts). */
-  declare readonly ipAllowList: pulumi.Output<string[]>;
-  /**
-   * The account's plan (`FREE`, `PRO`, `ENTERPRISE`), for the policy pack. Codefresh's public API does not
-   * expose it: it is `codefresh:accountPlan` from the stack config, "" when unset.
-   */
-  declare readonly accountPlan: pulumi.Output<string>;
-  /** The version of pulumi-codefresh that last wrote this resource. */
-  declare readonly providerVersion: pulumi.Output<string>;
-
+export class HostedRuntime extends specResource(spec, hostedRuntimeShim, { deleteBeforeReplace: true }) {
   constructor(name: string, args: HostedRuntimeArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    const restoreStackCapture = withoutStackCapture();
-    try {
-      super(
-        hostedRuntimeShim,
-        name,
-        {
-          status: undefined,
-          version: undefined,
-          ingressHost: undefined,
-          healthStatus: undefined,
-          healthMessage: undefined,
-          syncStatus: undefined,
-          gitProvider: undefined,
-          iscInitialized: undefined,
-          managedClustersNum: undefined,
-          ipAllowList: undefined,
-          accountPlan: undefined,
-          name: args.name ?? defaultName,
-          adopt: args.adopt ?? false,
-          __urn: ownUrn(name, "HostedRuntime", opts),
-          __stack: stackMarker(),
-          __timeouts: timeoutsOf(opts),
-          providerVersion,
-        },
-        // A singleton: its replacement must not be created before it is gone.
-        { deleteBeforeReplace: true, ...opts },
-        "codefresh",
-        "HostedRuntime",
-      );
-    } finally {
-      restoreStackCapture();
-    }
+    super(name, args, opts);
   }
 }
 
-function outputs(inputs: Inputs, runtime: RuntimeInfo): Outputs {
+function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Outputs {
   return {
     ...inputs,
     status: runtime.installationStatus,
@@ -141,52 +97,42 @@ function outputs(inputs: Inputs, runtime: RuntimeInfo): Outputs {
     iscInitialized: runtime.iscInitialized ?? false,
     managedClustersNum: runtime.managedClustersNum,
     ipAllowList: [...platformIpAllowList.addresses],
-    accountPlan: configValue("codefresh:accountPlan") ?? "",
+    accountPlan: context.value("codefresh:accountPlan") ?? "",
   };
 }
 
-async function waitUntilInstalled(inputs: Inputs): Promise<RuntimeInfo> {
+async function waitUntilInstalled(context: ProviderContext, inputs: Inputs): Promise<RuntimeInfo> {
   const timeout = parseDuration(inputs.__timeouts?.create) ?? installTimeoutMs;
-  return waitFor(`hosted runtime ${inputs.name}`, timeout, async () => {
-    const runtime = await client().getRuntime(inputs.name);
-    if (!runtime) return { done: false, status: "not visible yet" };
+  const probe = async () => {
+    const runtime = await context.client.getRuntime(inputs.name);
+    if (!runtime) return { done: false as const, status: "not visible yet" };
     if (runtime.installationStatus === "FAILED") {
       throw new Error(
         `hosted runtime ${inputs.name} failed to install${runtime.healthMessage ? `: ${runtime.healthMessage}` : ""}. Codefresh's documented recovery: uninstall it (\`cf runtime uninstall ${inputs.name} --force\` or the UI), then run \`pulumi up\` again`,
       );
     }
-    if (runtime.installationStatus === "COMPLETED") return { done: true, value: runtime };
-    return { done: false, status: `installing (${runtime.installationStatus})` };
-  });
+    if (runtime.installationStatus === "COMPLETED") return { done: true as const, value: runtime };
+    return { done: false as const, status: `installing (${runtime.installationStatus})` };
+  };
+  return waitFor(`hosted runtime ${inputs.name}`, timeout, probe, (message) => context.log(message));
 }
 
-export const hostedRuntimeProvider: ProviderImpl = guarded({
-  async check(_olds, news) {
-    const check = new Check();
-    check.dnsLabel("name", news.name, "the runtime's name, for example codefresh-hosted");
-    check.optionalBoolean("adopt", news.adopt);
+export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec.fields, Inputs, Outputs>(spec, {
+  async check(context, { news, inputs, check }) {
     const duplicate = claim(urnOf(news, "HostedRuntime"), identities.hostedRuntime());
     if (duplicate) check.fail("name", duplicate);
-    const plan = configValue("codefresh:accountPlan");
-    if (plan !== undefined && !["FREE", "PRO", "ENTERPRISE"].includes(plan)) {
-      check.fail("name", `stack config codefresh:accountPlan is "${plan}": use FREE, PRO or ENTERPRISE`);
+    const plan = context.value("codefresh:accountPlan");
+    if (plan !== undefined && !accountPlans.includes(plan)) {
+      // Not a field of the resource: the failure names the stack config key.
+      check.fail("codefresh:accountPlan", `stack config codefresh:accountPlan is "${plan}": use ${accountPlans.join(", ")} (pulumi config set codefresh:accountPlan ENTERPRISE)`);
     }
     // Known at preview, so the policy pack can check Enterprise-only features before anything is written.
-    return { inputs: { ...news, accountPlan: plan ?? "" }, failures: check.failures };
+    inputs.accountPlan = plan ?? "";
   },
 
-  async diff(_id, olds, news) {
-    if (isUnknown(news.name) || olds.name !== news.name) {
-      return { changes: true, replaces: ["name"], deleteBeforeReplace: true };
-    }
-    // `adopt`, timeouts and providerVersion change nothing in Codefresh.
-    return { changes: false };
-  },
-
-  async create(raw) {
-    const inputs = raw as unknown as Inputs;
+  async create(context, inputs) {
     claimOrThrow("installHostedRuntime", urnOf(inputs, "HostedRuntime"), identities.hostedRuntime());
-    const api = client();
+    const api = context.client;
     const existing = await api.findHostedRuntime();
     if (existing && !inputs.adopt) {
       throw new ConflictError(
@@ -200,47 +146,49 @@ export const hostedRuntimeProvider: ProviderImpl = guarded({
     if (!existing) {
       // Against a Codefresh without this API, this fails with UnsupportedOperationError saying what
       // to click in the UI and to set `adopt: true`.
-      progress(`installing hosted runtime ${inputs.name} (Codefresh takes up to ten minutes)`);
+      context.log(`installing hosted runtime ${inputs.name} (Codefresh takes up to ten minutes)`);
       await api.installHostedRuntime(inputs.name);
     } else {
-      progress(`adopting the account's existing hosted runtime ${existing.name}`);
+      context.log(`adopting the account's existing hosted runtime ${existing.name}`);
     }
     try {
-      const runtime = await waitUntilInstalled(inputs);
-      return { id: inputs.name, outs: outputs(inputs, runtime) };
+      const runtime = await waitUntilInstalled(context, inputs);
+      return { id: inputs.name, outs: outputs(context, inputs, runtime) };
     } catch (error) {
       // Installed but not ready in time: keep it in state so the next `pulumi up` resumes waiting.
       throw partialCreate(inputs.name, { ...inputs, status: "IN_PROGRESS" }, error);
     }
   },
 
-  async read(id, props) {
-    const runtime = await client().getRuntime(id);
+  async read(context, id, props) {
+    const runtime = await context.client.getRuntime(id);
     if (!runtime) return { id: "" };
     const inputs: Inputs = {
       name: runtime.name,
-      adopt: (props?.adopt as boolean | undefined) ?? false,
-      __timeouts: props?.__timeouts as Timeouts | undefined,
-      providerVersion: props?.providerVersion as string | undefined,
+      adopt: props?.adopt ?? false,
+      __stack: props?.__stack ?? "",
+      ...(props?.__urn !== undefined ? { __urn: props.__urn } : {}),
+      ...(props?.__timeouts !== undefined ? { __timeouts: props.__timeouts } : {}),
+      ...(props?.providerVersion !== undefined ? { providerVersion: props.providerVersion } : {}),
     };
-    return readResult(id, outputs(inputs, runtime), inputs);
+    return readResult(id, outputs(context, inputs, runtime), inputs);
   },
 
-  async update(_id, _olds, news) {
+  async update(context, _id, _olds, news) {
     // Nothing to change in Codefresh; a previous create that timed out resumes waiting here.
-    const inputs = news as unknown as Inputs;
-    const runtime = await waitUntilInstalled(inputs);
-    return { outs: outputs(inputs, runtime) };
+    const runtime = await waitUntilInstalled(context, news);
+    return { outs: outputs(context, news, runtime) };
   },
 
-  async delete(id, props) {
-    const api = client();
-    const timeout = parseDuration((props.__timeouts as Timeouts | undefined)?.delete) ?? deleteTimeoutMs;
+  async delete(context, id, props) {
+    const api = context.client;
+    const timeout = parseDuration(props.__timeouts?.delete) ?? deleteTimeoutMs;
     if (!(await api.deleteRuntime(id))) return;
-    progress(`deleting hosted runtime ${id} (Codefresh takes up to five minutes)`);
-    await waitFor(`deleting hosted runtime ${id}`, timeout, async () => {
+    context.log(`deleting hosted runtime ${id} (Codefresh takes up to five minutes)`);
+    const probe = async () => {
       const runtime = await api.getRuntime(id);
-      return runtime ? { done: false, status: "still present" } : { done: true, value: undefined };
-    });
+      return runtime ? { done: false as const, status: "still present" } : { done: true as const, value: undefined };
+    };
+    await waitFor(`deleting hosted runtime ${id}`, timeout, probe, (message) => context.log(message));
   },
-});
+}, processContext);

@@ -10,3 +10,5 @@ export type { ManagedClusterArgs } from "./managed-cluster";
 export { platformIpAllowList } from "./ip-allow-list";
 export type { IpAllowList } from "./ip-allow-list";
 export { typeToken } from "./common";
+export { unknownValue, isUnknown } from "./provider/unknown";
+export type { ResourceClass, OutputProperties } from "./spec";

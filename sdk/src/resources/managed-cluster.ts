@@ -1,12 +1,19 @@
 // ManagedCluster: a Kubernetes cluster connected to the runtime. Creates the argocd-manager credentials
 // in the target (ServiceAccount, cluster-admin RBAC, token Secret) and registers them with Codefresh.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
-import { fullUrn, ownUrn, withoutStackCapture, providerVersion, stackMarker, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
-import { changedKeys, Check, client, factFromState, guarded, isNumber, isText, isUnknown, parseDuration, partialCreate, progress, ProviderImpl, readResult, rememberSecret, unknown, waitFor } from "./provider-base";
+import { fullUrn, typeToken } from "./common";
 import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
+import { validate } from "./provider/check";
+import type { ProviderContext } from "./provider/context";
+import { factFromState, isNumber, isText, lookUpCluster } from "./provider/facts";
+import { partialCreate, readResult } from "./provider/guard";
+import { processContext } from "./provider/process";
+import { isUnknown, unknownValue } from "./provider/unknown";
+import { parseDuration, waitFor } from "./provider/wait";
+import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import managedClusterShim = require("./shims/managed-cluster");
 
 export interface ManagedClusterArgs {
@@ -37,46 +44,49 @@ export interface ManagedClusterArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-interface Inputs {
-  runtime: string;
-  name: string;
-  kubeconfig?: string;
-  kubeconfigPath?: string;
-  context?: string;
-  serviceAccountName: string;
-  namespace: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  insecureSkipTlsVerify: boolean;
-  adopt: boolean;
-  /** The API server URL, derived from the kubeconfig in check (a change replaces). */
-  server?: string;
-  /** Read from the cluster in check (read-only, time-bounded), so policies know it at preview. */
-  kubernetesVersion?: string;
-  /** CustomResourceDefinitions in the cluster, read with the version. */
-  crdCount?: number;
-  /** True while the credentials in the cluster are the ones registered; refresh sets it false on drift. */
-  __credentialsCurrent: boolean;
-  __stack: string;
-  /** The resource's URN, short (see ownUrn): who manages the object. */
-  __urn?: string;
-  /**
-   * Who owns what this resource made (its claim, its ServiceAccount): its URN when it was created, kept
-   * through renames with `aliases`, so the objects stay its own.
-   */
-  __owner?: string;
-  __timeouts?: Timeouts;
-  providerVersion?: string;
-}
+/** The fields of a ManagedCluster: what a change means, their checks and defaults (see ./spec.ts). */
+const spec = resourceSpec<ManagedClusterArgs>()({
+  type: "ManagedCluster",
+  // Codefresh keeps one cluster per server in a runtime: a replacement on the same server must remove the
+  // old registration first, or deleting it afterwards would disconnect the new one.
+  deleteBeforeReplace: ["runtime", "server"],
+  fields: {
+    runtime: { role: "arg", onChange: "replace", required: true, validate: validate.dnsLabel("the runtime's name (runtime.name)") },
+    name: { role: "arg", onChange: "replace", required: true, default: (resourceName) => resourceName, validate: validate.dnsLabel("the cluster's name in Codefresh") },
+    kubeconfig: { role: "arg", onChange: "update", secret: true },
+    kubeconfigPath: { role: "arg", onChange: "update" },
+    context: { role: "arg", onChange: "update", validate: validate.text },
+    serviceAccountName: { role: "arg", onChange: "replace", required: true, default: "argocd-manager", validate: validate.dnsLabel("a ServiceAccount name") },
+    namespace: { role: "arg", onChange: "replace", required: true, default: "kube-system", validate: validate.dnsLabel("a namespace name") },
+    labels: { role: "arg", onChange: "update", validate: validate.labels },
+    annotations: { role: "arg", onChange: "update", validate: validate.annotations },
+    insecureSkipTlsVerify: { role: "arg", onChange: "update", default: false, validate: validate.boolean },
+    adopt: { role: "arg", onChange: "none", default: false, validate: validate.boolean },
+    /** The cluster's API server URL, as registered (derived from the kubeconfig in check). */
+    server: derived<string>("replace"),
+    /** The Kubernetes version, read from the cluster at preview (so policies can check it before any write). */
+    kubernetesVersion: derived<string>("none"),
+    /** How many CRDs the cluster has (the runtime adds 300-400). */
+    crdCount: derived<number>("none"),
+    /** True while the credentials in the cluster are the ones registered; refresh sets it false on drift. */
+    __credentialsCurrent: derived<boolean>("update", true),
+    /**
+     * Who owns what this resource made (its claim, its ServiceAccount): its URN when it was created, kept
+     * through renames with `aliases`, so the objects stay its own.
+     */
+    __owner: derived<string>("none"),
+    /** sha256 of the ServiceAccount token registered with Codefresh (the token itself is never stored). */
+    tokenHash: output<string>(),
+    /** Codefresh's connection status: `Successful`, `Failed` or `Unknown`. */
+    connectionStatus: output<string>(),
+    connectionMessage: output<string>(),
+    /** The Kubernetes version Codefresh reads from the cluster. */
+    serverVersion: output<string>(),
+  },
+});
 
-interface Outputs extends Inputs {
-  server: string;
-  /** sha256 of the registered token (the token itself is never stored). */
-  tokenHash: string;
-  connectionStatus: string;
-  connectionMessage: string;
-  serverVersion: string;
-}
+type Inputs = InputsOf<ManagedClusterArgs, typeof spec.fields>;
+type Outputs = OutputsOf<ManagedClusterArgs, typeof spec.fields>;
 
 const connectTimeoutMs = 3 * 60_000;
 
@@ -93,78 +103,9 @@ const connectTimeoutMs = 3 * 60_000;
  *   labels: { env: "prod" },
  * }, { dependsOn: [sharedConfigRepo] });
  */
-export class ManagedCluster extends pulumi.dynamic.Resource {
-  static readonly __pulumiType = typeToken("ManagedCluster");
+export class ManagedCluster extends specResource(spec, managedClusterShim) {}
 
-  declare readonly runtime: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly kubeconfig: pulumi.Output<string | undefined>;
-  declare readonly kubeconfigPath: pulumi.Output<string | undefined>;
-  declare readonly context: pulumi.Output<string | undefined>;
-  declare readonly serviceAccountName: pulumi.Output<string>;
-  declare readonly namespace: pulumi.Output<string>;
-  declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
-  declare readonly annotations: pulumi.Output<Record<string, string> | undefined>;
-  declare readonly insecureSkipTlsVerify: pulumi.Output<boolean>;
-  declare readonly adopt: pulumi.Output<boolean>;
-  /** The cluster's API server URL, as registered. */
-  declare readonly server: pulumi.Output<string>;
-  /** sha256 of the ServiceAccount token registered with Codefresh. */
-  declare readonly tokenHash: pulumi.Output<string>;
-  /** Codefresh's connection status: `Successful`, `Failed` or `Unknown`. */
-  declare readonly connectionStatus: pulumi.Output<string>;
-  declare readonly connectionMessage: pulumi.Output<string>;
-  /** The Kubernetes version Codefresh reads from the cluster. */
-  declare readonly serverVersion: pulumi.Output<string>;
-  /** The Kubernetes version, read from the cluster at preview (so policies can check it before any write). */
-  declare readonly kubernetesVersion: pulumi.Output<string | undefined>;
-  /** How many CRDs the cluster has (the runtime adds 300-400). */
-  declare readonly crdCount: pulumi.Output<number | undefined>;
-  declare readonly providerVersion: pulumi.Output<string>;
-
-  constructor(name: string, args: ManagedClusterArgs, opts?: pulumi.CustomResourceOptions) {
-    const restoreStackCapture = withoutStackCapture();
-    try {
-      super(
-        managedClusterShim,
-        name,
-        {
-          tokenHash: undefined,
-          connectionStatus: undefined,
-          connectionMessage: undefined,
-          serverVersion: undefined,
-          server: undefined,
-          kubernetesVersion: undefined,
-          crdCount: undefined,
-          kubeconfigPath: undefined,
-          context: undefined,
-          labels: undefined,
-          annotations: undefined,
-          ...args,
-          kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
-          name: args.name ?? name,
-          serviceAccountName: args.serviceAccountName ?? "argocd-manager",
-          namespace: args.namespace ?? "kube-system",
-          insecureSkipTlsVerify: args.insecureSkipTlsVerify ?? false,
-          adopt: args.adopt ?? false,
-          __credentialsCurrent: true,
-          __stack: stackMarker(),
-          __urn: ownUrn(name, "ManagedCluster", opts),
-          __timeouts: timeoutsOf(opts),
-          providerVersion,
-        },
-        withSecretOutputs(opts, ["kubeconfig"]),
-        "codefresh",
-        "ManagedCluster",
-      );
-    } finally {
-      restoreStackCapture();
-    }
-  }
-}
-
-function resolve(inputs: Inputs): cluster.ResolvedKubeconfig {
-  rememberSecret(inputs.kubeconfig);
+function resolve(inputs: Pick<Inputs, "kubeconfig" | "kubeconfigPath" | "context" | "insecureSkipTlsVerify">): cluster.ResolvedKubeconfig {
   return cluster.resolveKubeconfig({
     kubeconfig: inputs.kubeconfig,
     kubeconfigPath: inputs.kubeconfigPath,
@@ -179,12 +120,12 @@ function ownerOf(inputs: Pick<Inputs, "__owner" | "__urn" | "__stack">): string 
   return short ? fullUrn(short, inputs.__stack, typeToken("ManagedCluster")) : inputs.__stack;
 }
 
-function accountOptions(inputs: Inputs): cluster.ManagerAccountOptions {
-  return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: progress, owner: ownerOf(inputs), formerOwners: [inputs.__stack] };
+function accountOptions(context: ProviderContext, inputs: Inputs): cluster.ManagerAccountOptions {
+  return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: (message) => context.log(message), owner: ownerOf(inputs), formerOwners: [inputs.__stack] };
 }
 
 /** The two objects a ManagedCluster manages alone: its registration, and its ServiceAccount in the target. */
-function identitiesOf(inputs: Pick<Inputs, "runtime" | "namespace" | "serviceAccountName">, server: string) {
+function identitiesOf(inputs: { runtime: string; namespace: string; serviceAccountName: string }, server: string) {
   return [identities.cluster(inputs.runtime, server), identities.serviceAccount(server, inputs.namespace, inputs.serviceAccountName)];
 }
 
@@ -203,21 +144,6 @@ function heldElsewhere(inputs: Inputs, server: string, holder: string, claimName
   return new ConflictError("addCluster", `${object} is managed by ${describeOwner(owner, here)} (its claim is Lease kube-system/${claimName} on the cluster); nothing was written. ${way}`);
 }
 
-/**
- * The cluster's version and CRD count: read-only calls, one attempt of at most 5 s each, so check and
- * preview stay fast and never write. An unreachable cluster gives no values here; create reports why.
- */
-async function lookUp(resolved: cluster.ResolvedKubeconfig): Promise<{ kubernetesVersion?: string; crdCount?: number }> {
-  const [version, crds] = await Promise.allSettled([
-    cluster.readServerVersion(resolved, { attempts: 1, attemptTimeoutMs: 5_000 }),
-    cluster.countCustomResourceDefinitions(resolved, { attempts: 1, attemptTimeoutMs: 5_000 }),
-  ]);
-  return {
-    kubernetesVersion: version.status === "fulfilled" ? version.value.gitVersion : undefined,
-    crdCount: crds.status === "fulfilled" ? crds.value : undefined,
-  };
-}
-
 function outputs(inputs: Inputs, server: string, tokenHash: string, info: ClusterInfo | undefined): Outputs {
   return {
     ...inputs,
@@ -229,13 +155,19 @@ function outputs(inputs: Inputs, server: string, tokenHash: string, info: Cluste
   };
 }
 
+/** The inputs part of what state holds (read gives both). */
+function inputsOf(prior: Outputs): Inputs {
+  const { tokenHash: _hash, connectionStatus: _status, connectionMessage: _message, serverVersion: _version, ...inputs } = prior;
+  return inputs;
+}
+
 /** Creates or repairs the credentials in the target, (re-)registers them, and waits for a connection. */
-async function connect(inputs: Inputs, resolved: cluster.ResolvedKubeconfig, timeoutMs: number): Promise<Outputs> {
+async function connect(context: ProviderContext, inputs: Inputs, resolved: cluster.ResolvedKubeconfig, timeoutMs: number): Promise<Outputs> {
   const version = await cluster.readServerVersion(resolved);
   cluster.assertSupportedVersion(version, resolved.server);
-  const credentials = await cluster.ensureManagerAccount(resolved, accountOptions(inputs));
-  rememberSecret(credentials.token);
-  const api = client();
+  const credentials = await cluster.ensureManagerAccount(resolved, accountOptions(context, inputs));
+  context.secrets.add(credentials.token);
+  const api = context.client;
   await api.addCluster(inputs.runtime, {
     name: inputs.name,
     server: credentials.server,
@@ -245,16 +177,17 @@ async function connect(inputs: Inputs, resolved: cluster.ResolvedKubeconfig, tim
     labels: inputs.labels,
     annotations: inputs.annotations,
   });
-  const info = await waitFor(`cluster ${inputs.name} (${credentials.server})`, timeoutMs, async () => {
+  const probe = async () => {
     const current = await api.getCluster(inputs.runtime, credentials.server);
-    if (current?.connectionStatus === "Successful") return { done: true, value: current };
+    if (current?.connectionStatus === "Successful") return { done: true as const, value: current };
     if (current?.connectionStatus === "Failed") {
       throw new Error(
         `Codefresh cannot connect to cluster ${inputs.name} at ${credentials.server}: ${current.connectionMessage ?? "connection failed"}. Hosted runtimes reach clusters from the public internet: allow-list Codefresh's IPs (HostedRuntime.ipAllowList) on the API server`,
       );
     }
-    return { done: false, status: current ? "connection Unknown" : "not listed yet" };
-  });
+    return { done: false as const, status: current ? "connection Unknown" : "not listed yet" };
+  };
+  const info = await waitFor(`cluster ${inputs.name} (${credentials.server})`, timeoutMs, probe, (message) => context.log(message));
   return outputs({ ...inputs, server: credentials.server, __credentialsCurrent: true }, credentials.server, credentials.tokenHash, info);
 }
 
@@ -271,9 +204,8 @@ async function stillClaimed(prior: Outputs, runtime: string): Promise<boolean> {
   }
 }
 
-function unregistered(id: string, prior: Outputs, server: string): pulumi.dynamic.ReadResult {
-  const inputs: Inputs = { ...prior, __credentialsCurrent: false };
-  for (const key of ["tokenHash", "connectionStatus", "connectionMessage", "serverVersion"] as const) delete (inputs as Partial<Outputs>)[key];
+function unregistered(id: string, prior: Outputs, server: string): pulumi.dynamic.ReadResult<Outputs> {
+  const inputs: Inputs = { ...inputsOf(prior), __credentialsCurrent: false };
   const info: ClusterInfo = {
     name: prior.name,
     runtime: prior.runtime,
@@ -291,88 +223,80 @@ function unregistered(id: string, prior: Outputs, server: string): pulumi.dynami
  * Removes what this resource made in the target: its ServiceAccount, RBAC and token Secret, and its claim
  * on the registration. Reported, not thrown: the Codefresh side is already settled.
  */
-async function removeCredentials(inputs: Inputs, resolved: cluster.ResolvedKubeconfig): Promise<void> {
+async function removeCredentials(context: ProviderContext, inputs: Inputs, resolved: cluster.ResolvedKubeconfig): Promise<void> {
   try {
-    await cluster.removeManagerAccount(resolved, accountOptions(inputs));
+    await cluster.removeManagerAccount(resolved, accountOptions(context, inputs));
     await cluster.releaseRegistrationClaim(resolved, inputs.runtime, ownerOf(inputs));
   } catch (error) {
-    const names = cluster.managerAccountNames(accountOptions(inputs));
-    progress(
+    const names = cluster.managerAccountNames(accountOptions(context, inputs));
+    context.log(
       `cluster ${inputs.name}: its credentials could not be removed from ${resolved.server} (${(error as Error).message}); remove ServiceAccount ${names.namespace}/${names.serviceAccount}, Secret ${names.namespace}/${names.tokenSecret}, ClusterRole ${names.clusterRole}, ClusterRoleBinding ${names.clusterRoleBinding} and Lease ${cluster.claimNamespace}/${cluster.claimName(inputs.runtime, resolved.server)} by hand`,
     );
   }
 }
 
-export const managedClusterProvider: ProviderImpl = guarded({
-  async check(olds, news) {
-    const check = new Check();
-    check.dnsLabel("runtime", news.runtime, "the runtime's name (runtime.name)");
-    check.dnsLabel("name", news.name, "the cluster's name in Codefresh");
-    check.dnsLabel("serviceAccountName", news.serviceAccountName, "a ServiceAccount name");
-    check.dnsLabel("namespace", news.namespace, "a namespace name");
-    check.stringMap("labels", news.labels, "label");
-    check.stringMap("annotations", news.annotations, "annotation");
-    check.optionalBoolean("insecureSkipTlsVerify", news.insecureSkipTlsVerify);
-    check.optionalBoolean("adopt", news.adopt);
-    check.optionalString("context", news.context);
-    const inputs: Record<string, unknown> = { ...news, __owner: isText(olds.__owner) ? olds.__owner : news.__urn };
+/** The runtime and the server an id names (`<runtime>/<server URL>`). */
+function parseId(id: string): { runtime: string; server: string } {
+  const slash = id.indexOf("/");
+  return { runtime: id.slice(0, slash), server: id.slice(slash + 1) };
+}
+
+const isName = (value: unknown): value is string => typeof value === "string" && !isUnknown(value);
+
+export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof spec.fields, Inputs, Outputs>(spec, {
+  async check(_context, { olds, news, inputs, check }) {
+    inputs.__owner = isText(olds.__owner) ? olds.__owner : news.__urn;
     const hasContent = news.kubeconfig !== undefined && news.kubeconfig !== null;
     const hasPath = news.kubeconfigPath !== undefined && news.kubeconfigPath !== null;
     if (hasContent === hasPath) {
       check.fail(hasContent ? "kubeconfigPath" : "kubeconfig", "give exactly one of kubeconfig (content, as a secret) and kubeconfigPath (a file)");
-    } else if ([news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
+      return;
+    }
+    if ([news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
       // Reported as unknown by the policy pack at preview, never passed silently.
-      Object.assign(inputs, { kubernetesVersion: unknown, crdCount: unknown });
-    } else {
-      try {
-        const resolved = cluster.resolveKubeconfig({
+      Object.assign(inputs, { kubernetesVersion: unknownValue, crdCount: unknownValue });
+      return;
+    }
+    try {
+      const resolved = cluster.resolveKubeconfig(
+        {
           kubeconfig: hasContent ? String(news.kubeconfig) : undefined,
           kubeconfigPath: hasPath ? String(news.kubeconfigPath) : undefined,
           context: typeof news.context === "string" ? news.context : undefined,
           insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
-        }, hasContent ? "kubeconfig" : "kubeconfigPath");
-        inputs.server = resolved.server;
-        if ([news.runtime, news.namespace, news.serviceAccountName].every((v) => typeof v === "string" && !isUnknown(v))) {
-          for (const identity of identitiesOf(news as unknown as Inputs, resolved.server)) {
-            const failure = claim(urnOf(news, "ManagedCluster"), identity);
-            if (failure) check.fail(identity.property === "kubeconfig" ? (hasContent ? "kubeconfig" : "kubeconfigPath") : identity.property, failure);
-          }
+        },
+        hasContent ? "kubeconfig" : "kubeconfigPath",
+      );
+      inputs.server = resolved.server;
+      const { runtime, namespace, serviceAccountName } = news;
+      if (isName(runtime) && isName(namespace) && isName(serviceAccountName)) {
+        for (const identity of identitiesOf({ runtime, namespace, serviceAccountName }, resolved.server)) {
+          const failure = claim(urnOf(news, "ManagedCluster"), identity);
+          if (failure) check.fail(identity.property === "kubeconfig" ? (hasContent ? "kubeconfig" : "kubeconfigPath") : identity.property, failure);
         }
-        const sameServer = olds.server === resolved.server;
-        const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
-        const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
-        Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUp(resolved));
-      } catch (error) {
-        const message = (error as Error).message;
-        const field = /: context "[^"]*" is not in it/.test(message) ? "context" : message.startsWith("kubeconfigPath") || !hasContent ? "kubeconfigPath" : "kubeconfig";
-        check.fail(field, message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
       }
+      const sameServer = olds.server === resolved.server;
+      const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
+      const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
+      Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUpCluster(resolved));
+    } catch (error) {
+      const message = (error as Error).message;
+      const field = /: context "[^"]*" is not in it/.test(message) ? "context" : message.startsWith("kubeconfigPath") || !hasContent ? "kubeconfigPath" : "kubeconfig";
+      check.fail(field, message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
     }
-    return { inputs, failures: check.failures };
   },
 
-  async diff(_id, olds, news) {
-    const immutable = ["runtime", "name", "server", "serviceAccountName", "namespace"];
-    const replaces = changedKeys(olds, news, immutable);
-    const inPlace = ["labels", "annotations", "insecureSkipTlsVerify", "kubeconfig", "kubeconfigPath", "context", "__credentialsCurrent"];
-    const changes = replaces.length > 0 || changedKeys(olds, news, inPlace).length > 0;
-    // Codefresh keeps one cluster per server in a runtime: a replacement on the same server must remove the
-    // old registration first, or deleting it afterwards would disconnect the new one.
-    const sameObject = !replaces.includes("runtime") && !replaces.includes("server");
-    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && sameObject };
-  },
-
-  async create(raw) {
-    const inputs = raw as unknown as Inputs;
-    const server = inputs.server as string;
+  async create(context, inputs) {
+    const server = inputs.server ?? "";
     for (const identity of identitiesOf(inputs, server)) claimOrThrow("addCluster", urnOf(inputs, "ManagedCluster"), identity);
     const resolved = resolve(inputs);
     const owner = ownerOf(inputs);
-    const [existing, claimed] = await Promise.all([client().getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
+    const api = context.client;
+    const [existing, claimed] = await Promise.all([api.getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
     if (claimed.holder !== undefined && claimed.holder !== owner) throw heldElsewhere(inputs, server, claimed.holder, claimed.name);
     if (existing && claimed.holder === undefined && !inputs.adopt) {
       // No claim: made in the UI or with `cf cluster add`, or by this stack before 0.2 (then its ServiceAccount carries the stack).
-      const state = await cluster.readManagerAccount(resolved, accountOptions(inputs));
+      const state = await cluster.readManagerAccount(resolved, accountOptions(context, inputs));
       if (state.owner !== inputs.__stack && state.owner !== owner) {
         throw new ConflictError(
           "addCluster",
@@ -386,9 +310,9 @@ export const managedClusterProvider: ProviderImpl = guarded({
     const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
     const id = `${inputs.runtime}/${server}`;
     try {
-      return { id, outs: await connect(inputs, resolved, timeout) };
+      return { id, outs: await connect(context, inputs, resolved, timeout) };
     } catch (error) {
-      const registered = await client()
+      const registered = await api
         .getCluster(inputs.runtime, server)
         .then((info) => info !== undefined)
         .catch(() => undefined);
@@ -397,49 +321,43 @@ export const managedClusterProvider: ProviderImpl = guarded({
         throw partialCreate(id, { ...inputs, server, __credentialsCurrent: false }, error);
       }
       // Not registered: nothing is left in state to delete later, so nothing may stay in the cluster.
-      await removeCredentials(inputs, resolved);
+      await removeCredentials(context, inputs, resolved);
       throw error;
     }
   },
 
-  async read(id, props) {
-    const prior = (props ?? {}) as unknown as Outputs;
-    const runtime = id.slice(0, id.indexOf("/"));
-    const server = id.slice(id.indexOf("/") + 1);
-    const info = await client().getCluster(runtime, server);
-    if (!info) return (await stillClaimed(prior, runtime)) ? unregistered(id, prior, server) : { id: "" };
+  async read(context, id, props) {
+    const { runtime, server } = parseId(id);
+    if (!props) return { id: "" };
+    const info = await context.client.getCluster(runtime, server);
+    if (!info) return (await stillClaimed(props, runtime)) ? unregistered(id, props, server) : { id: "" };
+    const prior = inputsOf(props);
     let tokenHash = "";
     try {
-      const state = await cluster.readManagerAccount(resolve(prior), accountOptions(prior));
-      tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? state.tokenHash ?? "" : "";
+      const state = await cluster.readManagerAccount(resolve(prior), accountOptions(context, prior));
+      tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? (state.tokenHash ?? "") : "";
     } catch (error) {
-      progress(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
+      context.log(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
     }
-    const current = tokenHash !== "" && tokenHash === prior.tokenHash;
-    const facts = await lookUp(resolve(prior)).catch(() => ({}));
+    const current = tokenHash !== "" && tokenHash === props.tokenHash;
+    const facts = await lookUpCluster(resolve(prior)).catch(() => ({}));
     const inputs: Inputs = { ...prior, ...facts, name: info.name, __credentialsCurrent: current };
-    delete (inputs as Partial<Outputs>).tokenHash;
-    delete (inputs as Partial<Outputs>).connectionStatus;
-    delete (inputs as Partial<Outputs>).connectionMessage;
-    delete (inputs as Partial<Outputs>).serverVersion;
     return readResult(id, outputs(inputs, server, tokenHash, info), inputs);
   },
 
-  async update(_id, _olds, news) {
-    const inputs = news as unknown as Inputs;
+  async update(context, _id, _olds, news) {
     // A connection made before claims existed (pulumi-codefresh < 0.2) takes its claim on its next update.
-    const resolved = resolve(inputs);
-    const owner = ownerOf(inputs);
-    const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner);
-    if (taken.holder !== owner) throw heldElsewhere(inputs, inputs.server as string, taken.holder ?? "", taken.name);
-    return { outs: await connect(inputs, resolved, parseDuration(inputs.__timeouts?.update) ?? connectTimeoutMs) };
+    const resolved = resolve(news);
+    const owner = ownerOf(news);
+    const taken = await cluster.takeRegistrationClaim(resolved, news.runtime, owner);
+    if (taken.holder !== owner) throw heldElsewhere(news, news.server ?? "", taken.holder ?? "", taken.name);
+    return { outs: await connect(context, news, resolved, parseDuration(news.__timeouts?.update) ?? connectTimeoutMs) };
   },
 
-  async delete(id, props) {
-    const inputs = props as unknown as Inputs;
-    const runtime = id.slice(0, id.indexOf("/"));
-    const server = id.slice(id.indexOf("/") + 1);
-    await client().removeCluster(runtime, server);
-    await removeCredentials(inputs, resolve(inputs));
+  async delete(context, id, props) {
+    const { runtime, server } = parseId(id);
+    await context.client.removeCluster(runtime, server);
+    const inputs = inputsOf(props);
+    await removeCredentials(context, inputs, resolve(inputs));
   },
-});
+}, processContext);

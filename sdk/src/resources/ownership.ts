@@ -7,7 +7,7 @@
 // - across stacks and runs: each object carries its owner (stack and resource), read back by create.
 import { ConflictError } from "../errors";
 import { fullUrn, typeToken } from "./common";
-import { isUnknown } from "./provider-base";
+import { isUnknown } from "./provider/unknown";
 
 /** A resource's URN, as the program computes it (`pulumi.createUrn`). */
 export type ResourceUrn = string;

@@ -1,15 +1,20 @@
 // Loaded by the serialized shim in the provider process (see shim.ts): the implementation of each
-// resource type, and the stack config hook. Program code never needs this module.
+// resource type, and the stack config hook. Program code never needs this module. Its path
+// (`pulumi-codefresh/dist/resources/providers`) is in every stack's state: keep it.
+import type * as pulumi from "@pulumi/pulumi";
 import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
 import { managedClusterProvider } from "./managed-cluster";
-import { configure, ProviderImpl } from "./provider-base";
-
-export { configure };
+import { configure } from "./provider/process";
 import { sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
 
-export const providers: Record<ProviderKey, ProviderImpl> = {
+export { configure };
+
+/** A provider as the engine drives it: raw values in, until `check` has run. */
+export type EngineProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+
+export const providers: Record<ProviderKey, EngineProvider> = {
   HostedRuntime: hostedRuntimeProvider,
   SharedConfigRepo: sharedConfigRepoProvider,
   GitSource: gitSourceProvider,
@@ -17,6 +22,6 @@ export const providers: Record<ProviderKey, ProviderImpl> = {
 };
 
 /** What the shim calls: the implementation of `key`, plus `configure`. */
-export function get(key: ProviderKey): ProviderImpl & { configure: typeof configure } {
+export function get(key: ProviderKey): EngineProvider & { configure: typeof configure } {
   return { ...providers[key], configure };
 }

@@ -1,20 +1,26 @@
 // SharedConfigRepo: the account's GitOps settings (git provider, API URL, Shared Configuration Repo)
 // and the hosted runtime's git-provider connection, which makes Codefresh create the Shared
 // Configuration Repo and the default Git Source repo.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
-import { ownUrn, stackMarker, withoutStackCapture, providerVersion, Timeouts, timeoutsOf, typeToken, withSecretOutputs } from "./common";
-import { Check, client, guarded, isNumber, isUnknown, lookUpRepoSize, parseDuration, progress, ProviderImpl, readResult, recordedFact, rememberSecret, unknown, waitFor } from "./provider-base";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
+import { validate, Validate } from "./provider/check";
+import type { ProviderContext } from "./provider/context";
+import { isNumber, lookUpRepoSize, recordedFact } from "./provider/facts";
+import { readResult } from "./provider/guard";
+import { processContext } from "./provider/process";
+import { isUnknown, unknownValue } from "./provider/unknown";
+import { parseDuration, waitFor } from "./provider/wait";
+import { output, derived, InputsOf, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
 export interface SharedConfigRepoArgs {
   /** The hosted runtime whose git provider this connects (pass `runtime.name`). */
   runtime: pulumi.Input<string>;
   /** `GITHUB`, `BITBUCKET` (Bitbucket Cloud) or `GERRIT`: the providers a hosted runtime supports. */
-  gitProvider: pulumi.Input<"GITHUB" | "BITBUCKET" | "GERRIT">;
+  gitProvider: pulumi.Input<git.GitProviderName>;
   /**
    * The Shared Configuration Repository, in Codefresh's format `https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]`.
    * Codefresh creates it if it does not exist. It cannot change once runtimes have cloned it.
@@ -41,31 +47,67 @@ export interface SharedConfigRepoArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-interface Inputs {
-  runtime: string;
-  gitProvider: git.GitProviderName;
-  repoUrl: string;
-  gitSourceRepoUrl: string;
-  gitApiUrl: string;
-  gitToken: string;
-  gitUsername?: string;
-  gitApiOnPremises?: boolean;
-  adopt: boolean;
-  /** The Shared Configuration Repo's size, read in check where the provider API gives it. */
-  repoSizeBytes?: number;
-  /** The resource's URN, short (see ownUrn), and its stack: who manages the object. */
-  __urn?: string;
-  __stack?: string;
-  __timeouts?: Timeouts;
-  providerVersion?: string;
-}
+/** A repo URL in Codefresh's format, normalised. */
+const repoUrl =
+  (example?: string): Validate =>
+  (check, property, value) => {
+    if (!check.requireString(property, value, ...(example ? [`the repo URL, for example ${example}`] : []))) return value;
+    try {
+      return git.parseRepoUrl(value, property).repoUrl;
+    } catch (error) {
+      check.fail(property, (error as Error).message);
+      return value;
+    }
+  };
 
-interface Outputs extends Inputs {
-  accountId: string;
-  /** The default Git Source Codefresh created with the repos (manage it with a GitSource and `adopt: true`). */
-  defaultGitSourceName: string;
-  csdpValidated: boolean;
-}
+const hostedProvider: Validate = (check, property, value) => {
+  try {
+    return git.assertHostedProvider(String(value), property);
+  } catch (error) {
+    check.fail(property, (error as Error).message);
+    return value;
+  }
+};
+
+/** An https URL (http only on loopback), without trailing slashes; whether its host may get the token is a check of its own. */
+const apiUrl: Validate = (check, property, value) => {
+  try {
+    const url = new URL(String(value));
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))) throw new Error("not https");
+    return String(value).replace(/\/+$/, "");
+  } catch {
+    check.fail(property, `"${String(value)}" must be an https URL, for example https://api.github.com`);
+    return value;
+  }
+};
+
+/** The fields of a SharedConfigRepo: what a change means, their checks and defaults (see ./spec.ts). */
+const spec = resourceSpec<SharedConfigRepoArgs>()({
+  type: "SharedConfigRepo",
+  fields: {
+    runtime: { role: "arg", onChange: "replace", required: true, validate: validate.dnsLabel("the hosted runtime's name (runtime.name)") },
+    gitProvider: { role: "arg", onChange: "update", required: true, validate: hostedProvider },
+    // A changed repoUrl is not a replacement: update explains why Codefresh refuses it once cloned.
+    repoUrl: { role: "arg", onChange: "update", required: true, validate: repoUrl("https://github.com/acme/codefresh-isc.git") },
+    gitSourceRepoUrl: { role: "arg", onChange: "update", filled: true, validate: repoUrl() },
+    gitApiUrl: { role: "arg", onChange: "update", filled: true, validate: apiUrl },
+    gitToken: { role: "arg", onChange: "update", required: true, secret: true, validate: validate.requiredText("a git token (mark it secret: config.requireSecret)") },
+    gitUsername: { role: "arg", onChange: "update", validate: validate.text },
+    gitApiOnPremises: { role: "arg", onChange: "none", validate: validate.boolean },
+    adopt: { role: "arg", onChange: "none", default: false, validate: validate.boolean },
+    /** The repo's size in bytes, read at preview where the provider's API gives it (GitHub, Bitbucket); undefined otherwise. */
+    repoSizeBytes: derived<number>("none"),
+    /** The Codefresh account's id. */
+    accountId: output<string>(),
+    /** The Git Source Codefresh created pointing at `gitSourceRepoUrl` ("" if none). */
+    defaultGitSourceName: output<string>(),
+    /** Codefresh validated the settings. */
+    csdpValidated: output<boolean>(),
+  },
+});
+
+type Inputs = InputsOf<SharedConfigRepoArgs, typeof spec.fields>;
+type Outputs = OutputsOf<SharedConfigRepoArgs, typeof spec.fields>;
 
 const connectTimeoutMs = 5 * 60_000;
 const defaultSourceRepoName = "codefresh-runtime-applications";
@@ -84,62 +126,7 @@ const defaultSourceRepoName = "codefresh-runtime-applications";
  *   gitToken: config.requireSecret("githubToken"),
  * });
  */
-export class SharedConfigRepo extends pulumi.dynamic.Resource {
-  static readonly __pulumiType = typeToken("SharedConfigRepo");
-
-  declare readonly runtime: pulumi.Output<string>;
-  declare readonly gitProvider: pulumi.Output<string>;
-  /** The Shared Configuration Repository, normalised. */
-  declare readonly repoUrl: pulumi.Output<string>;
-  /** The default Git Source's repository. */
-  declare readonly gitSourceRepoUrl: pulumi.Output<string>;
-  declare readonly gitApiUrl: pulumi.Output<string>;
-  declare readonly gitApiOnPremises: pulumi.Output<boolean | undefined>;
-  declare readonly gitToken: pulumi.Output<string>;
-  declare readonly gitUsername: pulumi.Output<string | undefined>;
-  declare readonly adopt: pulumi.Output<boolean>;
-  /** The Codefresh account's id. */
-  declare readonly accountId: pulumi.Output<string>;
-  /** The Git Source Codefresh created pointing at `gitSourceRepoUrl` ("" if none). */
-  declare readonly defaultGitSourceName: pulumi.Output<string>;
-  /** Codefresh validated the settings. */
-  declare readonly csdpValidated: pulumi.Output<boolean>;
-  /** The repo's size in bytes, read at preview where the provider's API gives it (GitHub, Bitbucket); undefined otherwise. */
-  declare readonly repoSizeBytes: pulumi.Output<number | undefined>;
-  declare readonly providerVersion: pulumi.Output<string>;
-
-  constructor(name: string, args: SharedConfigRepoArgs, opts?: pulumi.CustomResourceOptions) {
-    const restoreStackCapture = withoutStackCapture();
-    try {
-      super(
-        sharedConfigRepoShim,
-        name,
-        {
-          accountId: undefined,
-          defaultGitSourceName: undefined,
-          repoSizeBytes: undefined,
-          csdpValidated: undefined,
-          gitSourceRepoUrl: undefined,
-          gitApiUrl: undefined,
-          gitUsername: undefined,
-          gitApiOnPremises: undefined,
-          ...args,
-          gitToken: pulumi.secret(args.gitToken),
-          adopt: args.adopt ?? false,
-          __urn: ownUrn(name, "SharedConfigRepo", opts),
-          __stack: stackMarker(),
-          __timeouts: timeoutsOf(opts),
-          providerVersion,
-        },
-        withSecretOutputs(opts, ["gitToken"]),
-        "codefresh",
-        "SharedConfigRepo",
-      );
-    } finally {
-      restoreStackCapture();
-    }
-  }
-}
+export class SharedConfigRepo extends specResource(spec, sharedConfigRepoShim) {}
 
 /** Whether an API host belongs with a repo host: the same host, `api.<host>`, or one a subdomain of the other. */
 function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
@@ -149,17 +136,16 @@ function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
 }
 
 /** The repo's size from its provider's API (read-only, one attempt of 5 s); undefined where unknown. */
-function sizeOf(inputs: Pick<Inputs, "repoUrl" | "gitProvider" | "gitToken" | "gitUsername"> & { gitApiUrl?: string }): Promise<number | undefined> {
-  if (!inputs.gitProvider || !inputs.gitToken) return Promise.resolve(undefined);
-  return lookUpRepoSize({ repoUrl: inputs.repoUrl, provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername });
+function sizeOf(context: ProviderContext, inputs: { repoUrl: string; gitProvider: git.GitProviderName; gitToken: string; gitUsername?: string | undefined; gitApiUrl?: string | undefined }): Promise<number | undefined> {
+  return lookUpRepoSize(context, { repo: git.parseRepoUrl(inputs.repoUrl), provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername });
 }
 
 /**
  * After a write the repo exists (Codefresh created it): a size unknown at check is looked up for the
  * outputs; the inputs keep what check recorded until the first refresh.
  */
-async function measured(inputs: Inputs): Promise<Inputs> {
-  return inputs.repoSizeBytes === undefined ? { ...inputs, repoSizeBytes: await sizeOf(inputs) } : inputs;
+async function measured(context: ProviderContext, inputs: Inputs): Promise<Inputs> {
+  return inputs.repoSizeBytes === undefined ? { ...inputs, repoSizeBytes: await sizeOf(context, inputs) } : inputs;
 }
 
 function sameRepo(a: string | undefined, b: string | undefined): boolean {
@@ -171,16 +157,15 @@ function sameRepo(a: string | undefined, b: string | undefined): boolean {
   }
 }
 
-async function outputs(inputs: Inputs, account: AccountInfo): Promise<Outputs> {
-  const sources = await client().listGitSources(inputs.runtime).catch(() => []);
+async function outputs(context: ProviderContext, inputs: Inputs, account: AccountInfo): Promise<Outputs> {
+  const sources = await context.client.listGitSources(inputs.runtime).catch(() => []);
   const sourceRepo = git.parseRepoUrl(inputs.gitSourceRepoUrl);
   const defaultSource = sources.find((s) => s.repoURL !== undefined && git.parseRepoUrl(s.repoURL, "repoURL").cloneUrl === sourceRepo.cloneUrl);
   return { ...inputs, accountId: account.id, defaultGitSourceName: defaultSource?.name ?? "", csdpValidated: account.csdpValidated ?? false };
 }
 
-async function connect(inputs: Inputs): Promise<AccountInfo> {
-  const api = client();
-  rememberSecret(inputs.gitToken);
+async function connect(context: ProviderContext, inputs: Inputs): Promise<AccountInfo> {
+  const api = context.client;
   await api.connectGit(inputs.runtime, {
     provider: inputs.gitProvider,
     apiUrl: inputs.gitApiUrl,
@@ -190,17 +175,18 @@ async function connect(inputs: Inputs): Promise<AccountInfo> {
     gitSourceRepo: inputs.gitSourceRepoUrl,
   });
   const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
-  await waitFor(`connecting git for runtime ${inputs.runtime}`, timeout, async () => {
+  const probe = async () => {
     const runtime = await api.getRuntime(inputs.runtime);
-    return runtime?.iscInitialized ? { done: true, value: undefined } : { done: false, status: "creating the repositories" };
-  });
+    return runtime?.iscInitialized ? { done: true as const, value: undefined } : { done: false as const, status: "creating the repositories" };
+  };
+  await waitFor(`connecting git for runtime ${inputs.runtime}`, timeout, probe, (message) => context.log(message));
   return api.getAccount();
 }
 
 /** Refuses a change of repo once runtimes have cloned the current one, saying why and what to do. */
-async function assertRepoChangeAllowed(account: AccountInfo, wanted: string): Promise<void> {
+async function assertRepoChangeAllowed(context: ProviderContext, account: AccountInfo, wanted: string): Promise<void> {
   if (!account.sharedConfigRepo || sameRepo(account.sharedConfigRepo, wanted)) return;
-  const cloned = (await client().listRuntimes()).filter((r) => r.iscInitialized);
+  const cloned = (await context.client.listRuntimes()).filter((r) => r.iscInitialized);
   if (cloned.length > 0) {
     throw new ConflictError(
       "updateCsdpSettings",
@@ -209,98 +195,54 @@ async function assertRepoChangeAllowed(account: AccountInfo, wanted: string): Pr
   }
 }
 
-export const sharedConfigRepoProvider: ProviderImpl = guarded({
-  async check(olds, news) {
-    const check = new Check();
-    check.dnsLabel("runtime", news.runtime, "the hosted runtime's name (runtime.name)");
-    let provider: git.GitProviderName | undefined;
-    if (!isUnknown(news.gitProvider)) {
-      try {
-        provider = git.assertHostedProvider(String(news.gitProvider), "gitProvider");
-      } catch (error) {
-        check.fail("gitProvider", (error as Error).message);
-      }
-    }
-    const inputs = { ...news };
-    let repo: git.RepoRef | undefined;
-    if (check.requireString("repoUrl", news.repoUrl, "the repo URL, for example https://github.com/acme/codefresh-isc.git")) {
-      try {
-        repo = git.parseRepoUrl(news.repoUrl as string, "repoUrl");
-        inputs.repoUrl = repo.repoUrl;
-      } catch (error) {
-        check.fail("repoUrl", (error as Error).message);
-      }
-    }
-    if (news.gitSourceRepoUrl !== undefined && news.gitSourceRepoUrl !== null) {
-      if (check.requireString("gitSourceRepoUrl", news.gitSourceRepoUrl)) {
-        try {
-          inputs.gitSourceRepoUrl = git.parseRepoUrl(news.gitSourceRepoUrl as string, "gitSourceRepoUrl").repoUrl;
-        } catch (error) {
-          check.fail("gitSourceRepoUrl", (error as Error).message);
-        }
-      }
-    } else if (repo) {
+const isKnownText = (value: unknown): value is string => typeof value === "string" && !isUnknown(value);
+
+export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeof spec.fields, Inputs, Outputs>(spec, {
+  async check(context, { olds, news, inputs, check }) {
+    const provider = check.failures.some((f) => f.property === "gitProvider") || !isKnownText(inputs.gitProvider) ? undefined : (inputs.gitProvider as git.GitProviderName);
+    const repo = check.failures.some((f) => f.property === "repoUrl") || !isKnownText(inputs.repoUrl) ? undefined : git.parseRepoUrl(inputs.repoUrl);
+    if ((news.gitSourceRepoUrl === undefined || news.gitSourceRepoUrl === null) && repo) {
       inputs.gitSourceRepoUrl = `https://${repo.host}/${repo.owner ? `${repo.owner}/` : ""}${defaultSourceRepoName}.git`;
     }
-    if (news.gitApiUrl !== undefined && news.gitApiUrl !== null && !isUnknown(news.gitApiUrl)) {
-      try {
-        const url = new URL(String(news.gitApiUrl));
-        if (url.protocol !== "https:" && !(url.protocol === "http:" && ["127.0.0.1", "localhost"].includes(url.hostname))) throw new Error("not https");
-        inputs.gitApiUrl = String(news.gitApiUrl).replace(/\/+$/, "");
-        if (repo && provider !== "GERRIT" && news.gitApiOnPremises !== true && !isUnknown(news.gitApiOnPremises) && !relatedHosts(url.hostname, repo.host)) {
-          check.fail(
-            "gitApiUrl",
-            `${url.host} is not the host of repoUrl (${repo.host}) nor its API host (api.${repo.host.replace(/:\d+$/, "")}), and it would receive the git token; fix gitApiUrl, or set gitApiOnPremises: true if it is your on-premises API`,
-          );
-        }
-      } catch {
-        check.fail("gitApiUrl", `"${String(news.gitApiUrl)}" must be an https URL, for example https://api.github.com`);
+    if (news.gitApiUrl === undefined || news.gitApiUrl === null) {
+      if (repo && provider) inputs.gitApiUrl = git.defaultApiUrl(provider, repo.host);
+    } else if (repo && isKnownText(inputs.gitApiUrl) && !check.failures.some((f) => f.property === "gitApiUrl")) {
+      const url = new URL(inputs.gitApiUrl);
+      if (provider !== "GERRIT" && news.gitApiOnPremises !== true && !isUnknown(news.gitApiOnPremises) && !relatedHosts(url.hostname, repo.host)) {
+        check.fail(
+          "gitApiUrl",
+          `${url.host} is not the host of repoUrl (${repo.host}) nor its API host (api.${repo.host.replace(/:\d+$/, "")}), and it would receive the git token; fix gitApiUrl, or set gitApiOnPremises: true if it is your on-premises API`,
+        );
       }
-    } else if (repo && provider) {
-      inputs.gitApiUrl = git.defaultApiUrl(provider, repo.host);
     }
-    check.requireString("gitToken", news.gitToken, "a git token (mark it secret: config.requireSecret)");
-    check.optionalString("gitUsername", news.gitUsername);
     if ((news.gitProvider === "BITBUCKET" || news.gitProvider === "GERRIT") && (news.gitUsername === undefined || news.gitUsername === "")) {
       check.fail("gitUsername", `${news.gitProvider === "GERRIT" ? "Gerrit HTTP passwords" : "Bitbucket app passwords"} need the user name: set gitUsername`);
     }
-    check.optionalBoolean("adopt", news.adopt);
-    check.optionalBoolean("gitApiOnPremises", news.gitApiOnPremises);
     const duplicate = claim(urnOf(news, "SharedConfigRepo"), identities.sharedConfigRepo());
     if (duplicate) check.fail("repoUrl", duplicate);
     if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
-      inputs.repoSizeBytes = unknown; // reported as unknown by the policy pack, not passed
+      inputs.repoSizeBytes = unknownValue; // reported as unknown by the policy pack, not passed
     } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
       const unchanged = olds.repoUrl === repo.repoUrl && olds.gitApiUrl === inputs.gitApiUrl;
       const recorded = recordedFact(olds, "repoSizeBytes", unchanged, isNumber);
       inputs.repoSizeBytes = recorded
         ? recorded.value
-        : await sizeOf({
+        : await sizeOf(context, {
             repoUrl: repo.repoUrl,
             gitProvider: provider,
-            gitApiUrl: inputs.gitApiUrl as string | undefined,
+            gitApiUrl: typeof inputs.gitApiUrl === "string" ? inputs.gitApiUrl : undefined,
             gitToken: news.gitToken,
             gitUsername: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
           });
     }
-    return { inputs, failures: check.failures };
   },
 
-  async diff(_id, olds, news) {
-    const replaces = isUnknown(news.runtime) || olds.runtime !== news.runtime ? ["runtime"] : [];
-    const keys = ["gitProvider", "repoUrl", "gitSourceRepoUrl", "gitApiUrl", "gitToken", "gitUsername"];
-    const changed = keys.some((key) => isUnknown(news[key]) || (olds[key] ?? "") !== (news[key] ?? ""));
-    // A changed repoUrl is not a replacement: update explains why Codefresh refuses it once cloned.
-    return { changes: replaces.length > 0 || changed, replaces };
-  },
-
-  async create(raw) {
-    const inputs = raw as unknown as Inputs;
+  async create(context, inputs) {
     claimOrThrow("updateCsdpSettings", urnOf(inputs, "SharedConfigRepo"), identities.sharedConfigRepo());
-    const api = client();
+    const api = context.client;
     const account = await api.getAccount();
     if (account.sharedConfigRepo && !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
-      await assertRepoChangeAllowed(account, inputs.repoUrl);
+      await assertRepoChangeAllowed(context, account, inputs.repoUrl);
       if (!inputs.adopt) {
         throw new ConflictError(
           "updateCsdpSettings",
@@ -311,14 +253,14 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
     const runtime = await api.getRuntime(inputs.runtime);
     if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
     const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
-    const settled = connected ? account : await connect(inputs);
-    return { id: settled.id, outs: await outputs(await measured(inputs), settled) };
+    const settled = connected ? account : await connect(context, inputs);
+    return { id: settled.id, outs: await outputs(context, await measured(context, inputs), settled) };
   },
 
-  async read(id, props) {
-    const account = await client().getAccount();
-    if (!account.sharedConfigRepo) return { id: "" };
-    const prior = (props ?? {}) as unknown as Inputs;
+  async read(context, id, props) {
+    const account = await context.client.getAccount();
+    if (!account.sharedConfigRepo || !props) return { id: "" };
+    const { accountId: _id, defaultGitSourceName: _source, csdpValidated: _validated, ...prior } = props;
     const inputs: Inputs = {
       ...prior,
       gitProvider: (account.gitProvider as git.GitProviderName | undefined) ?? prior.gitProvider,
@@ -326,23 +268,22 @@ export const sharedConfigRepoProvider: ProviderImpl = guarded({
       repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
     };
     // Renewed here, reused by check while the repo is the same.
-    inputs.repoSizeBytes = (await sizeOf(inputs)) ?? prior.repoSizeBytes;
-    return readResult(id, await outputs(inputs, account), inputs);
+    inputs.repoSizeBytes = (await sizeOf(context, inputs)) ?? prior.repoSizeBytes;
+    return readResult(id, await outputs(context, inputs, account), inputs);
   },
 
-  async update(_id, _olds, news) {
-    const inputs = news as unknown as Inputs;
-    const account = await client().getAccount();
-    await assertRepoChangeAllowed(account, inputs.repoUrl);
-    const settled = await connect(inputs);
-    return { outs: await outputs(await measured(inputs), settled) };
+  async update(context, _id, _olds, news) {
+    const account = await context.client.getAccount();
+    await assertRepoChangeAllowed(context, account, news.repoUrl);
+    const settled = await connect(context, news);
+    return { outs: await outputs(context, await measured(context, news), settled) };
   },
 
-  async delete(_id, props) {
+  async delete(context, _id, props) {
     // Codefresh keeps account GitOps settings forever (they can be changed, never removed), and the
     // repos hold the user's configuration: detach, and say so.
-    progress(
+    context.log(
       `SharedConfigRepo: detached. Codefresh does not allow account GitOps settings to be removed; the account keeps ${String(props.repoUrl)} as its Shared Configuration Repository, and both repositories stay in git`,
     );
   },
-});
+}, processContext);

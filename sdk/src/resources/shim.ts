@@ -11,7 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 /** The package name the provider process loads implementations from. */
 export const packageName = "pulumi-codefresh";
 
-/** What a resource's provider module exports (see provider-base.ts). */
+/** The resource types, each with its implementation in ./providers.ts. */
 export type ProviderKey = "HostedRuntime" | "SharedConfigRepo" | "GitSource" | "ManagedCluster";
 
 /**

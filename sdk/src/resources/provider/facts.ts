@@ -1,0 +1,69 @@
+// The facts `check` looks up for the policy pack (a repo's size, a cluster's version and CRD count):
+// read-only, one attempt of at most 5 s, never a write; kept from state while what they depend on is
+// unchanged, so that a no-change preview makes no remote call.
+import * as cluster from "../../cluster";
+import * as git from "../../git";
+import type { ProviderContext } from "./context";
+
+/**
+ * A fact `check` looked up on an earlier run, taken from the old inputs while what it depends on is
+ * unchanged: a no-change preview then makes no remote call, and `pulumi refresh` (or `preview
+ * --refresh`) renews it through `read`. Undefined when it must be looked up.
+ */
+export function factFromState<T>(olds: Record<string, unknown>, key: string, unchanged: boolean, valid: (value: unknown) => value is T): T | undefined {
+  return recordedFact(olds, key, unchanged, valid)?.value;
+}
+
+/**
+ * Like {@link factFromState}, where a missing value is a fact too: the size of a repo Codefresh creates
+ * during create is not known when check runs, and stays unknown in the inputs until `pulumi refresh`.
+ * `{ value }` (perhaps undefined) for a resource that exists while what the fact depends on is unchanged,
+ * so a no-change preview neither calls out nor differs from state; undefined when it must be looked up.
+ */
+export function recordedFact<T>(olds: Record<string, unknown>, key: string, unchanged: boolean, valid: (value: unknown) => value is T): { value: T | undefined } | undefined {
+  if (!unchanged || Object.keys(olds).length === 0) return undefined;
+  return { value: valid(olds[key]) ? olds[key] : undefined };
+}
+
+export const isNumber = (value: unknown): value is number => typeof value === "number";
+export const isText = (value: unknown): value is string => typeof value === "string";
+
+/**
+ * A repo's size from its provider's API. Undefined where it cannot be known (no token, the repo does not
+ * exist yet, Gerrit, or the provider did not answer in time); create reports real access problems.
+ */
+export async function lookUpRepoSize(
+  context: ProviderContext,
+  options: { repo: git.RepoRef; provider: git.GitProviderName; apiUrl?: string | undefined; token?: string | undefined; username?: string | undefined },
+): Promise<number | undefined> {
+  if (!options.token) return undefined;
+  context.secrets.add(options.token);
+  try {
+    const gitClient = git.createGitClient({
+      provider: options.provider,
+      apiUrl: options.apiUrl,
+      token: options.token,
+      username: options.username,
+      caBundle: context.value("codefresh:gitCaBundle"),
+      requestTimeoutMs: 5_000,
+      attempts: 1,
+    });
+    return (await gitClient.getRepo(options.repo))?.sizeBytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A cluster's version and CRD count. An unreachable cluster gives no values here; create reports why.
+ */
+export async function lookUpCluster(resolved: cluster.ResolvedKubeconfig): Promise<{ kubernetesVersion?: string; crdCount?: number }> {
+  const [version, crds] = await Promise.allSettled([
+    cluster.readServerVersion(resolved, { attempts: 1, attemptTimeoutMs: 5_000 }),
+    cluster.countCustomResourceDefinitions(resolved, { attempts: 1, attemptTimeoutMs: 5_000 }),
+  ]);
+  return {
+    ...(version.status === "fulfilled" ? { kubernetesVersion: version.value.gitVersion } : {}),
+    ...(crds.status === "fulfilled" ? { crdCount: crds.value } : {}),
+  };
+}
