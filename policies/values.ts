@@ -1,26 +1,32 @@
-// Helpers every rule uses: the resources' type tokens, reading a property that may be unknown during
-// preview, and telling public from private addresses.
+// What rules share: a resource's checked inputs, typed by the SDK's class, and telling public from
+// private addresses.
 import { isIP } from "node:net";
-import { UnknownValueError } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidation, ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
 
-export const types = {
-  HostedRuntime: "pulumi-nodejs:dynamic/codefresh:HostedRuntime",
-  SharedConfigRepo: "pulumi-nodejs:dynamic/codefresh:SharedConfigRepo",
-  GitSource: "pulumi-nodejs:dynamic/codefresh:GitSource",
-  ManagedCluster: "pulumi-nodejs:dynamic/codefresh:ManagedCluster",
-} as const;
-
-const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** One of the SDK's resource classes: its type token, and (type only) the inputs policies see. */
+interface CodefreshClass {
+  readonly __pulumiType: string;
+  readonly __inputs?: object;
+}
+type InputsOf<C extends CodefreshClass> = Readonly<NonNullable<C["__inputs"]>>;
 
 /**
- * Reads a property. A value not known during preview throws the policy SDK's UnknownValueError (the
- * SDK's proxy does so when it is touched; a raw sentinel is turned into one here), which Pulumi
- * reports as "can't run policy … during preview" (advisory): never a crash, never a silent pass.
+ * Like `validateResourceOfType`, with the resource's checked inputs typed as the SDK declares them,
+ * including what its `check` derives (a cluster's version, a repo's size), which the class's args lack.
+ * An unknown value throws UnknownValueError when touched (Pulumi's proxy): reported, never passed.
  */
-export function read<T = unknown>(props: Record<string, unknown>, key: string): T | undefined {
-  const value = props[key];
-  if (value === unknownSentinel) throw new UnknownValueError(unknownSentinel, [key]);
-  return value as T | undefined;
+export function validateInputsOf<C extends CodefreshClass>(
+  resourceClass: C,
+  validate: (inputs: InputsOf<C>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
+): ResourceValidation {
+  return (args, reportViolation) => {
+    if (args.type === resourceClass.__pulumiType) validate(args.props as InputsOf<C>, args, reportViolation);
+  };
+}
+
+/** A stack's resource's checked inputs if it is of `resourceClass`. */
+export function inputsOf<C extends CodefreshClass>(resourceClass: C, resource: PolicyResource): InputsOf<C> | undefined {
+  return resource.type === resourceClass.__pulumiType ? (resource.props as InputsOf<C>) : undefined;
 }
 
 /** Why a host cannot be reached from the public internet, or undefined if it can. */

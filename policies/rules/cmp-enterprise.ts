@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { read, types } from "../values";
+import { GitSource, HostedRuntime } from "pulumi-codefresh";
+import { inputsOf } from "../values";
 
 export interface CmpConfig {
   /** The account's plan when the stack does not say (HostedRuntime.accountPlan, from `codefresh:accountPlan`). */
@@ -14,16 +15,13 @@ export const cmpEnterpriseOnly: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: { plan: { type: "string", enum: ["FREE", "PRO", "ENTERPRISE"], default: "PRO" } } },
   validateStack: (args, reportViolation) => {
-    const fromStack = args.resources
-      .filter((r) => r.type === types.HostedRuntime)
-      .map((r) => read<string>(r.props, "accountPlan"))
-      .find((plan) => typeof plan === "string" && plan !== "");
+    const fromStack = args.resources.map((r) => inputsOf(HostedRuntime, r)?.accountPlan).find((plan) => typeof plan === "string" && plan !== "");
     const plan = fromStack ?? args.getConfig<CmpConfig>().plan;
     if (plan === "ENTERPRISE") return;
-    for (const source of args.resources.filter((r) => r.type === types.GitSource)) {
-      const plugin = read<string>(source.props, "configManagementPlugin");
+    for (const resource of args.resources) {
+      const plugin = inputsOf(GitSource, resource)?.configManagementPlugin;
       if (plugin) {
-        reportViolation(`git source "${source.name}" uses Config Management Plugin "${plugin}", which Codefresh offers on Enterprise only (plan: ${plan})`, source.urn);
+        reportViolation(`git source "${resource.name}" uses Config Management Plugin "${plugin}", which Codefresh offers on Enterprise only (plan: ${plan})`, resource.urn);
       }
     }
   },

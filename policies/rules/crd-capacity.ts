@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { read, types } from "../values";
+import { ManagedCluster } from "pulumi-codefresh";
+import { validateInputsOf } from "../values";
 
 export interface CrdCapacityConfig {
   /** CRDs a cluster can hold in total (the runtime's own 300-400 included). */
@@ -16,13 +17,12 @@ export const crdCapacity: ResourceValidationPolicy = {
   configSchema: {
     properties: { maxCrds: { type: "number", default: 400, minimum: 1 }, runtimeCrds: { type: "number", default: 300, minimum: 0 } },
   },
-  validateResource: (args, reportViolation) => {
-    if (args.type !== types.ManagedCluster) return;
+  validateResource: validateInputsOf(ManagedCluster, (managed, args, reportViolation) => {
     const { maxCrds, runtimeCrds } = args.getConfig<CrdCapacityConfig>();
-    const count = read<number>(args.props, "crdCount");
+    const count = managed.crdCount;
     if (typeof count !== "number") return;
     if (count + runtimeCrds > maxCrds) {
       reportViolation(`cluster "${args.name}" has ${count} CRDs; with the runtime's ~${runtimeCrds} that exceeds ${maxCrds}: remove unused CRDs or raise maxCrds`);
     }
-  },
+  }),
 };

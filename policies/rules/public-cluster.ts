@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { nonPublicReason, read, types } from "../values";
+import { ManagedCluster } from "pulumi-codefresh";
+import { nonPublicReason, validateInputsOf } from "../values";
 
 export interface PublicClusterConfig {
   /** Hosts (or host:port) accepted even though they look private, for example behind a public load balancer. */
@@ -13,9 +14,8 @@ export const publicCluster: ResourceValidationPolicy = {
     "Clusters targeted by a hosted runtime are reachable from the public internet (Codefresh's IPs allow-listed): warns on loopback, private ranges and cluster-internal names.",
   enforcementLevel: "advisory",
   configSchema: { properties: { allowedHosts: { type: "array", items: { type: "string" }, default: [] } } },
-  validateResource: (args, reportViolation) => {
-    if (args.type !== types.ManagedCluster) return;
-    const server = read<string>(args.props, "server");
+  validateResource: validateInputsOf(ManagedCluster, (managed, args, reportViolation) => {
+    const server = managed.server;
     if (!server) return;
     let url: URL;
     try {
@@ -31,5 +31,5 @@ export const publicCluster: ResourceValidationPolicy = {
         `cluster "${args.name}": ${url.host} is ${reason}, which a hosted runtime cannot reach from the internet; expose the API server publicly (allow-list HostedRuntime.ipAllowList), or add it to allowedHosts`,
       );
     }
-  },
+  }),
 };

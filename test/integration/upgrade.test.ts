@@ -3,7 +3,7 @@
 // claim, and delete removes everything, the claim included. The provider is called directly (as the
 // engine would) against the emulator and the real kube-apiserver.
 import { cluster } from "pulumi-codefresh";
-import { configure, get } from "pulumi-codefresh/dist/resources/providers";
+import { configure, get } from "pulumi-codefresh/provider";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
 import { accountA, apiClientFor, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer } from "../harness/shared";

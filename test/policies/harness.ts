@@ -2,7 +2,14 @@
 // unknown-checking proxy, config defaults from the rule's schema, violations collected.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 
-export const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { unknownValue as unknown } from "pulumi-codefresh";
+
+/** What rules match a resource by: its type token (`isType(ManagedCluster)`, `validateResourceOfType`). */
+type ResourceClass = { __pulumiType?: string };
+const typeMatcher = (type: string, props: Record<string, unknown>) => ({
+  isType: (cls: ResourceClass) => cls.__pulumiType === type,
+  asType: (cls: ResourceClass) => (cls.__pulumiType === type ? props : undefined),
+});
 
 export interface Outcome {
   violations: string[];
@@ -28,23 +35,24 @@ export function validateResource(
   name = "subject",
 ): Outcome {
   const violations: string[] = [];
+  const proxied = unknownCheckingProxy(props);
   const args = {
     type,
-    props: unknownCheckingProxy(props),
+    props: proxied,
     urn: `urn:pulumi:test::project::${type}::${name}`,
     name,
     opts,
     stackTags: new Map<string, string>(),
-    isType: () => false,
-    asType: () => undefined,
+    ...typeMatcher(type, proxied),
     getConfig: <T extends object>() => configOf(policy, config) as T,
     notApplicable: (): never => {
       throw new Error("not applicable");
     },
   };
   try {
-    const result = (policy.validateResource as (a: unknown, r: (m: string) => void) => void)(args, (message) => violations.push(message));
-    void result;
+    // One validation or several (a rule over two resource types has one per type), each run as the engine would.
+    const validations = [policy.validateResource].flat() as ((a: unknown, r: (m: string) => void) => void)[];
+    for (const validation of validations) validation(args, (message) => violations.push(message));
   } catch (error) {
     if (error instanceof UnknownValueError) return { violations, unknown: (error as Error).message };
     throw error;
@@ -58,20 +66,19 @@ export function validateStack(
   config: Record<string, unknown> = {},
 ): Outcome {
   const violations: string[] = [];
-  const policyResources = resources.map(
-    (r) =>
-      ({
-        type: r.type,
-        name: r.name,
-        urn: `urn:pulumi:test::project::${r.type}::${r.name}`,
-        props: unknownCheckingProxy(r.props ?? {}),
-        opts,
-        dependencies: [],
-        propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
-      }) as unknown as PolicyResource,
-  );
+  const policyResources = resources.map((r) => {
+    const props = unknownCheckingProxy(r.props ?? {});
+    return {
+      type: r.type,
+      name: r.name,
+      urn: `urn:pulumi:test::project::${r.type}::${r.name}`,
+      props,
+      opts,
+      dependencies: [],
+      propertyDependencies: {},
+      ...typeMatcher(r.type, props),
+    } as unknown as PolicyResource;
+  });
   try {
     (policy.validateStack as (a: unknown, r: (m: string) => void) => void)(
       { resources: policyResources, stackTags: new Map(), getConfig: () => configOf(policy, config), notApplicable: () => undefined },

@@ -1,19 +1,16 @@
 // Each rule: a known-good resource passes; each single-field change that breaks the rule fails with
 // the expected message; unknown values are reported as unknown, never passed silently.
-import {
-  cmpEnterpriseOnly,
-  crdCapacity,
-  gitProviderSupport,
-  hostedGitProvider,
-  kubernetesVersion,
-  publicCluster,
-  repoSize,
-  runtimeHasCluster,
-  singleHostedRuntime,
-  tlsVerification,
-} from "../../policies/registry";
-import { types } from "../../policies/values";
+import { GitSource, HostedRuntime, ManagedCluster, SharedConfigRepo } from "pulumi-codefresh";
+import { rules } from "../../policies/registry";
 import { unknown, validateResource, validateStack } from "./harness";
+
+const { cmpEnterpriseOnly, crdCapacity, gitProviderSupport, hostedGitProvider, kubernetesVersion, publicCluster, repoSize, runtimeHasCluster, singleHostedRuntime, tlsVerification } = rules;
+const types = {
+  HostedRuntime: HostedRuntime.__pulumiType,
+  SharedConfigRepo: SharedConfigRepo.__pulumiType,
+  GitSource: GitSource.__pulumiType,
+  ManagedCluster: ManagedCluster.__pulumiType,
+};
 
 const goodCluster = {
   runtime: "codefresh-hosted",

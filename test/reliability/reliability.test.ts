@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
 import { cluster } from "pulumi-codefresh";
-import { configure, get } from "pulumi-codefresh/dist/resources/providers";
+import { configure, get } from "pulumi-codefresh/provider";
 import { badInputs, valid } from "../harness/bad-inputs";
 import { accountA, accountB, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";

@@ -1,8 +1,7 @@
 // Two resources of one program that would manage one Codefresh object: the second `check` fails,
 // naming both resources and the object; the same resource checked again (preview, then update) does not.
-import { get } from "pulumi-codefresh/dist/resources/providers";
-import { fullUrn, shortUrn } from "pulumi-codefresh/dist/resources/common";
-import { parseUrn, resetClaims } from "pulumi-codefresh/dist/resources/ownership";
+import { get } from "pulumi-codefresh/provider";
+import { fullUrn, parseUrn, resetClaims, shortUrn } from "pulumi-codefresh/testing";
 import { valid } from "../harness/bad-inputs";
 
 

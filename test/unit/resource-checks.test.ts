@@ -1,7 +1,8 @@
 // Every resource's `check` on bad input: each invalid field is named, with the fix, before anything
 // remote happens (check makes no call here: no API key, no server is configured).
-import { get } from "pulumi-codefresh/dist/resources/providers";
-import { truncate } from "pulumi-codefresh/dist/text";
+import { get } from "pulumi-codefresh/provider";
+import { truncate } from "pulumi-codefresh/testing";
+import { unknownValue as unknown } from "pulumi-codefresh";
 import { badInputs, Key, kubeconfig, valid } from "../harness/bad-inputs";
 
 
@@ -28,7 +29,6 @@ describe("valid inputs pass and are normalised", () => {
   });
 
   test("values unknown during preview are not failures", async () => {
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     expect(await failures("GitSource", { runtime: unknown, repoUrl: unknown })).toEqual([]);
     expect(await failures("ManagedCluster", { kubeconfig: unknown })).toEqual([]);
   });

@@ -239,12 +239,14 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
 }
 
 /** The class a spec gives: typed properties, `__pulumiType` and `isInstance` for policies. */
-export interface ResourceClass<A, O> {
+export interface ResourceClass<A, O, I = O> {
   new (name: string, args: A, opts?: pulumi.CustomResourceOptions): pulumi.dynamic.Resource & OutputProperties<O>;
   /** The type token policies match: `pulumi-nodejs:dynamic/codefresh:<Type>`. */
   readonly __pulumiType: string;
   /** Whether `obj` is a resource of this type, also across copies of this package. */
   isInstance(obj: unknown): obj is pulumi.dynamic.Resource & OutputProperties<O>;
+  /** Type only: what the engine and policies see of a resource before it is created (its checked inputs). */
+  readonly __inputs?: I;
 }
 
 /** The program-side class of a spec, registered with `shim` as its (serialized) provider. */
@@ -252,7 +254,7 @@ export function specResource<A, S extends Fields<A>>(
   spec: ResourceSpec<A, S>,
   shim: pulumi.dynamic.ResourceProvider,
   defaults: pulumi.CustomResourceOptions = {},
-): ResourceClass<A, OutputsOf<A, S>> {
+): ResourceClass<A, OutputsOf<A, S>, InputsOf<A, S>> {
   const pulumiType = typeToken(spec.type);
   const secretOutputs = secretKeys(spec.fields as Record<string, Field>);
   class SpecResource extends pulumi.dynamic.Resource {
@@ -280,5 +282,5 @@ export function specResource<A, S extends Fields<A>>(
     }
   }
   // Pulumi defines each property on the instance at run time; the type says which.
-  return SpecResource as unknown as ResourceClass<A, OutputsOf<A, S>>;
+  return SpecResource as unknown as ResourceClass<A, OutputsOf<A, S>, InputsOf<A, S>>;
 }
