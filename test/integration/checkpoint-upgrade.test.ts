@@ -77,6 +77,12 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
     await emulator?.dispose();
   });
 
+  async function stackSalt(): Promise<string> {
+    const salt = /^encryptionsalt: (\S+)/m.exec(await readFile(join(program.workDir, `Pulumi.${stackName}.yaml`), "utf8"))?.[1];
+    if (!salt) throw new Error(`no encryptionsalt in Pulumi.${stackName}.yaml`);
+    return salt;
+  }
+
   /** Everything in the checkpoint that differs between runs, by placeholder name. */
   async function runValues(): Promise<Record<string, string>> {
     const gitea = sharedGitServer();
@@ -100,6 +106,8 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
       KUBERNETES_VERSION: version.gitVersion,
       // The argocd-manager token is made anew in each run's cluster; state keeps its hash.
       SA_TOKEN_HASH: manager.tokenHash ?? "",
+      // The stack's secrets provider (passphrase) state: its config file's salt, as in any stack.
+      SECRETS_SALT: await stackSalt(),
       // Source positions in state are relative to the program's directory.
       REPO_FROM_PROGRAM: relative(realpathSync(program.workDir), repoRoot),
     };
@@ -154,8 +162,8 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
       expect(resource.outputs?.__provider).toContain(`require("pulumi-codefresh/dist/resources/shims/${shimFile[type]}.js")`);
     }
     // `pulumi stack import` encrypted every plaintext secret with the stack's secrets provider.
-    const salt = /^encryptionsalt: (\S+)/m.exec(await readFile(join(program.workDir, `Pulumi.${stackName}.yaml`), "utf8"))?.[1];
-    expect((JSON.parse(raw) as { checkpoint: { latest: { secrets_providers: { state: { salt: string } } } } }).checkpoint.latest.secrets_providers.state.salt).toBe(salt);
+    const latest = (JSON.parse(raw) as { checkpoint: { latest: { secrets_providers: { state: { salt: string } } } } }).checkpoint.latest;
+    expect(latest.secrets_providers.state.salt).toBe(await stackSalt());
     expect(raw).not.toContain('"plaintext"');
     expect(raw).toContain(secretSig);
     for (const secret of [values.KUBECONFIG, values.GIT_TOKEN, values.CODEFRESH_API_KEY, values.KUBE_ADMIN_TOKEN]) {
