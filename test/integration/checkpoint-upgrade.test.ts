@@ -43,6 +43,7 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
   let proxy: ClusterProxy;
   let program: TestProgram;
   let kubeconfig: string;
+  let destroyed = false;
   /** The "cluster" the checkpoint's ManagedCluster registered (the proxy in front of the shared API server). */
   const target = () => cluster.resolveKubeconfig({ kubeconfig });
   const account = () => emulator.admin<EmulatorState>("GET", "state").then((s) => s.accounts[0]);
@@ -72,6 +73,11 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
   });
 
   afterAll(async () => {
+    // A run that failed before its destroy must not leave the argocd-manager account and claim in the shared cluster.
+    if (!destroyed && proxy) {
+      await cluster.removeManagerAccount(target(), { serviceAccountName }).catch(() => undefined);
+      await cluster.releaseRegistrationClaim(target(), "codefresh-hosted", `urn:pulumi:${stackName}::codefresh-stack::pulumi-nodejs:dynamic/codefresh:ManagedCluster::prod`).catch(() => undefined);
+    }
     await program?.dispose();
     await proxy?.stop();
     await emulator?.dispose();
@@ -194,5 +200,6 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
       tokenHash: undefined,
     });
     expect((await cluster.readRegistrationClaim(target(), "codefresh-hosted")).holder).toBeUndefined();
+    destroyed = true;
   });
 });
