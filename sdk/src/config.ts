@@ -1,4 +1,7 @@
+// Where the provider's settings come from and what they may be: stack config first, then the
+// environment, checked once so that every later call can trust them.
 import { ConfigError } from "./errors";
+import { secureUrl, UrlRefusal } from "./net/secure-url";
 
 /** Codefresh's public platform host; GraphQL is served at `{apiUrl}/2.0/api/graphql`. */
 export const defaultApiUrl = "https://g.codefresh.io";
@@ -81,24 +84,28 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
+/** How each refusal of {@link secureUrl} reads for `codefresh:apiUrl`. */
+function apiUrlRefusal(raw: string, refusal: UrlRefusal): string {
+  switch (refusal) {
+    case "not-a-url":
+      return `"${raw}" is not a URL; use the platform host, for example ${defaultApiUrl}`;
+    case "plain-http":
+    case "scheme":
+      return `"${raw}" must use https (plain http only to localhost, for a local emulator)`;
+    case "credentials":
+      return "must not carry credentials; set the API key with codefresh:apiKey";
+    case "query":
+    case "fragment":
+      return `"${raw}" must not have a query or fragment`;
+  }
+}
+
 function parseApiUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError("codefresh:apiUrl", `"${raw}" is not a URL; use the platform host, for example ${defaultApiUrl}`);
-  }
   // The API key travels in a header: plain http is allowed only to this machine (a local emulator).
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.startsWith("127.");
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new ConfigError("codefresh:apiUrl", `"${raw}" must use https (plain http only to localhost, for a local emulator)`);
-  }
-  if (url.username || url.password) {
-    throw new ConfigError("codefresh:apiUrl", "must not carry credentials; set the API key with codefresh:apiKey");
-  }
-  if (url.search || url.hash) {
-    throw new ConfigError("codefresh:apiUrl", `"${raw}" must not have a query or fragment`);
-  }
+  const url = secureUrl(raw, "codefresh:apiUrl", {
+    loopbackHttp: true,
+    refuse: (refusal) => new ConfigError("codefresh:apiUrl", apiUrlRefusal(raw, refusal)),
+  });
   const path = url.pathname.replace(/\/+$/, "");
   if (path.endsWith("/2.0/api/graphql")) {
     throw new ConfigError(

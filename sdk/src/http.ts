@@ -33,3 +33,17 @@ export function causeCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Response headers with lower-case names. */
+export type HeaderMap = Record<string, string>;
+
+/** Any client's response headers (fetch `Headers`, octokit's or client-node's records) as a {@link HeaderMap}. */
+export function lowerHeaders(headers: Record<string, unknown> | Iterable<[string, string]> | undefined): HeaderMap {
+  const out: HeaderMap = {};
+  if (headers === undefined) return out;
+  const entries = Symbol.iterator in headers ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers);
+  for (const [name, value] of entries) {
+    if (value !== undefined && value !== null) out[name.toLowerCase()] = String(value);
+  }
+  return out;
+}

@@ -26,6 +26,15 @@ export interface RetryOptions {
   random?: () => number;
 }
 
+/** What {@link retry} can do between a failure and the next attempt, typed by the attempt's result. */
+export interface RetryHooks<T> {
+  /**
+   * Runs after a failure that will be retried, before the wait: a `{ value }` it returns ends the
+   * retries with that result. A create whose answer was lost reads here whether it happened.
+   */
+  beforeRetry?: (error: unknown) => Promise<{ value: T } | undefined>;
+}
+
 /** Thrown when an attempt exceeds `attemptTimeoutMs`. */
 export class AttemptTimeoutError extends Error {
   override readonly name = "AttemptTimeoutError";
@@ -59,7 +68,10 @@ export function backoffDelay(attempt: number, options: RetryOptions, error: unkn
 }
 
 /** Runs `fn` until it succeeds, an error is not retryable, or the attempts run out (the last error is thrown). */
-export async function retry<T>(fn: (context: { attempt: number; signal: AbortSignal }) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retry<T>(
+  fn: (context: { attempt: number; signal: AbortSignal }) => Promise<T>,
+  options: RetryOptions & RetryHooks<T>,
+): Promise<T> {
   const attempts = options.attempts ?? 5;
   const wait = options.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
@@ -68,6 +80,8 @@ export async function retry<T>(fn: (context: { attempt: number; signal: AbortSig
       return await runAttempt(fn, attempt, options);
     } catch (error) {
       if (attempt >= attempts || !options.retryable(error) || options.signal?.aborted) throw error;
+      const settled = await options.beforeRetry?.(error);
+      if (settled !== undefined) return settled.value;
       const delayMs = backoffDelay(attempt, options, error);
       options.onRetry?.({ attempt, delayMs, error });
       await wait(delayMs, options.signal);

@@ -12,9 +12,10 @@ import {
   ServerError,
   UnsupportedOperationError,
 } from "../errors";
-import { causeCode } from "../http";
+import { causeCode, HeaderMap, lowerHeaders } from "../http";
+import { classifyAnswer, classifyError, classifyGraphqlErrors, createOnce, Failure, GraphqlError } from "../net";
 import { redact } from "../redact";
-import { AttemptTimeoutError, parseRetryAfter, retry } from "../retry";
+import { AttemptTimeoutError, retry, RetryOptions } from "../retry";
 import { truncate } from "../text";
 
 export interface TransportOptions {
@@ -47,15 +48,11 @@ export interface CallOptions<T = unknown> {
   recover?: () => Promise<T | undefined>;
 }
 
-const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
-
-/** An attempt's failure before it is classified; `applied` is unknown for transport failures. */
+/** An attempt's failure: the error the caller will see, and how the shared classifier reads it. */
 class AttemptFailure extends Error {
   constructor(
     readonly error: CodefreshApiError,
-    /** True when the request may have reached the server and been applied (timeouts, drops, 5xx after send). */
-    readonly outcomeUnknown: boolean,
-    readonly retryable: boolean,
+    readonly failure: Pick<Failure, "retryable" | "outcomeUnknown" | "retryAfterMs">,
   ) {
     super(error.message);
   }
@@ -73,7 +70,7 @@ export class Transport {
     return this.withRetries(operation, call, async (signal) => {
       const answer = await this.send(url, operation, body, signal);
       if (answer.status >= 200 && answer.status < 300) return answer.json;
-      throw this.httpFailure(operation, answer.status, answer.text, answer.retryAfterMs);
+      throw this.httpFailure(operation, answer);
     });
   }
 
@@ -81,13 +78,14 @@ export class Transport {
   async graphql<T>(url: string, operation: string, query: string, variables: Record<string, unknown>, call: CallOptions<T>): Promise<T> {
     return this.withRetries(operation, call, async (signal) => {
       const answer = await this.send(url, operation, Object.keys(variables).length === 0 ? { query } : { query, variables }, signal);
-      const body = answer.json as { data?: T; errors?: { message?: string; extensions?: { code?: string } }[] } | undefined;
+      const body = answer.json as { data?: T; errors?: GraphqlError[] } | undefined;
       if (body && Array.isArray(body.errors) && body.errors.length > 0) {
         throw this.graphqlFailure(operation, body.errors, answer.status);
       }
-      if (answer.status < 200 || answer.status >= 300) throw this.httpFailure(operation, answer.status, answer.text, answer.retryAfterMs);
+      if (answer.status < 200 || answer.status >= 300) throw this.httpFailure(operation, answer);
       if (!body || !("data" in body)) {
-        throw new AttemptFailure(new ServerError(operation, `unexpected answer (HTTP ${answer.status}): no data`, { status: answer.status }), false, true);
+        const error = new ServerError(operation, `unexpected answer (HTTP ${answer.status}): no data`, { status: answer.status });
+        throw new AttemptFailure(error, { retryable: true, outcomeUnknown: false });
       }
       return body.data as T;
     });
@@ -104,11 +102,10 @@ export class Transport {
       });
     } catch (error) {
       if (signal.aborted && signal.reason instanceof AttemptTimeoutError) throw signal.reason;
-      const reason = describeNetworkError(error);
-      throw new AttemptFailure(new ServerError(operation, `no answer from ${new URL(url).origin}: ${reason}`), true, true);
+      throw noAnswer(new ServerError(operation, `no answer from ${new URL(url).origin}: ${describeNetworkError(error)}`));
     }
     const text = await response.text().catch((error: unknown) => {
-      throw new AttemptFailure(new ServerError(operation, `the connection dropped while reading the answer: ${describeNetworkError(error)}`), true, true);
+      throw noAnswer(new ServerError(operation, `the connection dropped while reading the answer: ${describeNetworkError(error)}`));
     });
     let json: unknown;
     try {
@@ -116,101 +113,106 @@ export class Transport {
     } catch {
       json = undefined;
     }
-    return { status: response.status, text, json, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+    return { status: response.status, headers: lowerHeaders(response.headers as unknown as Iterable<[string, string]>), text, json };
   }
 
-  private httpFailure(operation: string, status: number, text: string, retryAfterMs: number | undefined): AttemptFailure {
-    const serverMessage = redact(extractMessage(text) ?? `HTTP ${status}`, this.secrets());
-    if (status === 401 || status === 403) {
-      const fix =
-        status === 401
-          ? "the API key was refused: check codefresh:apiKey (or CODEFRESH_API_KEY) and create a new key in Codefresh under User Settings > API Keys"
-          : "the API key lacks rights for this: use a key of an account admin";
-      return new AttemptFailure(new AuthenticationError(operation, `${fix} (${serverMessage})`, { status }), false, false);
+  private httpFailure(operation: string, answer: { status: number; headers: HeaderMap; text: string }): AttemptFailure {
+    const { status } = answer;
+    const failure = classifyAnswer({ status, headers: answer.headers });
+    const { retryAfterMs } = failure;
+    const serverMessage = redact(extractMessage(answer.text) ?? `HTTP ${status}`, this.secrets());
+    const fail = (error: CodefreshApiError) => new AttemptFailure(error, failure);
+    switch (failure.kind) {
+      case "auth": {
+        const fix =
+          status === 401
+            ? "the API key was refused: check codefresh:apiKey (or CODEFRESH_API_KEY) and create a new key in Codefresh under User Settings > API Keys"
+            : "the API key lacks rights for this: use a key of an account admin";
+        return fail(new AuthenticationError(operation, `${fix} (${serverMessage})`, { status }));
+      }
+      case "not-found":
+        return fail(new NotFoundError(operation, serverMessage, { status }));
+      case "conflict":
+        return fail(new ConflictError(operation, serverMessage, { status }));
+      case "rate-limited":
+        return fail(new RateLimitedError(operation, `rate limited by Codefresh (${serverMessage})`, { status, retryAfterMs }));
+      case "transient":
+        return fail(new ServerError(operation, `server error ${status}: ${serverMessage}`, { status, retryAfterMs }));
+      default:
+        return fail(new GraphqlResponseError(operation, `HTTP ${status}: ${serverMessage}`, { status }));
     }
-    if (status === 404) return new AttemptFailure(new NotFoundError(operation, serverMessage, { status }), false, false);
-    if (status === 409) return new AttemptFailure(new ConflictError(operation, serverMessage, { status }), false, false);
-    if (status === 429) {
-      return new AttemptFailure(new RateLimitedError(operation, `rate limited by Codefresh (${serverMessage})`, { status, retryAfterMs }), false, true);
-    }
-    if (retryableStatuses.has(status)) {
-      // A 5xx may come after the server applied the change; treat the outcome as unknown.
-      return new AttemptFailure(new ServerError(operation, `server error ${status}: ${serverMessage}`, { status, retryAfterMs }), status !== 429, true);
-    }
-    return new AttemptFailure(new GraphqlResponseError(operation, `HTTP ${status}: ${serverMessage}`, { status }), false, false);
   }
 
-  private graphqlFailure(operation: string, errors: { message?: string; extensions?: { code?: string } }[], status: number): AttemptFailure {
+  private graphqlFailure(operation: string, errors: GraphqlError[], status: number): AttemptFailure {
     const message = redact(errors.map((e) => e.message ?? "(no message)").join("\n"), this.secrets());
     const code = errors.find((e) => e.extensions?.code)?.extensions?.code;
     const details = { status, code };
-    if (/Cannot query field "[^"]+" on type "(Mutation|Query)"/.test(message)) {
-      return new AttemptFailure(new UnsupportedOperationError(operation, message, details), false, false);
+    const failure = classifyGraphqlErrors(errors, status);
+    const fail = (error: CodefreshApiError) => new AttemptFailure(error, failure);
+    switch (failure.kind) {
+      case "unsupported":
+        return fail(new UnsupportedOperationError(operation, message, details));
+      case "auth":
+        return fail(new AuthenticationError(operation, message, details));
+      case "not-found":
+        return fail(new NotFoundError(operation, message, details));
+      case "conflict":
+        return fail(new ConflictError(operation, message, details));
+      case "transient":
+        // Codefresh sometimes answers 200 with an internal error; like octokit, treat it as a 500.
+        return fail(new ServerError(operation, message, details));
+      default:
+        return fail(new GraphqlResponseError(operation, message, details));
     }
-    if (code === "UNAUTHENTICATED") return new AttemptFailure(new AuthenticationError(operation, message, details), false, false);
-    if (code === "NOT_FOUND" || /does not exist/.test(message)) return new AttemptFailure(new NotFoundError(operation, message, details), false, false);
-    if (code === "CONFLICT" || /already exists/.test(message)) return new AttemptFailure(new ConflictError(operation, message, details), false, false);
-    if (code === "INTERNAL_SERVER_ERROR" || /^internal server error/i.test(message)) {
-      // Codefresh sometimes answers 200 with an internal error; like octokit, treat it as a 500.
-      return new AttemptFailure(new ServerError(operation, message, details), false, true);
-    }
-    return new AttemptFailure(new GraphqlResponseError(operation, message, details), false, false);
   }
 
+  /**
+   * Runs `attempt` with retries. A non-idempotent call is sent again after a failure whose outcome is
+   * unknown only once `recover` shows the earlier attempt did not happen (see {@link CallOptions}).
+   */
   private async withRetries<T>(operation: string, call: CallOptions<T>, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    let lastFailure: AttemptFailure | undefined;
-    let resentAfterUnknownOutcome = false;
+    const failureOf = (error: unknown) => toAttemptFailure(operation, error, this.options.requestTimeoutMs);
+    const policy: RetryOptions = {
+      attempts: this.options.attempts ?? 5,
+      attemptTimeoutMs: this.options.requestTimeoutMs,
+      baseDelayMs: 250,
+      maxDelayMs: this.options.maxDelayMs ?? 30_000,
+      retryable: (error) => failureOf(error).failure.retryable,
+      retryAfterMs: (error) => (error instanceof AttemptFailure ? error.failure.retryAfterMs : undefined),
+      onRetry: ({ attempt: n, delayMs, error }) =>
+        this.options.onRetry?.({ operation, attempt: n, delayMs, reason: error instanceof AttemptFailure ? error.error.message : String(error) }),
+      sleep: this.options.sleep,
+    };
+    const send = ({ signal }: { signal: AbortSignal }) => attempt(signal);
+    const recover = call.recover;
     try {
-      return await retry(
-        async ({ signal, attempt: n }) => {
-          if (n > 1 && !call.idempotent && lastFailure?.outcomeUnknown) {
-            // Send a non-idempotent write again only once a read shows the last one did not happen.
-            if (!call.recover) throw lastFailure;
-            const recovered = await call.recover();
-            if (recovered !== undefined) return recovered;
-            resentAfterUnknownOutcome = true;
-          }
-          try {
-            return await attempt(signal);
-          } catch (error) {
-            lastFailure = toAttemptFailure(operation, error, this.options.requestTimeoutMs);
-            // The earlier attempt was still in flight when we read, and landed before the resend: a
-            // conflict now means it happened. One more read tells, and returns its result.
-            if (resentAfterUnknownOutcome && call.recover && lastFailure.error instanceof ConflictError) {
-              const recovered = await call.recover();
-              if (recovered !== undefined) return recovered;
-            }
-            throw lastFailure;
-          }
-        },
-        {
-          attempts: this.options.attempts ?? 5,
-          attemptTimeoutMs: this.options.requestTimeoutMs,
-          baseDelayMs: 250,
-          maxDelayMs: this.options.maxDelayMs ?? 30_000,
-          retryable: (error) => {
-            const failure = error instanceof AttemptFailure ? error : toAttemptFailure(operation, error, this.options.requestTimeoutMs);
-            lastFailure = failure;
-            return failure.retryable && (call.idempotent || !failure.outcomeUnknown || call.recover !== undefined);
-          },
-          retryAfterMs: (error) => (error instanceof AttemptFailure ? error.error.details.retryAfterMs : undefined),
-          onRetry: ({ attempt: n, delayMs, error }) =>
-            this.options.onRetry?.({ operation, attempt: n, delayMs, reason: error instanceof AttemptFailure ? error.error.message : String(error) }),
-          sleep: this.options.sleep,
-        },
-      );
+      if (call.idempotent) return await retry(send, policy);
+      return await createOnce(send, {
+        ...policy,
+        outcomeUnknown: (error) => failureOf(error).failure.outcomeUnknown,
+        readBack: recover && (() => recover()),
+        landedMeanwhile: (error) => failureOf(error).error instanceof ConflictError,
+      });
     } catch (error) {
-      throw (error instanceof AttemptFailure ? error : toAttemptFailure(operation, error, this.options.requestTimeoutMs)).error;
+      throw failureOf(error).error;
     }
   }
+}
+
+/**
+ * No answer at all (the request failed or the connection dropped): retried whatever the cause, and
+ * the outcome is unknown, since the request may have reached the server.
+ */
+function noAnswer(error: CodefreshApiError): AttemptFailure {
+  return new AttemptFailure(error, { retryable: true, outcomeUnknown: true });
 }
 
 function toAttemptFailure(operation: string, error: unknown, timeoutMs: number): AttemptFailure {
   if (error instanceof AttemptFailure) return error;
   if (error instanceof AttemptTimeoutError) {
-    return new AttemptFailure(new RequestTimeoutError(operation, `no answer within ${timeoutMs} ms (codefresh:requestTimeoutMs)`), true, true);
+    return new AttemptFailure(new RequestTimeoutError(operation, `no answer within ${timeoutMs} ms (codefresh:requestTimeoutMs)`), classifyError(error));
   }
-  if (error instanceof CodefreshApiError) return new AttemptFailure(error, false, false);
+  if (error instanceof CodefreshApiError) return new AttemptFailure(error, { retryable: false, outcomeUnknown: false });
   throw error;
 }
 

@@ -1,6 +1,9 @@
+// Calls to a target cluster's API server through client-node: a timeout per attempt, retries of the
+// failures the shared classifier calls retryable, and the final failure worded as a ClusterError.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
 import { causeCode } from "../http";
+import { classifyAnswer, classifyError, Failure } from "../net";
 import { redact } from "../redact";
 import { AttemptTimeoutError, retry } from "../retry";
 
@@ -18,21 +21,16 @@ export interface CallOptions {
   attempts?: number;
 }
 
-const transientCodes = new Set([408, 429, 500, 502, 503, 504]);
-const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
-
 /** The HTTP status of a client-node error, if it has one. */
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === "number" ? code : undefined;
 }
 
-function isTransient(error: unknown): boolean {
-  if (error instanceof AttemptTimeoutError) return true;
+/** A client-node failure, classified: its status when the server answered, else its network or TLS code. */
+function failureOf(error: unknown): Failure {
   const status = statusOf(error);
-  if (status !== undefined) return transientCodes.has(status);
-  const code = causeCode(error);
-  return code !== undefined && networkCodes.has(code);
+  return status !== undefined ? classifyAnswer({ status }) : classifyError(error);
 }
 
 /**
@@ -52,7 +50,7 @@ export async function call<T>(
       attemptTimeoutMs: options.attemptTimeoutMs ?? 15_000,
       baseDelayMs: 200,
       maxDelayMs: 5_000,
-      retryable: isTransient,
+      retryable: (error) => failureOf(error).retryable,
     });
   } catch (error) {
     throw toClusterError(error, resolved, action);
@@ -85,8 +83,7 @@ export function toClusterError(error: unknown, resolved: { server: string; kubeC
     return new ClusterError("timeout", `${where}: no answer within ${error.timeoutMs} ms; check that the API server is reachable from here`);
   }
   const code = causeCode(error);
-  // OpenSSL's verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, …).
-  if (code !== undefined && /CERT|SIGNATURE|ISSUER|SELF_SIGNED|ERR_TLS/.test(code)) {
+  if (failureOf(error).kind === "tls") {
     return new ClusterError("unreachable", `${where}: TLS verification failed (${code}); put the cluster's CA in the kubeconfig (certificate-authority-data)`);
   }
   if (code !== undefined) {

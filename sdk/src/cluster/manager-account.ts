@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { V1ClusterRole, V1ClusterRoleBinding, V1ObjectMeta, V1Secret, V1ServiceAccount } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
-import { sleep } from "../retry";
+import { pollUntil } from "../net";
 import { call, k8s, statusOf } from "./client";
 import type { ResolvedKubeconfig } from "./kubeconfig";
 
@@ -195,7 +195,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     );
   }
 
-  let secret: V1Secret = await readOrCreate(
+  const secret: V1Secret = await readOrCreate(
     resolved,
     `Secret ${namespace}/${names.tokenSecret}`,
     () => core.readNamespacedSecret({ name: names.tokenSecret, namespace }),
@@ -221,31 +221,36 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     );
   }
 
-  // kube-controller-manager's token controller fills the Secret asynchronously.
+  // kube-controller-manager's token controller fills the Secret asynchronously. The first look is at
+  // the Secret just read; later ones read it again.
   const timeoutMs = options.tokenTimeoutMs ?? 60_000;
-  const started = Date.now();
-  let lastReport = started;
-  for (let delay = 100; !secret.data?.token; delay = Math.min(delay * 2, 2_000)) {
-    const elapsed = Date.now() - started;
-    if (elapsed > timeoutMs) {
-      throw new ClusterError(
-        "timeout",
-        `the token of Secret ${namespace}/${names.tokenSecret} on ${resolved.server} was not filled in within ${Math.round(timeoutMs / 1000)} s; is kube-controller-manager running with its token controller?`,
-      );
-    }
-    if (Date.now() - lastReport >= 10_000) {
-      options.onProgress?.(`waiting for the ${names.serviceAccount} token on ${resolved.server} (${Math.round(elapsed / 1000)} s)`);
-      lastReport = Date.now();
-    }
-    await sleep(delay);
-    secret = await call(resolved, `reading Secret ${namespace}/${names.tokenSecret}`, () =>
-      core.readNamespacedSecret({ name: names.tokenSecret, namespace }),
-    );
-  }
-  const token = Buffer.from(secret.data.token, "base64").toString("utf8");
+  let unread: V1Secret | undefined = secret;
+  const filled = await pollUntil(
+    async () => {
+      const current: V1Secret = unread ?? (await call(resolved, `reading Secret ${namespace}/${names.tokenSecret}`, () => core.readNamespacedSecret({ name: names.tokenSecret, namespace })));
+      unread = undefined;
+      const token = current.data?.token;
+      return token ? { done: true, value: { token, caData: current.data?.["ca.crt"] } } : { done: false, status: "no token yet" };
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      backoff: 2,
+      maxIntervalMs: 2_000,
+      progressEveryMs: 10_000,
+      onProgress: ({ elapsedMs }) =>
+        options.onProgress?.(`waiting for the ${names.serviceAccount} token on ${resolved.server} (${Math.round(elapsedMs / 1000)} s)`),
+      onTimeout: () =>
+        new ClusterError(
+          "timeout",
+          `the token of Secret ${namespace}/${names.tokenSecret} on ${resolved.server} was not filled in within ${Math.round(timeoutMs / 1000)} s; is kube-controller-manager running with its token controller?`,
+        ),
+    },
+  );
+  const token = Buffer.from(filled.token, "base64").toString("utf8");
   return {
     server: resolved.server,
-    caData: secret.data["ca.crt"] ?? resolved.caData,
+    caData: filled.caData ?? resolved.caData,
     token,
     tokenHash: hashToken(token),
     names,

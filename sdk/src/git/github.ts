@@ -3,7 +3,7 @@
 // how this adapter runs against a real local server in the tests.
 import type { Octokit } from "@octokit/core";
 import { GitError } from "../errors";
-import { causeCode, createFetch } from "../http";
+import { causeCode, createFetch, HeaderMap, lowerHeaders } from "../http";
 import { AttemptTimeoutError, sleep } from "../retry";
 import type { CheckAccessOptions, CreateRepoOptions, FileContent, GitClientOptions, GitProviderClient, RepoInfo } from "./types";
 import {
@@ -11,9 +11,7 @@ import {
   deleteWithRetry,
   encodePath,
   ErrorContext,
-  HeaderMap,
   HttpFailure,
-  lowerHeaders,
   repoFilePath,
   RetrySettings,
   toGitError,

@@ -3,6 +3,7 @@
  * URLs in Codefresh's format, and one small client to check, create, read and write repositories.
  */
 import { GitError } from "../errors";
+import { secureUrl, UrlRefusal } from "../net";
 import { createBitbucketClient } from "./bitbucket";
 import { createGerritClient } from "./gerrit";
 import { createGitHubClient } from "./github";
@@ -14,7 +15,7 @@ export * from "./url";
 export * from "./types";
 export { defaultMaxSizeBytes, formatMb } from "./size";
 export { rateLimitDelay } from "./transport";
-export type { RateLimit } from "./transport";
+export type { RateLimit } from "../net";
 export { parseGerritJson } from "./gerrit";
 
 /** The API URL used when none is given: Codefresh's defaults (terraform `GetDefaultAPIUrlForProvider`). */
@@ -27,20 +28,18 @@ export const providerDefaultApiUrls: Readonly<Record<GitProviderName, string>> =
 /** An API base URL: https (http only on loopback), no credentials, query or fragment; without a trailing slash. */
 export function normaliseApiUrl(value: string, field = "apiUrl"): string {
   const fail = (reason: string) => new GitError("invalid-url", `${field}: ${JSON.stringify(value.replace(/\/\/[^/@]*@/, "//***@"))} ${reason}`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw fail("is not a URL; give the provider's API base URL, for example https://api.github.com");
-  }
-  if (url.username || url.password) throw fail("contains credentials; give the token in the token setting, never inside the URL");
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw fail("must be an https:// URL (http is accepted only for 127.0.0.1 and localhost)");
-  }
-  if (url.search || url.hash) throw fail("must not have a query or fragment");
+  const url = secureUrl(value, field, { loopbackHttp: true, refuse: (refusal) => fail(apiUrlRefusals[refusal]) });
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
+
+const apiUrlRefusals: Record<UrlRefusal, string> = {
+  "not-a-url": "is not a URL; give the provider's API base URL, for example https://api.github.com",
+  credentials: "contains credentials; give the token in the token setting, never inside the URL",
+  "plain-http": "must be an https:// URL (http is accepted only for 127.0.0.1 and localhost)",
+  scheme: "must be an https:// URL (http is accepted only for 127.0.0.1 and localhost)",
+  query: "must not have a query or fragment",
+  fragment: "must not have a query or fragment",
+};
 
 /** A client for one provider and token. Nothing is sent until a method is called. */
 export function createGitClient(options: GitClientOptions): GitProviderClient {

@@ -3,23 +3,11 @@
 // headers), creates retried only after a read shows they did not happen, and the translation of the
 // final failure into a GitError that says what to fix and never contains the token.
 import { GitError } from "../errors";
+import { causeCode, HeaderMap, lowerHeaders } from "../http";
+import { classifyAnswer, classifyError, createOnce as createOnceKernel, Failure, isTlsErrorCode, rateLimit, RateLimit } from "../net";
 import { redact } from "../redact";
-import { AttemptTimeoutError, backoffDelay, parseRetryAfter, retry, RetryOptions, sleep } from "../retry";
-import { causeCode } from "../http";
+import { AttemptTimeoutError, retry, RetryOptions } from "../retry";
 import { truncate } from "../text";
-
-/** Response headers with lower-case names. */
-export type HeaderMap = Record<string, string>;
-
-export function lowerHeaders(headers: Record<string, unknown> | Iterable<[string, string]> | undefined): HeaderMap {
-  const out: HeaderMap = {};
-  if (headers === undefined) return out;
-  const entries = Symbol.iterator in headers ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers);
-  for (const [name, value] of entries) {
-    if (value !== undefined && value !== null) out[name.toLowerCase()] = String(value);
-  }
-  return out;
-}
 
 /** An HTTP exchange that failed inside one attempt: an error status, or (status undefined) no answer. */
 export class HttpFailure extends Error {
@@ -52,54 +40,18 @@ export function serverMessage(body: unknown): string {
   return truncate(text, 300);
 }
 
-export interface RateLimit {
-  /** How long to wait before the next attempt. */
-  delayMs: number;
-  /** `primary`: the hourly quota is used up (x-ratelimit-remaining: 0); `secondary`: GitHub's abuse limits; `retry-after`: any other server-given delay. */
-  kind: "primary" | "secondary" | "retry-after";
-  /** When the quota resets (epoch ms), if the server said. */
-  resetAt?: number;
-}
-
-/**
- * What a rate-limited answer asks for, following GitHub's documented rules
- * (docs.github.com "Rate limits for the REST API" / "Best practices"): a `retry-after` header wins;
- * else `x-ratelimit-remaining: 0` means wait until `x-ratelimit-reset` (epoch seconds; +1 s so the
- * window has really rolled over); else a 403/429 that says "secondary rate limit" means wait at least
- * one minute. Undefined when the answer is not a rate limit.
- */
+/** What a rate-limited answer asks for (GitHub's rules, see `rateLimit` in sdk/src/net), from the answer's body. */
 export function rateLimitDelay(status: number, headers: HeaderMap, body: unknown, now = Date.now()): RateLimit | undefined {
-  const message = serverMessage(body);
-  const secondary = /secondary rate limit|abuse detection/i.test(message);
-  const retryAfter = parseRetryAfter(headers["retry-after"], now);
-  if (retryAfter !== undefined && (status === 403 || status === 429 || status === 503)) {
-    return { delayMs: retryAfter, kind: secondary || status === 403 ? "secondary" : "retry-after" };
-  }
-  if ((status === 403 || status === 429) && headers["x-ratelimit-remaining"] === "0") {
-    const reset = Number(headers["x-ratelimit-reset"]);
-    if (Number.isFinite(reset) && reset > 0) {
-      const resetAt = reset * 1000;
-      return { delayMs: Math.max(0, resetAt - now) + 1000, kind: "primary", resetAt };
-    }
-    return { delayMs: 60_000, kind: "primary" };
-  }
-  if ((status === 403 || status === 429) && secondary) return { delayMs: 60_000, kind: "secondary" };
-  return undefined;
+  return rateLimit(status, headers, serverMessage(body), now);
 }
 
-const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-]);
+/** A failed exchange, classified: an error answer, or no answer (a timeout, a network or TLS code). */
+export function failureOf(error: unknown): Failure {
+  if (error instanceof HttpFailure && error.status !== undefined) {
+    return classifyAnswer({ status: error.status, headers: error.headers, message: serverMessage(error.body) });
+  }
+  return classifyError(error);
+}
 
 export interface RetrySettings {
   /** Total attempts (default 5). */
@@ -112,25 +64,20 @@ export interface RetrySettings {
   onRetry?: (info: { attempt: number; delayMs: number; status?: number }) => void;
 }
 
-/** Whether another attempt can help, given the longest wait we accept. */
+/** Whether another attempt can help, given the longest wait we accept for a rate limit or Retry-After. */
 export function isRetryable(error: unknown, maxRateLimitWaitMs: number): boolean {
-  if (error instanceof AttemptTimeoutError) return true;
-  if (!(error instanceof HttpFailure)) return false;
-  if (error.status === undefined) return error.code !== undefined && networkCodes.has(error.code);
-  const limit = rateLimitDelay(error.status, error.headers, error.body);
-  if (limit !== undefined) return limit.delayMs <= maxRateLimitWaitMs;
-  return transientStatuses.has(error.status);
+  const failure = failureOf(error);
+  return failure.retryable && (failure.retryAfterMs ?? 0) <= maxRateLimitWaitMs;
 }
 
-function retryOptions(settings: RetrySettings, attempts = settings.attempts): RetryOptions {
+function retryOptions(settings: RetrySettings): RetryOptions {
   return {
-    attempts,
+    attempts: settings.attempts,
     attemptTimeoutMs: settings.attemptTimeoutMs,
     baseDelayMs: settings.baseDelayMs,
     maxDelayMs: Math.max(settings.maxRateLimitWaitMs, 1000) + 1000,
     retryable: (error) => isRetryable(error, settings.maxRateLimitWaitMs),
-    retryAfterMs: (error) =>
-      error instanceof HttpFailure && error.status !== undefined ? rateLimitDelay(error.status, error.headers, error.body)?.delayMs : undefined,
+    retryAfterMs: (error) => failureOf(error).retryAfterMs,
     onRetry: ({ attempt, delayMs, error }) =>
       settings.onRetry?.({ attempt, delayMs, status: error instanceof HttpFailure ? error.status : undefined }),
   };
@@ -165,38 +112,31 @@ export async function deleteWithRetry(settings: RetrySettings, attempt: (signal:
 }
 
 /**
- * A non-idempotent write (create a repository, commit files): one attempt at a time; after a
- * transient failure `readBack` looks whether it happened anyway, returns that result if so, and only
- * otherwise tries again. If the read itself fails, the outcome is unknown and nothing is repeated.
+ * A non-idempotent write (create a repository, commit files): after a failure that may have been
+ * applied, `readBack` looks whether it happened anyway and returns that result if so; only otherwise
+ * is it tried again. If the read itself fails, the outcome is unknown and nothing is repeated.
  */
-export async function createOnce<T>(
+export function createOnce<T>(
   settings: RetrySettings,
   attemptCreate: (signal: AbortSignal) => Promise<T>,
   readBack: () => Promise<T | undefined>,
   describe: string,
 ): Promise<T> {
-  const single = retryOptions(settings, 1);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await retry(({ signal }) => attemptCreate(signal), single);
-    } catch (error) {
-      if (attempt >= settings.attempts || !isRetryable(error, settings.maxRateLimitWaitMs)) throw error;
-      let existing: T | undefined;
+  return createOnceKernel(({ signal }) => attemptCreate(signal), {
+    ...retryOptions(settings),
+    outcomeUnknown: (error) => failureOf(error).outcomeUnknown,
+    readBack: async (failure) => {
       try {
-        existing = await readBack();
+        return await readBack();
       } catch {
         throw new GitError(
           "unreachable",
-          `${describe}: the request failed (${describeFailure(error)}) and reading back whether it happened failed too; ` +
+          `${describe}: the request failed (${describeFailure(failure)}) and reading back whether it happened failed too; ` +
             "it may or may not have happened: check, then run again",
         );
       }
-      if (existing !== undefined) return existing;
-      const delayMs = backoffDelay(attempt, single, error);
-      settings.onRetry?.({ attempt, delayMs, status: error instanceof HttpFailure ? error.status : undefined });
-      await sleep(delayMs);
-    }
-  }
+    },
+  });
 }
 
 function describeFailure(error: unknown): string {
@@ -229,7 +169,7 @@ export function toGitError(error: unknown, context: ErrorContext): GitError {
     const status = error.status;
     const said = clean(serverMessage(error.body));
     const saidPart = said === "" ? "" : `: ${said}`;
-    const limit = rateLimitDelay(status, error.headers, error.body);
+    const limit = failureOf(error).rateLimit;
     if (limit !== undefined || status === 429) {
       const reset = limit?.resetAt !== undefined ? `; the quota resets at ${new Date(limit.resetAt).toISOString()}` : "";
       const wait = limit !== undefined ? ` (the server asks to wait ${Math.ceil(limit.delayMs / 1000)} s, longer than the ${Math.round((context.maxRateLimitWaitMs ?? 60_000) / 1000)} s this client waits)` : "";
@@ -256,7 +196,7 @@ export function toGitError(error: unknown, context: ErrorContext): GitError {
     return new GitError("unreachable", `${where}: no answer within ${error.timeoutMs} ms; check that the server is reachable from here (requestTimeoutMs)`);
   }
   const code = error instanceof HttpFailure ? error.code : causeCode(error);
-  if (code !== undefined && /CERT|SIGNATURE|ISSUER|SELF_SIGNED|ERR_TLS|SSL/.test(code)) {
+  if (code !== undefined && isTlsErrorCode(code)) {
     return new GitError(
       "unreachable",
       `${where}: TLS verification failed (${code}); pass the server's CA certificate as caBundle (insecureSkipTlsVerify only for a test server)`,

@@ -3,6 +3,7 @@
 // the git providers a hosted runtime accepts, and their default API URLs (terraform's
 // `GetDefaultAPIUrlForProvider`). Pure functions: no remote call.
 import { GitError } from "../errors";
+import { secureUrl, UrlRefusal } from "../net";
 import { truncate } from "../text";
 
 /** The git providers a Codefresh hosted runtime supports. */
@@ -41,7 +42,22 @@ export function notHostedMessage(what: string): string {
   );
 }
 
-const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** How a refusal of {@link secureUrl} reads in a repository URL error (only ?ref= may be in the query). */
+function repoUrlRefusal(refusal: UrlRefusal, scheme: string): string {
+  switch (refusal) {
+    case "plain-http":
+      return "plain http:// would send the token unencrypted; use https:// (http is accepted only for 127.0.0.1 and localhost)";
+    case "scheme":
+      return `${scheme}:// is not supported; use the repository's https:// URL`;
+    case "fragment":
+      return "it has a #fragment";
+    case "credentials":
+      return "it contains credentials; give the token in the provider's token setting, never inside the URL";
+    case "not-a-url":
+    case "query":
+      return "it is not a valid URL";
+  }
+}
 
 /** Host name without port, lower case. */
 function hostname(host: string): string {
@@ -187,13 +203,7 @@ export function parseRepoUrl(url: string, field = "repoUrl", provider?: GitProvi
   }
   const host = parsed.host.toLowerCase();
   if (host === "") throw fail("the host is missing");
-  if (scheme === "http") {
-    if (!loopbackHosts.has(parsed.hostname.toLowerCase())) {
-      throw fail("plain http:// would send the token unencrypted; use https:// (http is accepted only for 127.0.0.1 and localhost)");
-    }
-  } else if (scheme !== "https") {
-    throw fail(`${scheme}:// is not supported; use the repository's https:// URL`);
-  }
+  secureUrl(raw, field, { loopbackHttp: true, allowQuery: true, refuse: (refusal) => fail(repoUrlRefusal(refusal, scheme)) });
   if (parsed.hash !== "" || rest.includes("#")) throw fail("it has a #fragment");
 
   // Query: only ?ref=<branch>.
