@@ -1,5 +1,7 @@
 // The typed Codefresh client the resources use: platform GraphQL, each runtime's app-proxy (GraphQL and
 // the REST cluster registration), with retries, idempotent creates and typed errors.
+import type { GitProviderName } from "../platform";
+import { SecretSet } from "../secrets";
 import { stringify as toYaml } from "yaml";
 import { CodefreshConfig, requireApiKey } from "../config";
 import { NotFoundError, UnsupportedOperationError } from "../errors";
@@ -95,7 +97,7 @@ export interface AddClusterInput {
 }
 
 export interface ConnectGitInput {
-  provider: "GITHUB" | "BITBUCKET" | "GERRIT";
+  provider: GitProviderName;
   apiUrl?: string;
   /** Git token (or Gerrit HTTP password, Bitbucket app password). Secret. */
   token: string;
@@ -113,6 +115,8 @@ export interface ClientOptions {
   attempts?: number;
   /** Largest wait between attempts (default 30 s). */
   maxDelayMs?: number;
+  /** The process's secret set: tokens passed through this client join it (a set of its own by default). */
+  secrets?: SecretSet;
 }
 
 interface Slice<T> {
@@ -168,13 +172,14 @@ export class CodefreshClient {
   private readonly transport: Transport;
   private readonly graphqlUrl: string;
   /** Secrets passed through this client (git and cluster tokens), kept only to redact them from errors. */
-  private readonly secrets = new Set<string>();
+  private readonly secrets: SecretSet;
   private readonly ingressCache = new Map<string, string>();
   /** Recent list answers, shared by concurrent readers (see {@link memoized}). */
   private readonly listMemo = new Map<string, { expires: number; value: Promise<unknown> }>();
 
   constructor(readonly options: ClientOptions) {
     const apiKey = requireApiKey(options.config);
+    this.secrets = options.secrets ?? new SecretSet();
     this.graphqlUrl = `${options.config.apiUrl}/2.0/api/graphql`;
     this.transport = new Transport({
       apiKey,

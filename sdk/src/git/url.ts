@@ -6,10 +6,10 @@ import { GitError } from "../errors";
 import { secureUrl, UrlRefusal } from "../net";
 import { truncate } from "../text";
 
-/** The git providers a Codefresh hosted runtime supports. */
-export type GitProviderName = "GITHUB" | "BITBUCKET" | "GERRIT";
+import { GitProviderName, hostedGitProviders } from "../platform";
 
-export const hostedGitProviders: readonly GitProviderName[] = Object.freeze(["GITHUB", "BITBUCKET", "GERRIT"] as const);
+export { hostedGitProviders };
+export type { GitProviderName };
 
 /** A parsed repository URL in Codefresh's format `<repo_url>.git[/<path>][?ref=<branch>]`. */
 export interface RepoRef {

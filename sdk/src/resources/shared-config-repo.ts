@@ -5,6 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
+import { secureUrl } from "../net";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
 import { validate, Validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
@@ -72,8 +73,7 @@ const hostedProvider: Validate = (check, property, value) => {
 /** An https URL (http only on loopback), without trailing slashes; whether its host may get the token is a check of its own. */
 const apiUrl: Validate = (check, property, value) => {
   try {
-    const url = new URL(String(value));
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))) throw new Error("not https");
+    secureUrl(String(value), property, { loopbackHttp: true });
     return String(value).replace(/\/+$/, "");
   } catch {
     check.fail(property, `"${String(value)}" must be an https URL, for example https://api.github.com`);

@@ -47,6 +47,7 @@ export function createContext(options: ContextOptions = {}): ProviderContext {
     get client() {
       client ??= new CodefreshClient({
         config: context.config,
+        secrets,
         onRetry: ({ operation, attempt, delayMs, reason }) =>
           context.log(`Codefresh ${operation}: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s`),
       });
