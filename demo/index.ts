@@ -2,7 +2,7 @@
 // managed cluster. `npm run demo` points it at the local stack (emulator, Gitea, kube-apiserver); set
 // the same config to your own services to run it against a real Codefresh account (see README).
 import * as pulumi from "@pulumi/pulumi";
-import { GitSource, HostedRuntime, ManagedCluster, SharedConfigRepo } from "pulumi-codefresh";
+import { git, GitSource, HostedRuntime, ManagedCluster, SharedConfigRepo } from "pulumi-codefresh";
 
 const config = new pulumi.Config();
 const gitUrl = config.require("gitUrl"); // https://github.com for GitHub
@@ -13,7 +13,7 @@ const runtime = new HostedRuntime("hosted", {});
 
 const sharedConfig = new SharedConfigRepo("shared-config", {
   runtime: runtime.name,
-  gitProvider: (config.get("gitProvider") as "GITHUB" | "BITBUCKET" | "GERRIT" | undefined) ?? "GITHUB",
+  gitProvider: config.get<git.GitProviderName>("gitProvider") ?? "GITHUB",
   gitApiUrl: config.get("gitApiUrl"),
   repoUrl: `${gitUrl}/${org}/codefresh-isc.git`,
   gitSourceRepoUrl: `${gitUrl}/${org}/codefresh-apps.git`,

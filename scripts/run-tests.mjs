@@ -12,6 +12,27 @@ import { summaryLine } from "./summary.mjs";
 const require = createRequire(import.meta.url);
 const root = new URL("..", import.meta.url).pathname;
 
+// The whole suite (no jest arguments) starts with the format and lint checks; each that fails is one
+// failed test in the summary line, and the tests still run.
+const wholeSuite = process.argv.length <= 2;
+let staticFailures = 0;
+if (wholeSuite) {
+  const checks = [
+    ["format (prettier --check; npm run format fixes it)", require.resolve("prettier/bin/prettier.cjs"), ["--check", "--log-level", "warn", "."]],
+    ["lint (eslint)", require.resolve("eslint/bin/eslint.js"), ["--cache", "--cache-location", "node_modules/.cache/eslint/", "--max-warnings", "0", "."]],
+  ];
+  for (const [name, bin, args] of checks) {
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: "inherit" });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (run.status === 0) console.log(`${name}: clean (${seconds} s)`);
+    else {
+      console.error(`${name}: failed (${seconds} s)`);
+      staticFailures += 1;
+    }
+  }
+}
+
 // Build the SDK and type-check the tests first: a type error is a failed run, reported as such.
 const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b"], {
   cwd: root,
@@ -19,7 +40,7 @@ const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), 
 });
 if (tsc.status !== 0) {
   console.error("type-check failed (tsc -b): no test was run");
-  console.log(summaryLine({ passed: 0, failed: 1, skipped: 0 }));
+  console.log(summaryLine({ passed: 0, failed: 1 + staticFailures, skipped: 0 }));
   process.exit(1);
 }
 
@@ -45,5 +66,6 @@ try {
 } finally {
   rmSync(outDir, { recursive: true, force: true });
 }
+counts.failed += staticFailures;
 console.log(summaryLine(counts));
 process.exit(jest.status === 0 && counts.failed === 0 ? 0 : 1);

@@ -12,7 +12,7 @@ const touched = config.getNumber("touched") ?? 0;
 const variant = (i: number) => (i < touched ? "updated" : "initial");
 
 if (mode === "baseline") {
-  const provider: pulumi.dynamic.ResourceProvider = {
+  const provider: pulumi.dynamic.ResourceProvider<{ key: string; value: unknown }, { key: string; value: unknown }> = {
     async create(inputs) {
       return { id: String(inputs.key), outs: inputs };
     },

@@ -46,7 +46,7 @@ export class CodefreshApiError extends CodefreshError {
     /** The GraphQL root field or REST call, for example `createGitSource`. */
     readonly operation: string,
     message: string,
-    readonly details: { status?: number; code?: string; retryAfterMs?: number } = {},
+    readonly details: { status?: number | undefined; code?: string | undefined; retryAfterMs?: number | undefined } = {},
   ) {
     super(`Codefresh ${operation}: ${message}`);
   }

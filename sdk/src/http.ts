@@ -5,9 +5,9 @@ import { Agent, fetch as undiciFetch } from "undici";
 
 export interface HttpOptions {
   /** PEM bundle trusted in addition to the system's (GitHub Enterprise, on-premises Codefresh, local servers). */
-  caBundle?: string;
+  caBundle?: string | undefined;
   /** Skip TLS verification. Only when a user asked for it explicitly. */
-  insecureSkipTlsVerify?: boolean;
+  insecureSkipTlsVerify?: boolean | undefined;
 }
 
 /** A `fetch` that honours {@link HttpOptions}; plain global `fetch` when there is nothing to change. */
@@ -21,8 +21,8 @@ export function createFetch(options: HttpOptions = {}): typeof globalThis.fetch 
     },
   });
   // undici's fetch and the global one share a signature; the casts bridge their separate type packages.
-  return ((input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as typeof globalThis.fetch;
+  return (input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
 }
 
 /** The first string `code` on an error or its causes: a system or TLS code (ECONNREFUSED, CERT_HAS_EXPIRED, …). */
@@ -41,8 +41,10 @@ export type HeaderMap = Record<string, string>;
 export function lowerHeaders(headers: Record<string, unknown> | Iterable<[string, string]> | undefined): HeaderMap {
   const out: HeaderMap = {};
   if (headers === undefined) return out;
-  const entries = Symbol.iterator in headers ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers);
+  const entries = Symbol.iterator in headers ? [...(headers)] : Object.entries(headers);
   for (const [name, value] of entries) {
+    // Header values are strings, numbers or lists of strings, whichever client answered.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     if (value !== undefined && value !== null) out[name.toLowerCase()] = String(value);
   }
   return out;

@@ -5,25 +5,25 @@
 
 export interface RetryOptions {
   /** Total attempts, the first included (default 5). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** First backoff ceiling in ms (default 250); doubles each attempt. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Largest wait between attempts, server-given delays included (default 30 s). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Timeout of one attempt in ms; the attempt's signal aborts then (default: none). */
-  attemptTimeoutMs?: number;
+  attemptTimeoutMs?: number | undefined;
   /** Decides whether an error is worth another attempt. */
   retryable: (error: unknown) => boolean;
   /** A delay the server asked for (for example from `Retry-After`), in ms. */
   retryAfterMs?: (error: unknown) => number | undefined;
   /** Called before each wait, for progress logs and counters. */
-  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  onRetry?: ((info: { attempt: number; delayMs: number; error: unknown }) => void) | undefined;
   /** Aborts the whole operation, waits included. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** For tests: how to wait. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** For tests: a number in [0, 1). */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** What {@link retry} can do between a failure and the next attempt, typed by the attempt's result. */
@@ -32,7 +32,7 @@ export interface RetryHooks<T> {
    * Runs after a failure that will be retried, before the wait: a `{ value }` it returns ends the
    * retries with that result. A create whose answer was lost reads here whether it happened.
    */
-  beforeRetry?: (error: unknown) => Promise<{ value: T } | undefined>;
+  beforeRetry?: ((error: unknown) => Promise<{ value: T } | undefined>) | undefined;
 }
 
 /** Thrown when an attempt exceeds `attemptTimeoutMs`. */
@@ -45,6 +45,8 @@ export class AttemptTimeoutError extends Error {
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The abort's own reason, as fetch rejects with it (a DOMException, or what the caller aborted with).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -52,6 +54,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(signal?.reason);
     };
     signal?.addEventListener("abort", onAbort, { once: true });

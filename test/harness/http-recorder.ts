@@ -32,7 +32,7 @@ export async function startRecorder(handler: (request: RecordedRequest) => Reply
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
+    req.on("end", () => void (async () => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -56,7 +56,7 @@ export async function startRecorder(handler: (request: RecordedRequest) => Reply
       }
       res.writeHead(reply.status, out);
       res.end(req.method === "HEAD" ? undefined : body);
-    });
+    })());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -153,7 +153,7 @@ describe("resources end to end", () => {
   test("refresh renews a cluster's version, which the next preview's policies see without asking the cluster", async () => {
     const versionOf = async (name: string) => {
       const exported = await program.stack.exportStack();
-      const resource = (exported.deployment.resources as { urn: string; inputs?: Record<string, unknown> }[]).find((r) => r.urn.endsWith(`::${name}`));
+      const resource = (exported.deployment as { resources: { urn: string; inputs?: Record<string, unknown> }[] }).resources.find((r) => r.urn.endsWith(`::${name}`));
       return resource?.inputs?.kubernetesVersion;
     };
     const real = await versionOf("cluster-1");

@@ -4,6 +4,9 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, unknow
 
 export { unknownValue as unknown } from "pulumi-codefresh";
 
+/** The policy SDK's proxy: touching an unknown value throws UnknownValueError (its .d.ts leaves the type unresolved). */
+const proxyOf = unknownCheckingProxy as (props: Record<string, unknown>) => Record<string, unknown>;
+
 /** What rules match a resource by: its type token (`isType(ManagedCluster)`, `validateResourceOfType`). */
 type ResourceClass = { __pulumiType?: string };
 const typeMatcher = (type: string, props: Record<string, unknown>) => ({
@@ -35,7 +38,7 @@ export function validateResource(
   name = "subject",
 ): Outcome {
   const violations: string[] = [];
-  const proxied = unknownCheckingProxy(props);
+  const proxied = proxyOf(props);
   const args = {
     type,
     props: proxied,
@@ -67,7 +70,7 @@ export function validateStack(
 ): Outcome {
   const violations: string[] = [];
   const policyResources = resources.map((r) => {
-    const props = unknownCheckingProxy(r.props ?? {});
+    const props = proxyOf(r.props ?? {});
     return {
       type: r.type,
       name: r.name,

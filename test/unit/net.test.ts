@@ -187,7 +187,7 @@ describe("createOnce", () => {
     let reads = 0;
     const result = await createOnce(
       async () => {
-        throw answers.shift();
+        throw answers.shift() as Error;
       },
       { ...policy, readBack: async () => (++reads === 1 ? undefined : "landed"), landedMeanwhile: (e) => e === conflict },
     );

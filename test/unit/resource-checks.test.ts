@@ -19,8 +19,9 @@ describe("valid inputs pass and are normalised", () => {
 
   test("ManagedCluster learns the server from the kubeconfig, offline", async () => {
     const result = await get("ManagedCluster").check({}, { ...valid.ManagedCluster });
-    expect(result.inputs?.server).toBe("https://127.0.0.1:1");
-    expect(result.inputs?.kubernetesVersion).toBeUndefined(); // nothing listens there: no value, no failure
+    const inputs = result.inputs as Record<string, unknown> | undefined;
+    expect(inputs?.server).toBe("https://127.0.0.1:1");
+    expect(inputs?.kubernetesVersion).toBeUndefined(); // nothing listens there: no value, no failure
   });
 
   test("SharedConfigRepo derives the API URL and the git source repo", async () => {

@@ -77,32 +77,32 @@ export interface CreateGitSourceInput {
   /** `https://host/owner/repo.git[/path][?ref=branch]` */
   appSpecifier: string;
   destServer: string;
-  destNamespace?: string;
-  labels?: Record<string, string>;
-  include?: string;
-  exclude?: string;
-  createRepo?: boolean;
+  destNamespace?: string | undefined;
+  labels?: Record<string, string> | undefined;
+  include?: string | undefined;
+  exclude?: string | undefined;
+  createRepo?: boolean | undefined;
 }
 
 export interface AddClusterInput {
   name: string;
   server: string;
   /** Base64 PEM of the cluster CA. */
-  caData?: string;
-  insecureSkipTlsVerify?: boolean;
+  caData?: string | undefined;
+  insecureSkipTlsVerify?: boolean | undefined;
   /** The argocd-manager bearer token. Secret. */
   token: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
 }
 
 export interface ConnectGitInput {
   provider: GitProviderName;
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   /** Git token (or Gerrit HTTP password, Bitbucket app password). Secret. */
   token: string;
-  username?: string;
-  sharingPolicy?: "ACCOUNT_ADMINS" | "ALL_USERS_IN_ACCOUNT";
+  username?: string | undefined;
+  sharingPolicy?: "ACCOUNT_ADMINS" | "ALL_USERS_IN_ACCOUNT" | undefined;
   sharedConfigRepo: string;
   gitSourceRepo: string;
 }
@@ -110,36 +110,36 @@ export interface ConnectGitInput {
 export interface ClientOptions {
   config: CodefreshConfig;
   /** Called before each retry, for progress logs. */
-  onRetry?: (info: { operation: string; attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: ((info: { operation: string; attempt: number; delayMs: number; reason: string }) => void) | undefined;
   /** Attempts per call (default 5). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Largest wait between attempts (default 30 s). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** The process's secret set: tokens passed through this client join it (a set of its own by default). */
-  secrets?: SecretSet;
+  secrets?: SecretSet | undefined;
 }
 
 interface Slice<T> {
   edges: { node: T }[];
-  pageInfo?: { endCursor: string | null; hasNextPage: boolean };
+  pageInfo?: { endCursor: string | null; hasNextPage: boolean } | undefined;
 }
 
 type RawRuntime = {
   metadata: { name: string; namespace?: string | null };
   managed: boolean;
   installationStatus: InstallationStatus;
-  installationType?: string | null;
-  runtimeVersion?: string | null;
-  ingressHost?: string | null;
-  internalIngressHost?: string | null;
-  healthStatus?: string | null;
-  healthMessage?: string | null;
-  syncStatus?: string | null;
-  repo?: string | null;
-  managedClustersNum?: number | null;
-  gitProvider?: GitProvider | null;
-  isRemoteClusterConnected?: boolean | null;
-  iscInitialized?: boolean | null;
+  installationType?: string | null | undefined;
+  runtimeVersion?: string | null | undefined;
+  ingressHost?: string | null | undefined;
+  internalIngressHost?: string | null | undefined;
+  healthStatus?: string | null | undefined;
+  healthMessage?: string | null | undefined;
+  syncStatus?: string | null | undefined;
+  repo?: string | null | undefined;
+  managedClustersNum?: number | null | undefined;
+  gitProvider?: GitProvider | null | undefined;
+  isRemoteClusterConnected?: boolean | null | undefined;
+  iscInitialized?: boolean | null | undefined;
 };
 
 /** How long a list answer is reused (see CodefreshClient.memoized). */
@@ -281,11 +281,11 @@ export class CodefreshClient {
     type Raw = {
       metadata: { name: string; labels?: { key: string; value: string }[] | null };
       self: {
-        path?: string | null;
-        repoURL?: string | null;
-        revision?: string | null;
-        include?: string | null;
-        exclude?: string | null;
+        path?: string | null | undefined;
+        repoURL?: string | null | undefined;
+        revision?: string | null | undefined;
+        include?: string | null | undefined;
+        exclude?: string | null | undefined;
         destination?: { server?: string | null; namespace?: string | null } | null;
         status?: { syncStatus?: string | null; healthStatus?: string | null } | null;
       } | null;
@@ -326,7 +326,7 @@ export class CodefreshClient {
     this.forgetLists();
   }
 
-  async editGitSource(runtime: string, input: { appName: string; appSpecifier: string; include?: string; exclude?: string }): Promise<void> {
+  async editGitSource(runtime: string, input: { appName: string; appSpecifier: string; include?: string | undefined; exclude?: string | undefined }): Promise<void> {
     await this.appProxyCall(runtime, "editGitSource", documents.editGitSource, { args: input }, { idempotent: true });
     this.forgetLists();
   }
@@ -356,7 +356,7 @@ export class CodefreshClient {
       server: string;
       info?: {
         connectionState?: { status: ClusterConnectionStatus; message?: string | null } | null;
-        serverVersion?: string | null;
+        serverVersion?: string | null | undefined;
         cacheInfo?: { resourcesCount?: number | null; apisCount?: number | null } | null;
       } | null;
     };

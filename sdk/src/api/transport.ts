@@ -23,15 +23,15 @@ export interface TransportOptions {
   fetch: typeof globalThis.fetch;
   requestTimeoutMs: number;
   /** Attempts per call, the first included (default 5). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Largest wait between attempts (default 30 s). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Other secrets that must never appear in an error (git tokens in variables, cluster tokens). */
-  secrets?: () => Iterable<string | undefined>;
+  secrets?: (() => Iterable<string | undefined>) | undefined;
   /** Progress and retry notes. */
-  onRetry?: (info: { operation: string; attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: ((info: { operation: string; attempt: number; delayMs: number; reason: string }) => void) | undefined;
   /** For tests: how to wait between attempts. */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export interface CallOptions<T = unknown> {
@@ -45,7 +45,7 @@ export interface CallOptions<T = unknown> {
    * the result to use if that attempt was applied after all, or `undefined` if it was not (then the
    * call is sent again).
    */
-  recover?: () => Promise<T | undefined>;
+  recover?: (() => Promise<T | undefined>) | undefined;
 }
 
 /** An attempt's failure: the error the caller will see, and how the shared classifier reads it. */
@@ -113,7 +113,7 @@ export class Transport {
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: lowerHeaders(response.headers as unknown as Iterable<[string, string]>), text, json };
+    return { status: response.status, headers: lowerHeaders(response.headers), text, json };
   }
 
   private httpFailure(operation: string, answer: { status: number; headers: HeaderMap; text: string }): AttemptFailure {

@@ -16,9 +16,9 @@ export function k8s(): K8s {
 
 export interface CallOptions {
   /** Timeout of one attempt (default 15 s). */
-  attemptTimeoutMs?: number;
+  attemptTimeoutMs?: number | undefined;
   /** Attempts for reads and idempotent writes (default 4). */
-  attempts?: number;
+  attempts?: number | undefined;
 }
 
 /** The HTTP status of a client-node error, if it has one. */
@@ -104,5 +104,5 @@ function messageOf(error: unknown): string {
   } else if (body && typeof body === "object" && typeof (body as { message?: unknown }).message === "string") {
     return (body as { message: string }).message;
   }
-  return error instanceof Error ? error.message.split("\n")[0] : String(error);
+  return error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
 }

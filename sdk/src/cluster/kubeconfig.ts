@@ -5,13 +5,13 @@ import { ClusterError } from "../errors";
 /** Where a cluster's admin credentials come from. Exactly one of `kubeconfig` and `kubeconfigPath`. */
 export interface KubeconfigSource {
   /** Kubeconfig content (YAML or JSON). Secret. */
-  kubeconfig?: string;
+  kubeconfig?: string | undefined;
   /** Path of a kubeconfig file, read on the machine that runs Pulumi. */
-  kubeconfigPath?: string;
+  kubeconfigPath?: string | undefined;
   /** Context to use; the kubeconfig's current context when omitted. */
-  context?: string;
+  context?: string | undefined;
   /** Skip TLS verification of the API server. Off unless set explicitly (and flagged by the policy pack). */
-  insecureSkipTlsVerify?: boolean;
+  insecureSkipTlsVerify?: boolean | undefined;
 }
 
 /** The parts of a kubeconfig the package uses, checked. */

@@ -20,17 +20,17 @@ export const ownerAnnotation = "pulumi-codefresh/owner";
 
 export interface ManagerAccountOptions {
   /** ServiceAccount name (default `argocd-manager`); one per registration when several share an API server. */
-  serviceAccountName?: string;
+  serviceAccountName?: string | undefined;
   /** Namespace of the ServiceAccount and its token Secret (default `kube-system`). */
-  namespace?: string;
+  namespace?: string | undefined;
   /** How long to wait for the token controller to fill the Secret (default 60 s). */
-  tokenTimeoutMs?: number;
+  tokenTimeoutMs?: number | undefined;
   /** Progress messages for long waits. */
-  onProgress?: (message: string) => void;
+  onProgress?: ((message: string) => void) | undefined;
   /** Recorded on each object this call creates (see {@link ownerAnnotation}); objects of another owner are refused. */
-  owner?: string;
+  owner?: string | undefined;
   /** Earlier values of `owner` that mean the same owner (the stack, as recorded before resource URNs). */
-  formerOwners?: readonly string[];
+  formerOwners?: readonly string[] | undefined;
 }
 
 export interface ManagerAccountNames {

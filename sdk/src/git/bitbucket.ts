@@ -24,9 +24,9 @@ import type { RepoRef } from "./url";
 interface BitbucketRepo {
   full_name: string;
   is_private: boolean;
-  size?: number;
+  size?: number | undefined;
   mainbranch?: { name?: string } | null;
-  links?: { clone?: { name: string; href: string }[]; html?: { href?: string } };
+  links?: { clone?: { name: string; href: string }[]; html?: { href?: string } } | undefined;
 }
 
 function parseJson(text: string): unknown {

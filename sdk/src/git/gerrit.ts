@@ -23,16 +23,16 @@ function parseError(text: string): unknown {
 }
 
 interface ProjectInfo {
-  id?: string;
-  name?: string;
-  parent?: string;
-  state?: string;
+  id?: string | undefined;
+  name?: string | undefined;
+  parent?: string | undefined;
+  state?: string | undefined;
   web_links?: { name?: string; url?: string }[];
 }
 
 interface ProjectAccessInfo {
-  is_owner?: boolean;
-  can_upload?: boolean;
+  is_owner?: boolean | undefined;
+  can_upload?: boolean | undefined;
 }
 
 export function createGerritClient(options: GitClientOptions, apiUrl: string, settings: RetrySettings): GitProviderClient {

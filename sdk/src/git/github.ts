@@ -53,8 +53,8 @@ interface GitHubRepoData {
   full_name: string;
   default_branch: string;
   private: boolean;
-  permissions?: { push?: boolean; admin?: boolean };
-  size?: number;
+  permissions?: { push?: boolean; admin?: boolean } | undefined;
+  size?: number | undefined;
   clone_url: string;
   html_url: string;
 }
@@ -74,10 +74,10 @@ function toInfo(data: unknown): RepoInfo {
 }
 
 interface ContentData {
-  type?: string;
-  sha?: string;
-  content?: string;
-  encoding?: string;
+  type?: string | undefined;
+  sha?: string | undefined;
+  content?: string | undefined;
+  encoding?: string | undefined;
 }
 
 function decodeContent(data: unknown, path: string): string {
@@ -309,7 +309,7 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
   async function putFiles(repo: RepoRef, files: FileContent[], message: string, branch?: string): Promise<void> {
     const ref = branch ?? repo.ref;
     const paths = files.map((f) => repoFilePath(repo.path, f.path));
-    for (const [i, file] of files.entries()) await putFile(repo, paths[i], file.content, message, ref);
+    for (const [i, file] of files.entries()) await putFile(repo, paths[i] ?? file.path, file.content, message, ref);
   }
 
   async function deleteFile(repo: RepoRef, path: string, message: string, branch?: string): Promise<boolean> {

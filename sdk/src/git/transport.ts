@@ -61,7 +61,7 @@ export interface RetrySettings {
   /** Longest wait for a rate limit or Retry-After; a longer one fails at once with `rate-limited` (default 60 s). */
   maxRateLimitWaitMs: number;
   baseDelayMs: number;
-  onRetry?: (info: { attempt: number; delayMs: number; status?: number }) => void;
+  onRetry?: ((info: { attempt: number; delayMs: number; status?: number | undefined }) => void) | undefined;
 }
 
 /** Whether another attempt can help, given the longest wait we accept for a rate limit or Retry-After. */
@@ -153,10 +153,10 @@ export interface ErrorContext {
   /** Values that must never appear in a message (the token, the password). */
   secrets: (string | undefined)[];
   /** What the token needs, for 403 answers. */
-  forbiddenHint?: string;
+  forbiddenHint?: string | undefined;
   /** Which setting to fix for a 401, for example `the git token (gitToken)`. */
-  tokenName?: string;
-  maxRateLimitWaitMs?: number;
+  tokenName?: string | undefined;
+  maxRateLimitWaitMs?: number | undefined;
 }
 
 /** The final failure of a call as a {@link GitError} (GitErrors pass through). */
@@ -205,7 +205,7 @@ export function toGitError(error: unknown, context: ErrorContext): GitError {
   if (code !== undefined) {
     return new GitError("unreachable", `${where}: cannot connect (${code}); check the API URL and that the server is reachable from here`);
   }
-  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
   return new GitError("unreachable", `${where}: ${clean(message)}`);
 }
 
@@ -239,19 +239,19 @@ export interface PlainAnswer {
  */
 export async function sendPlain(
   fetchImpl: typeof globalThis.fetch,
-  request: { method: string; url: string; headers: Record<string, string>; body?: string },
+  request: { method: string; url: string; headers: Record<string, string>; body?: string | undefined },
   signal: AbortSignal,
   parseError: (text: string) => unknown,
 ): Promise<PlainAnswer> {
   let response: Response;
   try {
-    response = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: "manual" });
+    response = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body ?? null, signal, redirect: "manual" });
   } catch (error) {
     if ((error as { name?: string })?.name === "AbortError") throw error;
     throw new HttpFailure(undefined, {}, undefined, causeCode(error), error instanceof Error ? error.message : String(error));
   }
   const text = await response.text();
-  const headers = lowerHeaders(response.headers as unknown as Iterable<[string, string]>);
+  const headers = lowerHeaders(response.headers);
   if (response.status >= 400 || (response.status >= 300 && response.status < 400)) {
     throw new HttpFailure(response.status, headers, parseError(text));
   }

@@ -16,15 +16,15 @@ export interface RepoInfo {
 
 export interface CheckAccessOptions {
   /** Fail with `forbidden` unless the token can push (default true). */
-  requireWrite?: boolean;
+  requireWrite?: boolean | undefined;
   /** Fail with `too-large` above this size (default 100 MB = 100 * 1024 * 1024 bytes). */
-  maxSizeBytes?: number;
+  maxSizeBytes?: number | undefined;
 }
 
 export interface CreateRepoOptions {
   /** Default true. */
-  private?: boolean;
-  description?: string;
+  private?: boolean | undefined;
+  description?: string | undefined;
 }
 
 export interface FileContent {
@@ -60,19 +60,19 @@ export interface GitProviderClient {
 export interface GitClientOptions {
   provider: GitProviderName;
   /** Default: the provider's public API (GitHub, Bitbucket Cloud) or Gerrit's `https://gerrit-review.googlesource.com/a`, as Codefresh's. */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   /** Secret: a GitHub token, a Bitbucket app password / API token / access token, or a Gerrit HTTP password. */
   token: string;
   /** Bitbucket app passwords and API tokens (Basic auth) and Gerrit HTTP passwords need it; without it Bitbucket uses Bearer. */
-  username?: string;
+  username?: string | undefined;
   /** PEM bundle trusted in addition to the system's (GitHub Enterprise Server, a local test server). */
-  caBundle?: string;
-  insecureSkipTlsVerify?: boolean;
+  caBundle?: string | undefined;
+  insecureSkipTlsVerify?: boolean | undefined;
   /** Timeout of one HTTP attempt (default 30 s). */
-  requestTimeoutMs?: number;
-  onRetry?: (info: { attempt: number; delayMs: number; status?: number }) => void;
+  requestTimeoutMs?: number | undefined;
+  onRetry?: ((info: { attempt: number; delayMs: number; status?: number | undefined }) => void) | undefined;
   /** Attempts for reads and idempotent writes, the first included (default 5). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Longest rate-limit or Retry-After wait; a longer one fails at once with `rate-limited` (default 60 s). */
-  maxRateLimitWaitMs?: number;
+  maxRateLimitWaitMs?: number | undefined;
 }

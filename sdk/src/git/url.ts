@@ -242,7 +242,7 @@ export function parseRepoUrl(url: string, field = "repoUrl", provider?: GitProvi
   }
   const repoSegments = segments.slice(0, gitIndex + 1);
   if (repoSegments.some((s) => s === "")) throw fail("the owner or repository name is empty");
-  const name = repoSegments[repoSegments.length - 1].slice(0, -".git".length);
+  const name = (repoSegments[repoSegments.length - 1] ?? "").slice(0, -".git".length);
   if (name === "") throw fail("the repository name is empty");
   const ownerSegments = repoSegments.slice(0, -1);
   const pathSegments = segments.slice(gitIndex + 1).filter((s) => s !== "");

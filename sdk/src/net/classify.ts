@@ -56,17 +56,17 @@ export type FailureKind =
 export interface Failure {
   readonly kind: FailureKind;
   /** The HTTP status, when the server answered. */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** The system or TLS code, when it did not. */
-  readonly code?: string;
+  readonly code?: string | undefined;
   /** Whether another attempt can help. */
   readonly retryable: boolean;
   /** Whether the request may have reached the server and been applied (a timeout, a drop, a 5xx after sending). */
   readonly outcomeUnknown: boolean;
   /** The wait the server asked for (`Retry-After`, GitHub's `x-ratelimit-reset`), in ms. */
-  readonly retryAfterMs?: number;
+  readonly retryAfterMs?: number | undefined;
   /** How the server limited us, when it did (GitHub's rules, see {@link rateLimit}). */
-  readonly rateLimit?: RateLimit;
+  readonly rateLimit?: RateLimit | undefined;
 }
 
 export interface RateLimit {
@@ -75,7 +75,7 @@ export interface RateLimit {
   /** `primary`: the hourly quota is used up (x-ratelimit-remaining: 0); `secondary`: GitHub's abuse limits; `retry-after`: any other server-given delay. */
   kind: "primary" | "secondary" | "retry-after";
   /** When the quota resets (epoch ms), if the server said. */
-  resetAt?: number;
+  resetAt?: number | undefined;
 }
 
 /**
@@ -106,11 +106,11 @@ export function rateLimit(status: number, headers: HeaderMap, message: string, n
 export interface ErrorAnswer {
   status: number;
   /** Lower-case names (see `lowerHeaders`). */
-  headers?: HeaderMap;
+  headers?: HeaderMap | undefined;
   /** The server's message, for GitHub's "secondary rate limit" answers. */
-  message?: string;
+  message?: string | undefined;
   /** For tests: the current time, for `Retry-After` dates and `x-ratelimit-reset`. */
-  now?: number;
+  now?: number | undefined;
 }
 
 /** An error answer (status ≥ 300) as a {@link Failure}. */
@@ -145,8 +145,8 @@ export function classifyError(error: unknown): Failure {
 
 /** One entry of a GraphQL answer's `errors[]`. */
 export interface GraphqlError {
-  message?: string;
-  extensions?: { code?: string };
+  message?: string | undefined;
+  extensions?: { code?: string } | undefined;
 }
 
 /**

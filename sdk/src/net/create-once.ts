@@ -10,12 +10,12 @@ export interface CreateOnceOptions<T> extends RetryOptions {
    * After such a failure, before anything is sent again: the result to use if the write happened
    * after all, or `undefined` (then it is sent again). Without it, such a failure is final.
    */
-  readBack?: (failure: unknown) => Promise<T | undefined>;
+  readBack?: ((failure: unknown) => Promise<T | undefined>) | undefined;
   /**
    * Whether a failure of a resend means the first attempt landed meanwhile (it was still in flight
    * when we read; the resend met "already exists"): then one more read-back decides.
    */
-  landedMeanwhile?: (error: unknown) => boolean;
+  landedMeanwhile?: ((error: unknown) => boolean) | undefined;
 }
 
 /** Runs `write` with the retries of `options`, never repeating a write that may have happened. */

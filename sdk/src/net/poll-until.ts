@@ -19,21 +19,21 @@ export interface PollOptions {
   /** A Pulumi `customTimeouts` value ("10m", "90s", "1h30m"); when given and valid it replaces `timeoutMs`. */
   customTimeout?: string | undefined;
   /** First pause between probes, in ms (default 250). */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** Each pause is the previous one times this (default 1.5). */
-  backoff?: number;
+  backoff?: number | undefined;
   /** Longest pause, in ms (default 10 s): long waits cost one probe per this. */
-  maxIntervalMs?: number;
+  maxIntervalMs?: number | undefined;
   /** Least time between two progress notes, in ms (default 15 s). */
-  progressEveryMs?: number;
-  onProgress?: (info: PollInfo) => void;
+  progressEveryMs?: number | undefined;
+  onProgress?: ((info: PollInfo) => void) | undefined;
   /** The error to throw when the deadline passes; it should say how to resume. */
   onTimeout: (info: PollInfo) => Error;
   /** Stops the wait between probes. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** For tests: how to wait, and the clock. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  now?: () => number;
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  now?: (() => number) | undefined;
 }
 
 /** Parses Pulumi's customTimeouts strings ("10m", "90s", "1h30m") into ms; undefined when absent or malformed. */

@@ -16,9 +16,9 @@ export interface SecureUrlOptions {
   /** Accept plain http to localhost, 127.0.0.0/8 and [::1] (a local emulator or test server). */
   loopbackHttp: boolean;
   /** Accept a query string (a repository URL's `?ref=`); refused by default. */
-  allowQuery?: boolean;
+  allowQuery?: boolean | undefined;
   /** Words a refusal in the caller's terms; by default a {@link ConfigError} naming the field. */
-  refuse?: (refusal: UrlRefusal) => Error;
+  refuse?: ((refusal: UrlRefusal) => Error) | undefined;
 }
 
 const defaultReasons: Record<UrlRefusal, string> = {

@@ -13,9 +13,9 @@ export const providerVersion: string = (require("../../package.json") as { versi
 
 /** Timeouts the provider enforces, from `customTimeouts` (dynamic providers are not told them otherwise). */
 export interface Timeouts {
-  create?: string;
-  update?: string;
-  delete?: string;
+  create?: string | undefined;
+  update?: string | undefined;
+  delete?: string | undefined;
 }
 
 export function timeoutsOf(opts: pulumi.CustomResourceOptions | undefined): Timeouts | undefined {
@@ -50,6 +50,6 @@ export function shortUrn(urn: string, ownType: string): string {
 /** The whole URN back from {@link shortUrn} and the stack marker (`<project>/<stack>`). */
 export function fullUrn(short: string, stack: string, ownType: string): string {
   const slash = stack.indexOf("/");
-  const chained = short.split("::")[0].endsWith(`$${ownType}`);
+  const chained = (short.split("::")[0] ?? "").endsWith(`$${ownType}`);
   return `urn:pulumi:${stack.slice(slash + 1)}::${stack.slice(0, slash)}::${chained ? short : `${ownType}::${short}`}`;
 }

@@ -24,32 +24,32 @@ export interface GitSourceArgs {
   /** The runtime (pass `runtime.name`). Changing it replaces the git source. */
   runtime: pulumi.Input<string>;
   /** The git source's name: lowercase letters, digits and '-', under 63 characters. Changing it replaces it. @default the resource name */
-  name?: pulumi.Input<string>;
+  name?: pulumi.Input<string> | undefined;
   /** The repository: `https://<host>/<owner>/<repo>.git`. */
   repoUrl: pulumi.Input<string>;
   /** Directory in the repo with the manifests. @default "." (the repo root) */
-  path?: pulumi.Input<string>;
+  path?: pulumi.Input<string> | undefined;
   /** Branch (or tag) to sync. @default the repo's HEAD */
-  branch?: pulumi.Input<string>;
+  branch?: pulumi.Input<string> | undefined;
   /** Glob of files to include, for example `*.yaml`. */
-  include?: pulumi.Input<string>;
+  include?: pulumi.Input<string> | undefined;
   /** Glob of files to exclude. */
-  exclude?: pulumi.Input<string>;
+  exclude?: pulumi.Input<string> | undefined;
   /** Where the Application itself is applied. Changing it replaces the git source. @default "https://kubernetes.default.svc" */
-  destServer?: pulumi.Input<string>;
+  destServer?: pulumi.Input<string> | undefined;
   /** Namespace the Application applies to. Changing it replaces the git source. */
-  destNamespace?: pulumi.Input<string>;
+  destNamespace?: pulumi.Input<string> | undefined;
   /** Labels on the git source's Application. Changing them replaces it (Codefresh cannot edit them). */
-  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
   /** Ask Codefresh to create the repository if it does not exist. @default false */
-  createRepo?: pulumi.Input<boolean>;
+  createRepo?: pulumi.Input<boolean> | undefined;
   /**
    * An Argo CD Config Management Plugin to render the manifests with (Codefresh Enterprise only; the
    * policy pack checks the plan). Changing it replaces the git source.
    */
-  configManagementPlugin?: pulumi.Input<string>;
+  configManagementPlugin?: pulumi.Input<string> | undefined;
   /** Manage a git source that already exists (made in the UI, or Codefresh's default one). @default false */
-  adopt?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean> | undefined;
 }
 
 /** A repository only (no path or branch in it), normalised to its clone URL. */

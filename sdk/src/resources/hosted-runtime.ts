@@ -18,13 +18,13 @@ export interface HostedRuntimeArgs {
    * Changing it replaces the runtime.
    * @default "codefresh-hosted"
    */
-  name?: pulumi.Input<string>;
+  name?: pulumi.Input<string> | undefined;
   /**
    * Take over the account's existing hosted runtime instead of failing because one exists (for example
    * one installed in the Codefresh UI). `pulumi import` cannot import dynamic resources; this can.
    * @default false
    */
-  adopt?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean> | undefined;
 }
 
 const defaultName = "codefresh-hosted";

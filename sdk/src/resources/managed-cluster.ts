@@ -20,28 +20,28 @@ export interface ManagedClusterArgs {
   /** The runtime (pass `runtime.name`). Changing it replaces the connection. */
   runtime: pulumi.Input<string>;
   /** The cluster's name in Codefresh: `^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`. Changing it replaces the connection. @default the resource name */
-  name?: pulumi.Input<string>;
+  name?: pulumi.Input<string> | undefined;
   /** Admin kubeconfig of the target cluster (content). Secret. One of kubeconfig and kubeconfigPath. */
-  kubeconfig?: pulumi.Input<string>;
+  kubeconfig?: pulumi.Input<string> | undefined;
   /** Path of the admin kubeconfig on the machine that runs Pulumi. */
-  kubeconfigPath?: pulumi.Input<string>;
+  kubeconfigPath?: pulumi.Input<string> | undefined;
   /** Kubeconfig context. @default the current context */
-  context?: pulumi.Input<string>;
+  context?: pulumi.Input<string> | undefined;
   /**
    * ServiceAccount Codefresh's Argo CD uses. Codefresh keeps one cluster per API server URL in a runtime; a
    * cluster connected to several runtimes needs one ServiceAccount per runtime. @default "argocd-manager"
    */
-  serviceAccountName?: pulumi.Input<string>;
+  serviceAccountName?: pulumi.Input<string> | undefined;
   /** Namespace of the ServiceAccount and its token. @default "kube-system" */
-  namespace?: pulumi.Input<string>;
+  namespace?: pulumi.Input<string> | undefined;
   /** Labels on the cluster in Codefresh (Argo CD cluster Secret). Updated in place. */
-  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
   /** Annotations on the cluster in Codefresh. Updated in place. */
-  annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  annotations?: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
   /** Skip TLS verification of the API server. Discouraged (the policy pack flags it). @default false */
-  insecureSkipTlsVerify?: pulumi.Input<boolean>;
+  insecureSkipTlsVerify?: pulumi.Input<boolean> | undefined;
   /** Take over a registration of the same server that no stack manages (made in the UI or with `cf cluster add`). @default false */
-  adopt?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean> | undefined;
 }
 
 /** The fields of a ManagedCluster: what a change means, their checks and defaults (see ./spec.ts). */

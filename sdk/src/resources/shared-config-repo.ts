@@ -31,21 +31,21 @@ export interface SharedConfigRepoArgs {
    * The repository of the default Git Source Codefresh creates with it.
    * @default the same owner's `codefresh-runtime-applications.git`
    */
-  gitSourceRepoUrl?: pulumi.Input<string>;
+  gitSourceRepoUrl?: pulumi.Input<string> | undefined;
   /** The provider's API URL; derived from the repo host when omitted (GitHub Enterprise: `https://<host>/api/v3`). */
-  gitApiUrl?: pulumi.Input<string>;
+  gitApiUrl?: pulumi.Input<string> | undefined;
   /** A token that can create and push to repos in the owner (GitHub: `repo` scope), or an app/HTTP password. Secret. */
   gitToken: pulumi.Input<string>;
   /** Bitbucket Cloud app passwords and Gerrit HTTP passwords need the user name. */
-  gitUsername?: pulumi.Input<string>;
+  gitUsername?: pulumi.Input<string> | undefined;
   /**
    * Set when `gitApiUrl` is an on-premises API on a host unrelated to `repoUrl`'s. Without it such a
    * `gitApiUrl` is refused, as it would receive the git token (`api.<host>` and the repo's own host need
    * nothing; nor does Gerrit). @default false
    */
-  gitApiOnPremises?: pulumi.Input<boolean>;
+  gitApiOnPremises?: pulumi.Input<boolean> | undefined;
   /** Take over settings made in the Codefresh UI instead of failing because the account already has them. */
-  adopt?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean> | undefined;
 }
 
 /** A repo URL in Codefresh's format, normalised. */

@@ -22,9 +22,9 @@ export type ProviderKey = "HostedRuntime" | "SharedConfigRepo" | "GitSource" | "
  */
 export function thinProvider(key: ProviderKey): pulumi.dynamic.ResourceProvider {
   // Anything referenced here is serialized with it: keep to `require` and `key`.
-  const load = () => require("pulumi-codefresh/dist/resources/providers").get(key);
+  const load = () => (require("pulumi-codefresh/dist/resources/providers") as typeof import("./providers")).get(key);
   return {
-    configure: (req) => load().configure(req),
+    configure: async (req) => load().configure(req),
     check: (olds, news) => load().check(olds, news),
     diff: (id, olds, news) => load().diff(id, olds, news),
     create: (inputs) => load().create(inputs),

@@ -18,30 +18,30 @@ export type OnChange = "replace" | "update" | "none";
 export interface ArgField<T> {
   readonly role: "arg";
   readonly onChange: OnChange;
-  readonly validate?: Validate;
+  readonly validate?: Validate | undefined;
   /** Checked (the validator called) even when missing. */
-  readonly required?: true;
+  readonly required?: true | undefined;
   /** Set by the program when the argument is omitted; a function gets the resource's name. */
-  readonly default?: T | ((resourceName: string) => T);
+  readonly default?: (T | ((resourceName: string) => T)) | undefined;
   /** Stored as a Pulumi secret, and scrubbed from every message. */
-  readonly secret?: true;
+  readonly secret?: true | undefined;
   /** Omitted, the provider's `check` fills it in (from other fields): always set after check. */
-  readonly filled?: true;
+  readonly filled?: true | undefined;
 }
 
 /** An input the provider sets in `check` (a fact for the policies, the server a kubeconfig names) or the program sets to `initial`. */
 export interface DerivedField<T> {
   readonly role: "derived";
   readonly onChange: OnChange;
-  readonly initial?: T;
+  readonly initial?: T | undefined;
   /** Type only. */
-  readonly type?: T;
+  readonly type?: T | undefined;
 }
 
 /** An output Codefresh reports. */
 export interface OutputField<T> {
   readonly role: "output";
-  readonly type?: T;
+  readonly type?: T | undefined;
 }
 
 export type Field = ArgField<unknown> | DerivedField<unknown> | OutputField<unknown>;
@@ -67,11 +67,11 @@ export interface CommonInputs {
   /** The owning stack, `<project>/<stack>`. */
   __stack: string;
   /** The resource's URN, short (see ownUrn): who manages the object. */
-  __urn?: string;
+  __urn?: string | undefined;
   /** `customTimeouts`, which dynamic providers are not told otherwise. */
-  __timeouts?: Timeouts;
+  __timeouts?: Timeouts | undefined;
   /** The version of pulumi-codefresh that last wrote the resource. */
-  providerVersion?: string;
+  providerVersion?: string | undefined;
 }
 
 /** The arguments the provider always has: those with a default, the required ones, and those check fills in. */
@@ -99,9 +99,9 @@ export interface ResourceSpec<A, S extends Fields<A>> {
   readonly type: ProviderKey;
   readonly fields: S;
   /** When a replaced object must be deleted first (see DiffRules). */
-  readonly deleteBeforeReplace?: "always" | readonly (keyof S & string)[];
+  readonly deleteBeforeReplace?: "always" | readonly (keyof S & string)[] | undefined;
   /** The program's args, for type inference only. */
-  readonly args?: A;
+  readonly args?: A | undefined;
 }
 
 export function resourceSpec<A>() {
@@ -192,7 +192,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
   methods: ResourceMethods<I, O>,
   context: () => ProviderContext,
 ): Required<Omit<pulumi.dynamic.ResourceProvider<I, O>, "configure">> {
-  const secrets = secretKeys(spec.fields as Record<string, Field>);
+  const secrets = secretKeys(spec.fields);
   const enter = (...values: (object | undefined)[]): ProviderContext => {
     const current = context();
     for (const value of values) for (const key of secrets) {
@@ -217,7 +217,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
       const ctx = enter(inputs);
       return guard(ctx.secrets, async () => {
         const result = await methods.create(ctx, inputs);
-        return { ...result, outs: plain(result.outs) };
+        return result.outs === undefined ? result : { ...result, outs: plain(result.outs) };
       });
     },
     read: (id, props) => {
@@ -228,7 +228,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
       const ctx = enter(olds, news);
       return guard(ctx.secrets, async () => {
         const result = await methods.update(ctx, id, olds, news);
-        return { ...result, outs: plain(result.outs) };
+        return result.outs === undefined ? result : { ...result, outs: plain(result.outs) };
       });
     },
     delete: (id, props) => {
@@ -246,7 +246,7 @@ export interface ResourceClass<A, O, I = O> {
   /** Whether `obj` is a resource of this type, also across copies of this package. */
   isInstance(obj: unknown): obj is pulumi.dynamic.Resource & OutputProperties<O>;
   /** Type only: what the engine and policies see of a resource before it is created (its checked inputs). */
-  readonly __inputs?: I;
+  readonly __inputs?: I | undefined;
 }
 
 /** The program-side class of a spec, registered with `shim` as its (serialized) provider. */
@@ -256,7 +256,7 @@ export function specResource<A, S extends Fields<A>>(
   defaults: pulumi.CustomResourceOptions = {},
 ): ResourceClass<A, OutputsOf<A, S>, InputsOf<A, S>> {
   const pulumiType = typeToken(spec.type);
-  const secretOutputs = secretKeys(spec.fields as Record<string, Field>);
+  const secretOutputs = secretKeys(spec.fields);
   class SpecResource extends pulumi.dynamic.Resource {
     static readonly __pulumiType = pulumiType;
     static override isInstance(obj: unknown): obj is pulumi.CustomResource {

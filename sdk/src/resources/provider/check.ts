@@ -125,13 +125,7 @@ export const validate = {
     (example: string): Validate =>
     (check, property, value) => {
       if (!check.requireString(property, value, "an https URL of the cluster to apply to")) return value;
-      let https = false;
-      try {
-        https = new URL(value).protocol === "https:";
-      } catch {
-        https = false;
-      }
-      if (!https) check.fail(property, `"${value}" must be an https URL, for example ${example}`);
+      if (!URL.canParse(value) || new URL(value).protocol !== "https:") check.fail(property, `"${value}" must be an https URL, for example ${example}`);
       return value;
     },
 };

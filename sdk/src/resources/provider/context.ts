@@ -23,10 +23,10 @@ export interface ProviderContext {
 }
 
 export interface ContextOptions {
-  config?: ConfigSource;
-  env?: NodeJS.ProcessEnv;
+  config?: ConfigSource | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Where messages go (the engine by default). */
-  log?: (text: string) => void;
+  log?: ((text: string) => void) | undefined;
 }
 
 export function createContext(options: ContextOptions = {}): ProviderContext {

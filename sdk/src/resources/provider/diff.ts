@@ -30,7 +30,7 @@ export interface DiffRules {
    * that identify the object in Codefresh; replaced with those unchanged, the new one is the same
    * object, and deleting the old one afterwards would delete the new one.
    */
-  deleteBeforeReplace?: "always" | readonly string[];
+  deleteBeforeReplace?: "always" | readonly string[] | undefined;
 }
 
 export interface Diff {
