@@ -87,7 +87,7 @@ export class Transport {
         const error = new ServerError(operation, `unexpected answer (HTTP ${answer.status}): no data`, { status: answer.status });
         throw new AttemptFailure(error, { retryable: true, outcomeUnknown: false });
       }
-      return body.data as T;
+      return body.data;
     });
   }
 
