@@ -3,23 +3,19 @@
 // state holds after create (the checked inputs plus the outputs Codefresh reported).
 import { unknownValue } from "pulumi-codefresh";
 import { get } from "pulumi-codefresh/provider";
-import { kubeconfig, Key } from "../harness/bad-inputs";
+import { kubeconfig, Key, valid } from "../harness/bad-inputs";
 
 const common = { __stack: "infra/dev", __timeouts: { create: "5m" }, providerVersion: "0.1.0" };
 
-/** State after create: inputs as check left them, plus outputs. */
+/** State after create: the valid inputs as check left them (defaults and derived facts filled in), plus outputs. */
 const state: Record<Key, Record<string, unknown>> = {
-  HostedRuntime: { ...common, __urn: "hosted", name: "codefresh-hosted", adopt: false, accountPlan: "", status: "COMPLETED", version: "0.1.0", ipAllowList: ["1.2.3.4"] },
+  HostedRuntime: { ...common, ...valid.HostedRuntime, __urn: "hosted", accountPlan: "", status: "COMPLETED", version: "0.1.0", ipAllowList: ["1.2.3.4"] },
   SharedConfigRepo: {
     ...common,
+    ...valid.SharedConfigRepo,
     __urn: "isc",
-    runtime: "codefresh-hosted",
-    gitProvider: "GITHUB",
-    repoUrl: "https://github.com/acme/codefresh-isc.git",
     gitSourceRepoUrl: "https://github.com/acme/codefresh-runtime-applications.git",
     gitApiUrl: "https://api.github.com",
-    gitToken: "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
-    adopt: false,
     repoSizeBytes: 1024,
     accountId: "acc-1",
     defaultGitSourceName: "default-git-source",
@@ -27,15 +23,9 @@ const state: Record<Key, Record<string, unknown>> = {
   },
   GitSource: {
     ...common,
+    ...valid.GitSource,
     __urn: "team-a",
-    runtime: "codefresh-hosted",
-    name: "team-a",
-    repoUrl: "https://github.com/acme/apps.git",
-    path: "team-a",
-    destServer: "https://kubernetes.default.svc",
     labels: { team: "a" },
-    createRepo: false,
-    adopt: false,
     repoSizeBytes: 2048,
     appSpecifier: "https://github.com/acme/apps.git/team-a",
     syncStatus: "SYNCED",
@@ -43,16 +33,10 @@ const state: Record<Key, Record<string, unknown>> = {
   },
   ManagedCluster: {
     ...common,
+    ...valid.ManagedCluster,
     __urn: "prod",
     __owner: "prod",
     __credentialsCurrent: true,
-    runtime: "codefresh-hosted",
-    name: "prod",
-    kubeconfig,
-    serviceAccountName: "argocd-manager",
-    namespace: "kube-system",
-    insecureSkipTlsVerify: false,
-    adopt: false,
     labels: { env: "prod" },
     server: "https://127.0.0.1:1",
     kubernetesVersion: "v1.30.0",
