@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { FileChange, GitCommitter } from "./git-commits";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
-import { businessError } from "./service";
+import { businessError } from "./errors";
 
 export interface GitEffects {
   connectGit(account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void>;

@@ -22,7 +22,8 @@ import {
   unconfirmedPlatformResolvers,
   unconfirmedPlatformTypeDefs,
 } from "./schema/unconfirmed";
-import { CodefreshService, RestError } from "./service";
+import { RestError } from "./errors";
+import { CodefreshService } from "./service";
 import { StateStore } from "./store";
 
 export interface SeedAccount {

@@ -1,8 +1,8 @@
 // What Codefresh does, per account: the behaviour behind both GraphQL surfaces and the REST cluster
 // registration. Resolvers stay thin; business rules and their error messages live here.
-import { GraphQLError } from "graphql";
 import { parse as parseYaml } from "yaml";
 import { checkClusterCredentials } from "./cluster-check";
+import { businessError, RestError } from "./errors";
 import type { GitEffects } from "./git-effects";
 import {
   AccountRecord,
@@ -26,11 +26,6 @@ export interface ServiceOptions {
   clusterRecheckMs: number;
   /** Base URL of this emulator, for runtime ingress hosts. */
   baseUrl: () => string;
-}
-
-/** A business error, answered as HTTP 200 with `errors[]` like Codefresh's. */
-export function businessError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
 }
 
 export const runtimeNamePattern = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -350,16 +345,6 @@ export class CodefreshService {
     if (!runtime || phase === "gone") throw businessError(`runtime '${name}' does not exist`, "NOT_FOUND");
     if (phase !== "ready") throw businessError(`runtime '${name}' is not ready (${phase})`, "FAILED_PRECONDITION");
     return runtime;
-  }
-}
-
-/** An error of the REST surface, answered with its HTTP status. */
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
   }
 }
 

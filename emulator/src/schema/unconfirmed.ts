@@ -15,7 +15,8 @@ import { randomBytes } from "node:crypto";
 import type * as git from "pulumi-codefresh/dist/git";
 import type { ConnectGitArgs, GitEffects } from "../git-effects";
 import type { GitSourceRecord } from "../model";
-import { businessError, CodefreshService } from "../service";
+import { businessError } from "../errors";
+import type { CodefreshService } from "../service";
 import type { AppProxyContext, PlatformContext } from "./context";
 
 export const unconfirmedPlatformTypeDefs = /* GraphQL */ `
