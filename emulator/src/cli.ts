@@ -7,9 +7,15 @@
 //                      [--no-hosted-install-api]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseFaultSpec } from "./faults";
+import { faultKindRegistry, parseFaultSpec } from "./faults";
 import type { AccountPlan } from "./model";
 import { SeedAccount, startEmulator } from "./server";
+
+/** The registered fault kinds, one a line, as the usage shows them. */
+function faultKindsUsage(): string {
+  const width = Math.max(...faultKindRegistry.map((definition) => definition.kind.length));
+  return faultKindRegistry.map((definition) => `                              ${definition.kind.padEnd(width)}  ${definition.summary}`).join("\n");
+}
 
 const usage = `usage: codefresh-emulator --data DIR [--port N] --account NAME:API_KEY[:PLAN] ...
   --port N                  port on 127.0.0.1 (default: a free one)
@@ -17,7 +23,8 @@ const usage = `usage: codefresh-emulator --data DIR [--port N] --account NAME:AP
   --account NAME:KEY[:PLAN] seed an account (repeatable); PLAN is FREE, PRO (default) or ENTERPRISE
   --accounts-file FILE      JSON array of {"name","apiKey","plan"}
   --fault SPEC              e.g. "429:rate=0.2,retryAfter=1;drop:count=1,operations=createGitSource"
-                            (also CODEFRESH_EMULATOR_FAULTS); kinds: 429 500 502 503 504 slow late drop reset graphql-error install-failure
+                            (also CODEFRESH_EMULATOR_FAULTS); options rate, count, operations, retryAfter, delayMs, message; kinds:
+${faultKindsUsage()}
   --fault-seed N            seed of the fault dice (default 1)
   --latency-ms N            delay added to every request
   --install-delay-ms N      hosted runtime IN_PROGRESS time (default 2000; Codefresh: up to 10 minutes)

@@ -1,9 +1,132 @@
 // Fault injection: rules chosen at start (flags or CODEFRESH_EMULATOR_FAULTS) or at run time (admin
 // endpoint), each firing at a rate or for the next N matching requests, optionally only for some
-// operations. Deterministic when seeded, so a failing test can be replayed.
+// operations. Deterministic when seeded, so a failing test can be replayed. Every kind, and what it
+// does, is one entry of `faultKindRegistry` below: the server only runs the hooks of the rule that fired.
 
-export const faultKinds = ["429", "500", "502", "503", "504", "slow", "late", "drop", "reset", "graphql-error", "install-failure"] as const;
-export type FaultKind = (typeof faultKinds)[number];
+/** What a fault's `before` hook sees of the request it may stop. */
+export interface FaultedRequest {
+  surface: "platform" | "app-proxy" | "rest";
+}
+
+/** The answer the operation produced, as an `after` hook sees it. */
+export interface FaultedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+/**
+ * What a hook decides: answer in place of the operation (`before` only), close the connection with no
+ * answer, or carry on (`undefined`, possibly after a delay the hook awaited).
+ */
+export type FaultOutcome =
+  | { action: "answer"; status: number; headers?: Record<string, string>; body: unknown }
+  | { action: "close" }
+  | undefined;
+
+/**
+ * One kind of fault and where it acts. A request fault has `before` (runs before the operation: a refusal
+ * there means nothing was applied) and/or `after` (runs once the operation was applied). A business fault
+ * has neither: the business rule it breaks asks for it by name with {@link Faults.takeBusiness}.
+ */
+export interface FaultKindDefinition<Kind extends string = string> {
+  readonly kind: Kind;
+  /** One line, for the CLI's usage and the README's table. */
+  readonly summary: string;
+  before?(rule: FaultRule, request: FaultedRequest): FaultOutcome | Promise<FaultOutcome>;
+  after?(rule: FaultRule, answer: FaultedAnswer): FaultOutcome | Promise<FaultOutcome>;
+  /** A business fault: consumed by the named operation's rule, never by the request pipeline. */
+  readonly business?: { readonly consumedBy: string };
+}
+
+const defaultDelayMs = 5_000;
+
+/** `429` and the 5xx kinds: the HTTP status is the kind's name; answered before the operation runs. */
+function statusFault<Kind extends `${number}`>(kind: Kind, summary: string): FaultKindDefinition<Kind> {
+  const status = Number(kind);
+  return {
+    kind,
+    summary,
+    before: (rule) => {
+      const retryAfter = rule.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+      const headers: Record<string, string> = retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {};
+      return {
+        action: "answer",
+        status,
+        headers,
+        body: { error: status === 429 ? "Too Many Requests" : "injected server error", status },
+      };
+    },
+  };
+}
+
+/** A hook that only waits `delayMs`, then lets the request carry on. */
+function waitDelay(rule: FaultRule): Promise<FaultOutcome> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), rule.delayMs ?? defaultDelayMs));
+}
+
+/**
+ * Every fault kind, in one place. Adding one is an entry here (plus, for a business fault, the
+ * `takeBusiness("<kind>")` call in the rule it breaks) and its test: the server, the CLI's usage, spec
+ * parsing and the admin API all take the kinds from here, and a test checks the README's table against it.
+ */
+export const faultKindRegistry = [
+  statusFault("429", "answered 429 with `Retry-After` (`retryAfter`, default 1 s) before the operation runs: nothing applied"),
+  statusFault("500", "answered 500 before the operation runs: nothing applied"),
+  statusFault("502", "answered 502 before the operation runs: nothing applied"),
+  statusFault("503", "answered 503 before the operation runs: nothing applied (`Retry-After` only with `retryAfter`)"),
+  statusFault("504", "answered 504 before the operation runs: nothing applied"),
+  {
+    kind: "slow",
+    summary: "the operation runs; its answer is sent `delayMs` (default 5000) later",
+    after: waitDelay,
+  },
+  {
+    kind: "late",
+    summary: "the operation starts only `delayMs` (default 5000) later, as on a backed-up server: a client that gave up may read before it is applied",
+    before: waitDelay,
+  },
+  {
+    kind: "drop",
+    summary: "the operation runs and is applied, then the connection closes with no answer",
+    after: () => ({ action: "close" }),
+  },
+  {
+    kind: "reset",
+    summary: "the connection closes before the operation runs: nothing applied",
+    before: () => ({ action: "close" }),
+  },
+  {
+    kind: "graphql-error",
+    summary: "HTTP 200 with `errors[]` (`message`), nothing applied; GraphQL only (the REST registration ignores it)",
+    before: (rule, request) =>
+      request.surface === "rest"
+        ? undefined
+        : {
+            action: "answer",
+            status: 200,
+            body: { data: null, errors: [{ message: rule.message ?? "Internal server error (injected)", extensions: { code: "INTERNAL_SERVER_ERROR" } }] },
+          },
+  },
+  {
+    kind: "install-failure",
+    summary: "business fault: the next hosted runtime install (`installHostedRuntime`) ends FAILED; only `count` applies",
+    business: { consumedBy: "installHostedRuntime" },
+  },
+] as const satisfies readonly FaultKindDefinition[];
+
+type RegisteredKind = (typeof faultKindRegistry)[number];
+export type FaultKind = RegisteredKind["kind"];
+/** The business faults: the names {@link Faults.takeBusiness} accepts. */
+export type BusinessFaultKind = Extract<RegisteredKind, { business: object }>["kind"];
+
+/** The registered kinds' names, in the registry's order. */
+export const faultKinds: readonly FaultKind[] = faultKindRegistry.map((definition) => definition.kind);
+
+/** The definition (hooks) of a registered kind; undefined for a name that is not one. */
+export function faultKindDefinition(kind: string): FaultKindDefinition | undefined {
+  return (faultKindRegistry as readonly FaultKindDefinition[]).find((definition) => definition.kind === kind);
+}
 
 export interface FaultRule {
   kind: FaultKind;
@@ -21,16 +144,13 @@ export interface FaultRule {
   message?: string;
 }
 
-/**
- * - `429`/`5xx`: answered before the operation runs (nothing applied).
- * - `slow`: the answer is delayed by `delayMs` after the operation ran.
- * - `late`: the operation itself starts only after `delayMs` (a backed-up server), so a client that gave
- *   up may read before it is applied.
- * - `drop`: the operation runs and is applied, then the connection is closed with no answer.
- * - `reset`: the connection is closed before the operation runs (nothing applied).
- * - `graphql-error`: HTTP 200 with `errors[]`, nothing applied.
- * - `install-failure`: the next hosted runtime install ends FAILED.
- */
+/** A request fault that fired for one request, with the hooks the server runs. */
+export interface FiredFault {
+  rule: FaultRule;
+  definition: FaultKindDefinition;
+}
+
+/** The rules in force, and how often each kind fired. */
 export class Faults {
   private rules: FaultRule[] = [];
   private random: () => number;
@@ -51,25 +171,27 @@ export class Faults {
     return this.rules.map((r) => ({ ...r }));
   }
 
-  /** The fault for one request, if any fires; counts it. */
-  pick(operation: string): FaultRule | undefined {
+  /** The request fault for one request, if one fires; counts it. Business faults never fire here. */
+  pick(operation: string): FiredFault | undefined {
     for (const rule of this.rules) {
-      if (rule.kind === "install-failure") continue;
+      const definition = faultKindDefinition(rule.kind);
+      if (!definition || definition.business) continue;
       if (rule.operations && !rule.operations.includes(operation)) continue;
       if (rule.count !== undefined && rule.count <= 0) continue;
       if (this.random() >= (rule.rate ?? 1)) continue;
       if (rule.count !== undefined) rule.count--;
       this.injected[rule.kind] = (this.injected[rule.kind] ?? 0) + 1;
-      return rule;
+      return { rule, definition };
     }
     return undefined;
   }
 
-  takeInstallFailure(): boolean {
-    const rule = this.rules.find((r) => r.kind === "install-failure" && (r.count === undefined || r.count > 0));
+  /** Whether a business fault of this kind is due, counting it if so: the business rule it breaks asks. */
+  takeBusiness(kind: BusinessFaultKind): boolean {
+    const rule = this.rules.find((r) => r.kind === kind && (r.count === undefined || r.count > 0));
     if (!rule) return false;
     if (rule.count !== undefined) rule.count--;
-    this.injected["install-failure"] = (this.injected["install-failure"] ?? 0) + 1;
+    this.injected[kind] = (this.injected[kind] ?? 0) + 1;
     return true;
   }
 
@@ -79,7 +201,7 @@ export class Faults {
 }
 
 function validateRule(rule: FaultRule): void {
-  if (!faultKinds.includes(rule.kind)) throw new Error(`unknown fault kind "${String(rule.kind)}"; one of ${faultKinds.join(", ")}`);
+  if (!faultKindDefinition(rule.kind)) throw new Error(`unknown fault kind "${String(rule.kind)}"; one of ${faultKinds.join(", ")}`);
   if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error(`fault rate must be between 0 and 1, got ${rule.rate}`);
   if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0)) throw new Error(`fault count must be a whole number, got ${rule.count}`);
 }

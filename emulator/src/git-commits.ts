@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
-import type { RepoRef } from "pulumi-codefresh/dist/git";
+import type { RepoRef } from "./repo-url";
 
 /** One file to write (content) or remove (null), relative to the repository's root. */
 export interface FileChange {

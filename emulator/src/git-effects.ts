@@ -1,13 +1,14 @@
 // What a runtime's app-proxy writes to git: the Shared Configuration Repository's layout when git is
 // connected, one Application manifest per git source and per managed cluster. Real commits in the
-// configured git server: the repos are created through the package's own git client, the Shared
-// Configuration Repository is written with git (git-commits.ts). Nothing secret is ever committed.
-import * as git from "pulumi-codefresh/dist/git";
+// configured git server: the repos are created through the provider's API (git-hosting.ts), and written
+// with git (git-commits.ts). Nothing secret is ever committed.
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { FileChange, GitCommitter } from "./git-commits";
+import { createRepository, GitHostingAccount, HostedGitProvider } from "./git-hosting";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
-import { businessError } from "./service";
+import { businessError } from "./errors";
+import { inRepoDirectory, parseRepoUrl, RepoRef } from "./repo-url";
 
 export interface GitEffects {
   connectGit(account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void>;
@@ -18,7 +19,7 @@ export interface GitEffects {
 }
 
 export interface ConnectGitArgs {
-  provider: git.GitProviderName;
+  provider: HostedGitProvider;
   apiUrl: string;
   token: string;
   username?: string;
@@ -52,68 +53,61 @@ export class GitServerEffects implements GitEffects {
     this.committer = new GitCommitter({ workDir: join(options.workDir, "clones"), caBundle: options.caBundle });
   }
 
-  /** Paths relative to the repository URL's directory, like the git client's. */
-  private commitToIsc(runtime: Pick<RuntimeRecord, "gitToken" | "gitUsername">, isc: git.RepoRef, changes: FileChange[], message: string): Promise<void> {
+  /** Paths relative to the repository URL's directory, like the app-proxy's. */
+  private commitTo(runtime: Pick<RuntimeRecord, "gitToken" | "gitUsername">, repo: RepoRef, changes: FileChange[], message: string): Promise<void> {
     if (!runtime.gitToken) throw businessError("the runtime has no git token; connect git first", "FAILED_PRECONDITION");
-    const rooted = changes.map((change) => ({ ...change, path: withBase(isc, change.path) }));
-    return this.committer.commit(isc, { token: runtime.gitToken, username: runtime.gitUsername }, rooted, message);
+    const rooted = changes.map((change) => ({ ...change, path: inRepoDirectory(repo, change.path) }));
+    return this.committer.commit(repo, { token: runtime.gitToken, username: runtime.gitUsername }, rooted, message);
   }
 
-  private client(runtime: RuntimeRecord): git.GitProviderClient {
+  /** The runtime's connected git provider, as the app-proxy reaches it. */
+  private hosting(runtime: RuntimeRecord): GitHostingAccount {
     if (!runtime.gitProvider || !runtime.gitToken || !runtime.gitApiUrl) {
       throw businessError(`runtime '${runtime.name}' has no git provider connected; connect git first`, "FAILED_PRECONDITION");
     }
-    return git.createGitClient({
-      provider: runtime.gitProvider as git.GitProviderName,
+    return {
+      provider: runtime.gitProvider as HostedGitProvider,
       apiUrl: runtime.gitApiUrl,
       token: runtime.gitToken,
       username: runtime.gitUsername,
       caBundle: this.options.caBundle,
-    });
+    };
   }
 
-  private isc(account: AccountRecord): git.RepoRef {
+  private isc(account: AccountRecord): RepoRef {
     if (!account.settings.sharedConfigRepo) {
       throw businessError("the account has no shared configuration repository; connect git first", "FAILED_PRECONDITION");
     }
-    return git.parseRepoUrl(account.settings.sharedConfigRepo, "sharedConfigRepo");
+    return parseRepoUrl(account.settings.sharedConfigRepo, "sharedConfigRepo");
   }
 
   async connectGit(_account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void> {
-    const client = git.createGitClient({
-      provider: args.provider,
-      apiUrl: args.apiUrl,
-      token: args.token,
-      username: args.username,
-      caBundle: this.options.caBundle,
-    });
-    const isc = git.parseRepoUrl(args.iscRepo, "suggestedIscRepo");
-    const sourceRepo = git.parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
+    const hosting: GitHostingAccount = { provider: args.provider, apiUrl: args.apiUrl, token: args.token, username: args.username, caBundle: this.options.caBundle };
+    const credentials = { gitToken: args.token, gitUsername: args.username };
+    const isc = parseRepoUrl(args.iscRepo, "suggestedIscRepo");
+    const sourceRepo = parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
     // The two repositories are independent: each is created and initialised on its own, side by side, and
     // both finish before a failure of either is reported.
     const settled = await Promise.allSettled([
-      client
-        .createRepo(isc, { private: true, description: "Codefresh shared configuration repository" })
-        .then(() =>
-          this.commitToIsc({ gitToken: args.token, gitUsername: args.username }, isc, iscSkeleton(isc, runtime), `Initialise the shared configuration repository for runtime ${runtime.name}`),
+      createRepository(hosting, isc, { description: "Codefresh shared configuration repository" }).then(() =>
+        this.commitTo(credentials, isc, iscSkeleton(isc, runtime), `Initialise the shared configuration repository for runtime ${runtime.name}`),
+      ),
+      createRepository(hosting, sourceRepo, { description: "Codefresh git source: the applications Argo CD syncs" }).then(() =>
+        this.commitTo(
+          credentials,
+          sourceRepo,
+          [{ path: "README.md", content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
+          "Initialise the git source repository",
         ),
-      client
-        .createRepo(sourceRepo, { private: true, description: "Codefresh git source: the applications Argo CD syncs" })
-        .then(() =>
-          client.putFiles(
-            sourceRepo,
-            [{ path: "README.md", content: "# codefresh-runtime-applications\n\nManifests of the applications Argo CD syncs.\n" }],
-            "Initialise the git source repository",
-          ),
-        ),
+      ),
     ]);
     for (const result of settled) if (result.status === "rejected") throw result.reason;
   }
 
   async writeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord, options: { createRepo: boolean }): Promise<void> {
-    const client = this.client(runtime);
+    const hosting = this.hosting(runtime);
     if (options.createRepo) {
-      await client.createRepo(git.parseRepoUrl(source.appSpecifier, "appSpecifier"), { private: true });
+      await createRepository(hosting, parseRepoUrl(source.appSpecifier, "appSpecifier"));
     }
     const isc = this.isc(account);
     const manifest = {
@@ -137,12 +131,12 @@ export class GitServerEffects implements GitEffects {
         syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true } },
       },
     };
-    await this.commitToIsc(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: stringify(manifest) }], `Git source ${source.name}`);
+    await this.commitTo(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: stringify(manifest) }], `Git source ${source.name}`);
   }
 
   async removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void> {
     const isc = this.isc(account);
-    await this.commitToIsc(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: null }], `Remove git source ${source.name}`);
+    await this.commitTo(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: null }], `Remove git source ${source.name}`);
   }
 
   async writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
@@ -153,7 +147,7 @@ export class GitServerEffects implements GitEffects {
       metadata: { name: `cluster-${cluster.name}`, labels: { ...internalLabels, "codefresh.io/cluster": cluster.name } },
       spec: {
         project: "default",
-        source: { repoURL: isc.cloneUrl, path: withBase(isc, `resources/runtimes/${runtime.name}`), targetRevision: "HEAD", directory: { recurse: true } },
+        source: { repoURL: isc.cloneUrl, path: inRepoDirectory(isc, `resources/runtimes/${runtime.name}`), targetRevision: "HEAD", directory: { recurse: true } },
         destination: { server: cluster.server },
         info: [
           ...Object.entries(cluster.labels).map(([name, value]) => ({ name: `label:${name}`, value })),
@@ -161,17 +155,17 @@ export class GitServerEffects implements GitEffects {
         ],
       },
     };
-    await this.commitToIsc(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: stringify(manifest) }], `Cluster ${cluster.name}`);
+    await this.commitTo(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: stringify(manifest) }], `Cluster ${cluster.name}`);
   }
 
   async removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
     const isc = this.isc(account);
-    await this.commitToIsc(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: null }], `Remove cluster ${cluster.name}`);
+    await this.commitTo(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: null }], `Remove cluster ${cluster.name}`);
   }
 }
 
 /** What connecting git commits to a new Shared Configuration Repository for a runtime. */
-function iscSkeleton(isc: git.RepoRef, runtime: RuntimeRecord): FileChange[] {
+function iscSkeleton(isc: RepoRef, runtime: RuntimeRecord): FileChange[] {
   const include = [
     "all-runtimes-all-clusters/*.yaml",
     "all-runtimes-all-clusters/**/*.yaml",
@@ -194,15 +188,11 @@ function iscSkeleton(isc: git.RepoRef, runtime: RuntimeRecord): FileChange[] {
         metadata: { name: "in-cluster", labels: internalLabels },
         spec: {
           project: "default",
-          source: { repoURL: isc.cloneUrl, path: withBase(isc, "resources"), targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
+          source: { repoURL: isc.cloneUrl, path: inRepoDirectory(isc, "resources"), targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
           destination: { namespace: runtime.namespace, server: "https://kubernetes.default.svc" },
           syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true }, syncOptions: ["allowEmpty=true"] },
         },
       }),
     },
   ];
-}
-
-function withBase(repo: git.RepoRef, path: string): string {
-  return repo.path === "" ? path : `${repo.path}/${path}`;
 }

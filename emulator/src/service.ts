@@ -1,9 +1,9 @@
 // What Codefresh does, per account: the behaviour behind both GraphQL surfaces and the REST cluster
 // registration. Resolvers stay thin; business rules and their error messages live here.
-import { GraphQLError } from "graphql";
 import { parse as parseYaml } from "yaml";
 import { checkClusterCredentials } from "./cluster-check";
-import type { GitEffects } from "./git-effects";
+import { businessError, RestError } from "./errors";
+import type { ConnectGitArgs, GitEffects } from "./git-effects";
 import {
   AccountRecord,
   ClusterRecord,
@@ -28,13 +28,26 @@ export interface ServiceOptions {
   baseUrl: () => string;
 }
 
-/** A business error, answered as HTTP 200 with `errors[]` like Codefresh's. */
-export function businessError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
-}
-
 export const runtimeNamePattern = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const clusterNamePattern = /^[a-z]([-a-z\d]{0,61}[a-z\d])?$/;
+
+/** The default name of the hosted runtime, as Codefresh's docs show it. */
+export const defaultHostedRuntimeName = "codefresh-hosted";
+/** The git source Codefresh creates when a hosted runtime's git provider is connected. */
+export const defaultGitSourceName = "default-git-source";
+const hostedProviders = new Set<string>(["GITHUB", "BITBUCKET", "GERRIT"]);
+
+/** What connecting a hosted runtime's git provider takes (go-sdk's InitManagedRuntimeArgs fields). */
+export interface ConnectGitInput {
+  provider: string;
+  apiUrl?: string | null;
+  sharingPolicy: string;
+  token: string;
+  refreshToken?: string | null;
+  username?: string | null;
+  suggestedIscRepo: string;
+  suggestedGsRepo: string;
+}
 
 export type RuntimePhase = "installing" | "ready" | "failed" | "deleting" | "gone";
 
@@ -129,6 +142,73 @@ export class CodefreshService {
       }
       return 1;
     });
+  }
+
+  /**
+   * Connects the hosted runtime's git provider: creates and initialises the Shared Configuration and git
+   * source repositories, then records the provider, the account's settings, the default git integration and
+   * git source. Asked through the (invented) initManagedRuntime mutation, or as a user would in the UI,
+   * through the admin API (`POST /_emulator/ui/connect-git`).
+   */
+  async connectGit(accountId: string, runtimeName: string, input: ConnectGitInput): Promise<null> {
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    if (!runtime.managed) throw businessError(`runtime '${runtime.name}' is not a hosted runtime`, "FAILED_PRECONDITION");
+    if (!hostedProviders.has(input.provider)) {
+      throw businessError(`${input.provider} is not supported for hosted runtimes; use GITHUB, BITBUCKET (Bitbucket Cloud) or GERRIT`, "BAD_USER_INPUT");
+    }
+    const existingIsc = account.settings.sharedConfigRepo;
+    if (existingIsc !== undefined && existingIsc !== input.suggestedIscRepo && this.visibleRuntimes(account).some((r) => r.iscInitialized)) {
+      throw businessError(`the account already has a shared configuration repository (${existingIsc})`, "CONFLICT");
+    }
+    const apiUrl = input.apiUrl ?? undefined;
+    if (!apiUrl) throw businessError("apiUrl is required by this emulator (it cannot reach public git providers)", "BAD_USER_INPUT");
+    const connect: ConnectGitArgs = {
+      provider: input.provider as ConnectGitArgs["provider"],
+      apiUrl,
+      token: input.token,
+      username: input.username ?? undefined,
+      iscRepo: input.suggestedIscRepo,
+      gitSourceRepo: input.suggestedGsRepo,
+      defaultGitSourceName,
+    };
+    await this.git.connectGit(account, runtime, connect);
+    await this.store.update((state) => {
+      const target = mustAccount(state, account.id);
+      Object.assign(target.runtimes[runtime.name], {
+        iscInitialized: true,
+        gitProvider: connect.provider,
+        gitApiUrl: apiUrl,
+        gitToken: input.token,
+        gitUsername: connect.username,
+        defaultGitSourceRepo: input.suggestedGsRepo,
+      });
+      target.settings = { gitProvider: connect.provider, gitApiUrl: apiUrl, sharedConfigRepo: input.suggestedIscRepo, csdpValidated: true };
+      target.gitIntegrations[`${runtime.name}/default`] = {
+        runtime: runtime.name,
+        name: "default",
+        provider: connect.provider,
+        apiUrl,
+        sharingPolicy: input.sharingPolicy === "ACCOUNT_ADMINS" ? "ACCOUNT_ADMINS" : "ALL_USERS_IN_ACCOUNT",
+        registeredUsers: [target.userId],
+      };
+      const key = `${runtime.name}/${defaultGitSourceName}`;
+      if (!target.gitSources[key]) {
+        target.gitSources[key] = {
+          runtime: runtime.name,
+          name: defaultGitSourceName,
+          appSpecifier: input.suggestedGsRepo,
+          repoURL: input.suggestedGsRepo.replace(/(\.git).*$/, "$1"),
+          path: ".",
+          revision: "HEAD",
+          destServer: "https://kubernetes.default.svc",
+          isInternal: false,
+          createdAt: this.now(),
+          readyAt: this.now(),
+        };
+      }
+    });
+    return null;
   }
 
   // ---- account settings ------------------------------------------------------------------------
@@ -350,16 +430,6 @@ export class CodefreshService {
     if (!runtime || phase === "gone") throw businessError(`runtime '${name}' does not exist`, "NOT_FOUND");
     if (phase !== "ready") throw businessError(`runtime '${name}' is not ready (${phase})`, "FAILED_PRECONDITION");
     return runtime;
-  }
-}
-
-/** An error of the REST surface, answered with its HTTP status. */
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
   }
 }
 

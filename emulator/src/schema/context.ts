@@ -1,12 +1,10 @@
 import type { Faults } from "../faults";
-import type { GitEffects } from "../git-effects";
 import type { AccountRecord } from "../model";
 import type { CodefreshService } from "../service";
 
 /** What every resolver gets: the service and the account the API key belongs to. */
 export interface PlatformContext {
   service: CodefreshService;
-  git: GitEffects;
   faults: Faults;
   account: AccountRecord;
 }

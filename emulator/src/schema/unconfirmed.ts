@@ -12,10 +12,7 @@
 // Codefresh does: a client then gets GraphQL's own "Cannot query field" error and must fall back to
 // adopting what the user made in the UI.
 import { randomBytes } from "node:crypto";
-import type * as git from "pulumi-codefresh/dist/git";
-import type { ConnectGitArgs, GitEffects } from "../git-effects";
-import type { GitSourceRecord } from "../model";
-import { businessError, CodefreshService } from "../service";
+import { ConnectGitInput, defaultHostedRuntimeName } from "../service";
 import type { AppProxyContext, PlatformContext } from "./context";
 
 export const unconfirmedPlatformTypeDefs = /* GraphQL */ `
@@ -42,103 +39,23 @@ export const unconfirmedAppProxyTypeDefs = /* GraphQL */ `
   }
 `;
 
-/** The default name of the hosted runtime, as Codefresh's docs show it. */
-export const defaultHostedRuntimeName = "codefresh-hosted";
-export const defaultGitSourceName = "default-git-source";
-const hostedProviders = new Set(["GITHUB", "BITBUCKET", "GERRIT"]);
-
 export const unconfirmedPlatformResolvers = {
   Mutation: {
     async installHostedRuntime(_: unknown, args: { runtimeName?: string | null }, ctx: PlatformContext) {
       const runtime = await ctx.service.installHosted(ctx.account.id, args.runtimeName ?? defaultHostedRuntimeName, {
-        fail: ctx.faults.takeInstallFailure(),
+        fail: ctx.faults.takeBusiness("install-failure"),
       });
       return { name: runtime.name, newAccessToken: randomBytes(24).toString("hex") };
     },
   },
 };
 
-export interface InitManagedRuntimeInput {
-  provider: string;
-  apiUrl?: string | null;
-  sharingPolicy: string;
-  token: string;
-  refreshToken?: string | null;
-  username?: string | null;
-  suggestedIscRepo: string;
-  suggestedGsRepo: string;
-}
-
-/**
- * What connecting git does, whether asked through the (invented) initManagedRuntime mutation or, as a
- * user would in the UI, through the emulator's admin API (`POST /_emulator/ui/connect-git`).
- */
-export async function connectGit(service: CodefreshService, gitEffects: GitEffects, accountId: string, runtimeName: string, args: InitManagedRuntimeInput): Promise<null> {
-  const account = service.mustAccount(accountId);
-  const runtime = service.readyRuntime(account, runtimeName);
-  if (!runtime.managed) throw businessError(`runtime '${runtime.name}' is not a hosted runtime`, "FAILED_PRECONDITION");
-  if (!hostedProviders.has(args.provider)) {
-    throw businessError(`${args.provider} is not supported for hosted runtimes; use GITHUB, BITBUCKET (Bitbucket Cloud) or GERRIT`, "BAD_USER_INPUT");
-  }
-  const existingIsc = account.settings.sharedConfigRepo;
-  if (existingIsc !== undefined && existingIsc !== args.suggestedIscRepo && service.visibleRuntimes(account).some((r) => r.iscInitialized)) {
-    throw businessError(`the account already has a shared configuration repository (${existingIsc})`, "CONFLICT");
-  }
-  const apiUrl = args.apiUrl ?? undefined;
-  if (!apiUrl) throw businessError("apiUrl is required by this emulator (it cannot reach public git providers)", "BAD_USER_INPUT");
-  const connect: ConnectGitArgs = {
-    provider: args.provider as git.GitProviderName,
-    apiUrl,
-    token: args.token,
-    username: args.username ?? undefined,
-    iscRepo: args.suggestedIscRepo,
-    gitSourceRepo: args.suggestedGsRepo,
-    defaultGitSourceName,
-  };
-  await gitEffects.connectGit(account, runtime, connect);
-  await service.store.update((state) => {
-    const target = state.accounts[account.id];
-    const rt = target.runtimes[runtime.name];
-    Object.assign(rt, {
-      iscInitialized: true,
-      gitProvider: connect.provider,
-      gitApiUrl: apiUrl,
-      gitToken: args.token,
-      gitUsername: connect.username,
-      defaultGitSourceRepo: args.suggestedGsRepo,
-    });
-    target.settings = { gitProvider: connect.provider, gitApiUrl: apiUrl, sharedConfigRepo: args.suggestedIscRepo, csdpValidated: true };
-    target.gitIntegrations[`${runtime.name}/default`] = {
-      runtime: runtime.name,
-      name: "default",
-      provider: connect.provider,
-      apiUrl,
-      sharingPolicy: args.sharingPolicy === "ACCOUNT_ADMINS" ? "ACCOUNT_ADMINS" : "ALL_USERS_IN_ACCOUNT",
-      registeredUsers: [target.userId],
-    };
-    const key = `${runtime.name}/${defaultGitSourceName}`;
-    if (!target.gitSources[key]) {
-      const source: GitSourceRecord = {
-        runtime: runtime.name,
-        name: defaultGitSourceName,
-        appSpecifier: args.suggestedGsRepo,
-        repoURL: args.suggestedGsRepo.replace(/(\.git).*$/, "$1"),
-        path: ".",
-        revision: "HEAD",
-        destServer: "https://kubernetes.default.svc",
-        isInternal: false,
-        createdAt: service.now(),
-        readyAt: service.now(),
-      };
-      target.gitSources[key] = source;
-    }
-  });
-  return null;
-}
+/** The invented mutation's input: the fields of go-sdk's InitManagedRuntimeArgs, as the service takes them. */
+export type InitManagedRuntimeInput = ConnectGitInput;
 
 export const unconfirmedAppProxyResolvers = {
   Mutation: {
     initManagedRuntime: (_: unknown, { args }: { args: InitManagedRuntimeInput }, ctx: AppProxyContext) =>
-      connectGit(ctx.service, ctx.git, ctx.account.id, ctx.runtime, args),
+      ctx.service.connectGit(ctx.account.id, ctx.runtime, args),
   },
 };

@@ -1,0 +1,145 @@
+// One request to the Codefresh API, start to end: route it to its surface (platform GraphQL, a runtime's
+// app-proxy GraphQL, the REST cluster registration), authenticate the key, count and log it, run the
+// hooks of the fault that fired (faults.ts decides what each kind does), and dispatch it.
+import type http from "node:http";
+import { OperationDefinitionNode, parse } from "graphql";
+import { RestError } from "./errors";
+import type { FaultedAnswer, FaultOutcome, Faults, FiredFault } from "./faults";
+import { appProxyGraphqlPath, GraphqlServers, platformGraphqlPath } from "./graphql-servers";
+import { delay, readBody, sendJson, unauthorized } from "./http-io";
+import type { LoggedRequest, RequestMetrics } from "./metrics";
+import type { AccountRecord } from "./model";
+import type { CodefreshService } from "./service";
+
+export interface ApiDependencies {
+  service: CodefreshService;
+  faults: Faults;
+  metrics: RequestMetrics;
+  graphql: GraphqlServers;
+  baseUrl: () => string;
+  /** Added to every request (benchmarks). */
+  latencyMs?: number;
+}
+
+/** Where a request goes: the platform API, or a runtime's app-proxy (GraphQL or REST) under its ingress. */
+type ApiRoute =
+  | { surface: "platform" }
+  | { surface: "app-proxy" | "rest"; accountId: string; runtime: string }
+  | { surface: "user" }
+  | undefined;
+
+const ingressPattern = /^\/ingress\/([0-9a-f]{24})\/([^/]+)\/app-proxy\/api\/(graphql|clusters)$/;
+
+function routeOf(method: string | undefined, pathname: string): ApiRoute {
+  if (pathname === platformGraphqlPath) return { surface: "platform" };
+  const ingress = ingressPattern.exec(pathname);
+  if (ingress) return { surface: ingress[3] === "graphql" ? "app-proxy" : "rest", accountId: ingress[1], runtime: decodeURIComponent(ingress[2]) };
+  if (pathname === "/api/user" && method === "GET") return { surface: "user" };
+  return undefined;
+}
+
+export function createApiHandler({ service, faults, metrics, graphql, baseUrl, latencyMs }: ApiDependencies) {
+  /** The REST cluster registration's answer; its refusals are answered with their own status. */
+  async function restAnswer(accountId: string, runtime: string, body: string): Promise<FaultedAnswer> {
+    let status: number;
+    let payload: string;
+    try {
+      const parsed = body === "" ? {} : (JSON.parse(body) as Record<string, unknown>);
+      const cluster = await service.addCluster(accountId, runtime, parsed);
+      status = 201;
+      payload = JSON.stringify({ name: cluster.name, server: cluster.server, connectionState: cluster.connection });
+    } catch (error) {
+      status = error instanceof RestError ? error.status : error instanceof SyntaxError ? 400 : 500;
+      payload = JSON.stringify({ error: (error as Error).message, status });
+    }
+    return { status, headers: { "content-type": "application/json" }, payload };
+  }
+
+  async function graphqlAnswer(account: AccountRecord, runtime: string | undefined, body: string): Promise<FaultedAnswer> {
+    const init = { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body };
+    const answer =
+      runtime === undefined
+        ? await graphql.platform.fetch(new URL(platformGraphqlPath, baseUrl()), init, { service, faults, account })
+        : await graphql.appProxy.fetch(new URL(appProxyGraphqlPath, baseUrl()), init, { service, faults, account, runtime });
+    return { status: answer.status, headers: { "content-type": answer.headers.get("content-type") ?? "application/json" }, payload: await answer.text() };
+  }
+
+  return async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, started: number): Promise<void> {
+    const body = await readBody(req);
+    const apiKey = req.headers.authorization;
+    const account = service.accountForKey(typeof apiKey === "string" ? apiKey : undefined);
+
+    const route = routeOf(req.method, url.pathname);
+    if (route === undefined) return sendJson(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
+    if (route.surface === "user") {
+      if (!account) return unauthorized(res);
+      return sendJson(res, 200, { _id: account.userId, userName: "admin", email: account.userEmail, activeAccountName: account.name, account: [{ _id: account.id, name: account.name }] });
+    }
+    if (route.surface !== "platform" && account && account.id !== route.accountId) {
+      return sendJson(res, 403, { error: "Forbidden: this runtime belongs to another account", status: 403 });
+    }
+    const surface: LoggedRequest["surface"] = route.surface;
+    const runtime = route.surface === "platform" ? undefined : route.runtime;
+
+    const { operation, kind } = surface === "rest" ? { operation: "addCluster", kind: "rest" as const } : describeOperation(body);
+    const record = (status: number, fault?: string) =>
+      metrics.record({ at: new Date(started).toISOString(), surface, operation, kind, status, fault, ms: Date.now() - started });
+    metrics.count(operation, kind);
+    if (latencyMs) await delay(latencyMs);
+
+    if (!account) {
+      record(401);
+      return unauthorized(res);
+    }
+
+    /** Carries out a hook's decision; true when it ended the request. */
+    const applied = (fault: FiredFault, outcome: FaultOutcome): boolean => {
+      if (outcome?.action === "close") {
+        record(0, fault.rule.kind);
+        req.socket.destroy();
+        return true;
+      }
+      if (outcome?.action === "answer") {
+        record(outcome.status, fault.rule.kind);
+        sendJson(res, outcome.status, outcome.body, outcome.headers);
+        return true;
+      }
+      return false;
+    };
+
+    const fault = faults.pick(operation);
+    if (fault?.definition.before && applied(fault, await fault.definition.before(fault.rule, { surface }))) return;
+
+    let answer: FaultedAnswer;
+    if (surface === "rest") {
+      answer = await restAnswer(account.id, runtime as string, body);
+    } else {
+      // Read the account again: the record read on arrival is a snapshot, and the request may have waited since.
+      const currentAccount = service.mustAccount(account.id);
+      if (runtime !== undefined && !service.runtime(currentAccount, runtime)) {
+        record(404);
+        return sendJson(res, 404, { error: `no runtime "${runtime}" in this account`, status: 404 });
+      }
+      answer = await graphqlAnswer(currentAccount, runtime, body);
+    }
+
+    if (fault?.definition.after && applied(fault, await fault.definition.after(fault.rule, answer))) return;
+    record(answer.status, fault?.rule.kind);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.payload);
+  };
+}
+
+/** The operation's root field (what counters and fault rules name), and whether it is a read or a write. */
+function describeOperation(body: string): { operation: string; kind: "query" | "mutation" } {
+  try {
+    const { query } = JSON.parse(body) as { query?: string };
+    const document = parse(query ?? "");
+    const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === "OperationDefinition");
+    const field = op?.selectionSet.selections.find((s) => s.kind === "Field");
+    const name = field && field.kind === "Field" ? field.name.value : op?.name?.value ?? "unknown";
+    return { operation: name, kind: op?.operation === "mutation" ? "mutation" : "query" };
+  } catch {
+    return { operation: "invalid", kind: "query" };
+  }
+}

@@ -1,0 +1,18 @@
+// The two ways the emulator refuses a request, kept apart from the rules that raise them so that every
+// module (service, git effects, admin API) can use them without importing each other.
+import { GraphQLError } from "graphql";
+
+/** A business error, answered as HTTP 200 with `errors[]` like Codefresh's. */
+export function businessError(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+/** An error of the REST surface, answered with its HTTP status. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
