@@ -2,7 +2,7 @@
 // app-proxy GraphQL, the REST cluster registration), authenticate the key, count and log it, run the
 // hooks of the fault that fired (faults.ts decides what each kind does), and dispatch it.
 import type http from "node:http";
-import { OperationDefinitionNode, parse } from "graphql";
+import { Kind, OperationDefinitionNode, OperationTypeNode, parse } from "graphql";
 import { RestError } from "./errors";
 import type { FaultedAnswer, FaultOutcome, Faults, FiredFault } from "./faults";
 import { appProxyGraphqlPath, GraphqlServers, platformGraphqlPath } from "./graphql-servers";
@@ -135,10 +135,10 @@ function describeOperation(body: string): { operation: string; kind: "query" | "
   try {
     const { query } = JSON.parse(body) as { query?: string };
     const document = parse(query ?? "");
-    const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === "OperationDefinition");
-    const field = op?.selectionSet.selections.find((s) => s.kind === "Field");
-    const name = field && field.kind === "Field" ? field.name.value : op?.name?.value ?? "unknown";
-    return { operation: name, kind: op?.operation === "mutation" ? "mutation" : "query" };
+    const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const field = op?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+    const name = field && field.kind === Kind.FIELD ? field.name.value : (op?.name?.value ?? "unknown");
+    return { operation: name, kind: op?.operation === OperationTypeNode.MUTATION ? "mutation" : "query" };
   } catch {
     return { operation: "invalid", kind: "query" };
   }

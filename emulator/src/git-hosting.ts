@@ -69,7 +69,7 @@ async function createOnGitHub(account: GitHostingAccount, repo: RepoRef, descrip
   if (org.status === 404) {
     const user = await send(account, "GET", "/user");
     if (user.status !== 200) throw refused(`${action}: reading the token's user`, user);
-    const login = String((JSON.parse(user.text) as { login?: unknown }).login ?? "");
+    const login = (JSON.parse(user.text) as { login?: string }).login ?? "";
     if (login.toLowerCase() !== repo.owner.toLowerCase()) {
       throw new Error(`${action}: ${repo.owner} is neither an organisation the token can see nor the token's user (${login})`);
     }

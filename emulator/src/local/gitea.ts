@@ -212,6 +212,8 @@ async function gitea(bin: string, cwd: string, args: string[], env: NodeJS.Proce
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; message: string };
+    // No `cause`: the exec error's command line carries the admin password.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`gitea ${args.filter((a) => !a.startsWith("--password")).slice(0, 4).join(" ")} failed: ${e.message}\n${e.stderr ?? ""}${e.stdout ?? ""}`);
   }
 }

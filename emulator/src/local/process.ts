@@ -70,7 +70,7 @@ function watch(pgid: number, add: boolean): void {
     child.unref();
     // The pipe must not keep the parent alive; it only has to close when the parent goes.
     (child.stdin as net.Socket).unref();
-    watchdog = child.stdin as Writable;
+    watchdog = child.stdin;
   }
   watchdog.write(`${add ? "add" : "remove"} ${pgid}\n`);
 }
