@@ -4,8 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 /** The dynamic resources' module in type tokens: `pulumi-nodejs:dynamic/codefresh:<Type>`. */
 export const typeModule = "codefresh";
 
+/** What Pulumi puts before a dynamic resource's module and type. */
+export const dynamicTypePrefix = "pulumi-nodejs:dynamic/";
+
 export function typeToken(type: string): string {
-  return `pulumi-nodejs:dynamic/${typeModule}:${type}`;
+  return `${dynamicTypePrefix}${typeModule}:${type}`;
 }
 
 /** This package's version, recorded with each resource (`providerVersion`) for support and upgrades. */

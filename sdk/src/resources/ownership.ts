@@ -6,7 +6,7 @@
 //   second claimant fails in preview, or before any write when its identity is known only at apply;
 // - across stacks and runs: each object carries its owner (stack and resource), read back by create.
 import { ConflictError } from "../errors";
-import { fullUrn, typeToken } from "./common";
+import { dynamicTypePrefix, fullUrn, typeToken } from "./common";
 import { isUnknown } from "./provider/unknown";
 
 /** A resource's URN, as the program computes it (`pulumi.createUrn`). */
@@ -36,7 +36,7 @@ export function parseUrn(urn: ResourceUrn): OwnerName {
   const parts = urn.replace(/^urn:pulumi:/, "").split("::");
   const [stack = "", project = "", typeChain = "", ...name] = parts;
   const type = typeChain.split("$").pop() ?? typeChain;
-  return { stack: `${project}/${stack}`, resource: name.join("::"), type: type.replace(/^pulumi-nodejs:dynamic\//, "") };
+  return { stack: `${project}/${stack}`, resource: name.join("::"), type: type.startsWith(dynamicTypePrefix) ? type.slice(dynamicTypePrefix.length) : type };
 }
 
 /** `resource "prod" (codefresh:ManagedCluster) of stack acme/dev` */
