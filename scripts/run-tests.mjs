@@ -6,10 +6,16 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { summaryLine } from "./summary.mjs";
 
 const require = createRequire(import.meta.url);
+/** A package's command-line script, from its package.json `bin` (its `exports` may not list it). */
+function binOf(name) {
+  const manifest = require.resolve(`${name}/package.json`);
+  const { bin } = JSON.parse(readFileSync(manifest, "utf8"));
+  return join(dirname(manifest), typeof bin === "string" ? bin : bin[name]);
+}
 const root = new URL("..", import.meta.url).pathname;
 
 // The whole suite (no jest arguments) starts with the format and lint checks; each that fails is one
@@ -18,8 +24,8 @@ const wholeSuite = process.argv.length <= 2;
 let staticFailures = 0;
 if (wholeSuite) {
   const checks = [
-    ["format (prettier --check; npm run format fixes it)", require.resolve("prettier/bin/prettier.cjs"), ["--check", "--log-level", "warn", "."]],
-    ["lint (eslint)", require.resolve("eslint/bin/eslint.js"), ["--cache", "--cache-location", "node_modules/.cache/eslint/", "--max-warnings", "0", "."]],
+    ["format (prettier --check; npm run format fixes it)", binOf("prettier"), ["--check", "--log-level", "warn", "."]],
+    ["lint (eslint)", binOf("eslint"), ["--cache", "--cache-location", "node_modules/.cache/eslint/", "--max-warnings", "0", "."]],
   ];
   for (const [name, bin, args] of checks) {
     const started = Date.now();
