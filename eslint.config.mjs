@@ -21,7 +21,18 @@ export default tseslint.config(
       // of the package for the serialized provider in state).
       "@typescript-eslint/no-require-imports": [
         "error",
-        { allowAsImport: true, allow: ["^@kubernetes/client-node$", "^@octokit/core$", "^node:tls$", "^@grpc/grpc-js$", "^@pulumi/pulumi/proto/", "package\\.json$", "^pulumi-codefresh/dist/resources/providers$"] },
+        {
+          allowAsImport: true,
+          allow: [
+            "^@kubernetes/client-node$",
+            "^@octokit/core$",
+            "^node:tls$",
+            "^@grpc/grpc-js$",
+            "^@pulumi/pulumi/proto/",
+            "package\\.json$",
+            "^pulumi-codefresh/dist/resources/providers$",
+          ],
+        },
       ],
       // Methods that implement an async interface (a provider's check, a test's fake sleep) need not await.
       "@typescript-eslint/require-await": "off",
@@ -48,6 +59,30 @@ export default tseslint.config(
 
 /** Node's globals for the scripts (the `globals` package would be one more dependency for one list). */
 function globalsOfNode() {
-  const names = ["process", "console", "Buffer", "URL", "URLSearchParams", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "fetch", "AbortController", "AbortSignal", "__dirname", "__filename", "require", "module", "exports", "TextDecoder", "TextEncoder", "structuredClone", "queueMicrotask", "performance"];
+  const names = [
+    "process",
+    "console",
+    "Buffer",
+    "URL",
+    "URLSearchParams",
+    "setTimeout",
+    "clearTimeout",
+    "setInterval",
+    "clearInterval",
+    "setImmediate",
+    "fetch",
+    "AbortController",
+    "AbortSignal",
+    "__dirname",
+    "__filename",
+    "require",
+    "module",
+    "exports",
+    "TextDecoder",
+    "TextEncoder",
+    "structuredClone",
+    "queueMicrotask",
+    "performance",
+  ];
   return Object.fromEntries(names.map((name) => [name, "readonly"]));
 }

@@ -39,7 +39,8 @@ const repeat = Number(values.repeat);
 /** Pulumi's `--parallel` for both stacks; unset, Pulumi's default (4 × CPUs). */
 const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
 for (const [name, value] of Object.entries({ n, m, "latency-ms": latencyMs, repeat, parallel: parallel ?? 1 })) {
-  if (!Number.isInteger(value) || value < (name === "latency-ms" ? 0 : 1)) throw new Error(`--${name}: expected a whole number${name === "latency-ms" ? "" : " of at least 1"}, got ${JSON.stringify(values[name])}`);
+  if (!Number.isInteger(value) || value < (name === "latency-ms" ? 0 : 1))
+    throw new Error(`--${name}: expected a whole number${name === "latency-ms" ? "" : " of at least 1"}, got ${JSON.stringify(values[name])}`);
 }
 
 const { LocalWorkspace, PulumiCommand } = require("@pulumi/pulumi/automation");
@@ -98,10 +99,20 @@ async function stateBytes(statePath, typePrefix) {
 
 async function main() {
   const base = await mkdtemp(join(tmpdir(), "codefresh-bench-"));
-  const shapes = values.scaling ? [{ n, m }, { n: 2 * n, m: 2 * m }] : [{ n, m }];
+  const shapes = values.scaling
+    ? [
+        { n, m },
+        { n: 2 * n, m: 2 * m },
+      ]
+    : [{ n, m }];
   const maxM = Math.max(...shapes.map((s) => s.m));
-  log(`shapes: ${shapes.map((s) => `N=${s.n} M=${s.m}`).join(", ")}; emulator latency ${latencyMs} ms; ${repeat} repeats; parallel ${parallel ?? "Pulumi's default"}`);
-  const [kube, gitea] = await Promise.all([emulatorLib.startKubernetes({ workDir: join(base, "kube") }), emulatorLib.startGitea({ workDir: join(base, "gitea") })]);
+  log(
+    `shapes: ${shapes.map((s) => `N=${s.n} M=${s.m}`).join(", ")}; emulator latency ${latencyMs} ms; ${repeat} repeats; parallel ${parallel ?? "Pulumi's default"}`,
+  );
+  const [kube, gitea] = await Promise.all([
+    emulatorLib.startKubernetes({ workDir: join(base, "kube") }),
+    emulatorLib.startGitea({ workDir: join(base, "gitea") }),
+  ]);
   const account = { name: "bench", apiKey: "cf-bench-key-0123456789abcdef" };
   const emulator = await emulatorLib.startEmulator({
     dataDir: join(base, "emulator"),
@@ -197,7 +208,14 @@ async function main() {
         }
       }
     }
-    const result = { n: shape.n, m: shape.m, operations: {}, state_bytes_per_resource: state.ours, baseline_state_bytes_per_resource: state.baseline, peak_rss_mb: Math.round(peakRssMb) };
+    const result = {
+      n: shape.n,
+      m: shape.m,
+      operations: {},
+      state_bytes_per_resource: state.ours,
+      baseline_state_bytes_per_resource: state.baseline,
+      peak_rss_mb: Math.round(peakRssMb),
+    };
     for (const op of operations) {
       const ours = median(samples.ours[op]);
       const baseline = median(samples.baseline[op]);
@@ -227,7 +245,9 @@ async function main() {
   };
   const spread = (s) => `${s[0].toFixed(1)}-${s[1].toFixed(1)}`;
   for (const { result } of measured) {
-    console.log(`\nN=${result.n} git sources, M=${result.m} clusters, emulator latency ${latencyMs} ms, parallel ${parallel ?? "default"}, median of ${repeat} (min-max)\n`);
+    console.log(
+      `\nN=${result.n} git sources, M=${result.m} clusters, emulator latency ${latencyMs} ms, parallel ${parallel ?? "default"}, median of ${repeat} (min-max)\n`,
+    );
     console.log("| step     | ours (s)          | baseline (s)      | ratio | API calls | writes |");
     console.log("| -------- | ----------------- | ----------------- | ----- | --------- | ------ |");
     for (const op of operations) {
@@ -236,7 +256,9 @@ async function main() {
         `| ${op.padEnd(8)} | ${`${o.ours_s.toFixed(1)} (${spread(o.ours_spread_s)})`.padEnd(17)} | ${`${o.baseline_s.toFixed(1)} (${spread(o.baseline_spread_s)})`.padEnd(17)} | ${o.ratio.toFixed(2).padStart(5)} | ${String(o.api_calls).padStart(9)} | ${String(o.write_calls).padStart(6)} |`,
       );
     }
-    console.log(`\nstate per resource: ${result.state_bytes_per_resource} bytes (baseline ${result.baseline_state_bytes_per_resource}); peak RSS of the program: ${result.peak_rss_mb} MB`);
+    console.log(
+      `\nstate per resource: ${result.state_bytes_per_resource} bytes (baseline ${result.baseline_state_bytes_per_resource}); peak RSS of the program: ${result.peak_rss_mb} MB`,
+    );
   }
   if (values.scaling) {
     const [small, large] = measured.map((x) => x.result);
@@ -247,7 +269,12 @@ async function main() {
     for (const op of operations) {
       const ours = large.operations[op].ours_s / small.operations[op].ours_s;
       const baseline = large.operations[op].baseline_s / small.operations[op].baseline_s;
-      output.scaling.operations[op] = { ours_s: large.operations[op].ours_s, baseline_s: large.operations[op].baseline_s, ours_growth: round2(ours), baseline_growth: round2(baseline) };
+      output.scaling.operations[op] = {
+        ours_s: large.operations[op].ours_s,
+        baseline_s: large.operations[op].baseline_s,
+        ours_growth: round2(ours),
+        baseline_growth: round2(baseline),
+      };
       console.log(`| ${op.padEnd(8)} | ${ours.toFixed(2).padStart(7)} | ${baseline.toFixed(2).padStart(10)} |`);
     }
     output.scaling.state_bytes_per_resource = large.state_bytes_per_resource;
@@ -257,7 +284,14 @@ async function main() {
     console.log(`wrote ${values.json}`);
   }
   if (values.trace) {
-    await writeFile(values.trace, JSON.stringify(measured.map(({ result, trace }) => ({ n: result.n, m: result.m, operations: trace })), null, 1));
+    await writeFile(
+      values.trace,
+      JSON.stringify(
+        measured.map(({ result, trace }) => ({ n: result.n, m: result.m, operations: trace })),
+        null,
+        1,
+      ),
+    );
     console.log(`wrote ${values.trace}`);
   }
 

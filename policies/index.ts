@@ -5,6 +5,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./registry";
 
 new PolicyPack("codefresh-gitops", {
-  description: "Codefresh Hosted GitOps Runtime requirements: one runtime per account, Kubernetes >= 1.18, hosted git providers, repo size, public clusters, Enterprise-only plugins, TLS, CRD room.",
+  description:
+    "Codefresh Hosted GitOps Runtime requirements: one runtime per account, Kubernetes >= 1.18, hosted git providers, repo size, public clusters, Enterprise-only plugins, TLS, CRD room.",
   policies,
 });

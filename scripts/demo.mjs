@@ -14,7 +14,9 @@ const { values: flags } = parseArgs({
   options: { down: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
 });
 if (flags.help) {
-  console.log("usage: npm run demo [-- --down]\n  (no flag) start or reuse the local stack, then pulumi up\n  --down    destroy the demo, stop the local servers, remove their data");
+  console.log(
+    "usage: npm run demo [-- --down]\n  (no flag) start or reuse the local stack, then pulumi up\n  --down    destroy the demo, stop the local servers, remove their data",
+  );
   process.exit(0);
 }
 
@@ -137,8 +139,7 @@ if (info) {
 }
 
 if (!hasPulumiStack()) pulumi(["stack", "init", stack]);
-const set = (key, value, secret = false) =>
-  pulumi(["config", "set", "--stack", stack, ...(secret ? ["--secret"] : []), key], { input: value });
+const set = (key, value, secret = false) => pulumi(["config", "set", "--stack", stack, ...(secret ? ["--secret"] : []), key], { input: value });
 set("codefresh:apiUrl", info.codefresh.apiUrl);
 set("codefresh:apiKey", info.codefresh.apiKey, true);
 set("gitUrl", info.git.url);

@@ -14,7 +14,16 @@ const run = spawnSync(process.execPath, [new URL("./run-tests.mjs", import.meta.
   stdio: "inherit",
   env: { ...process.env, PULUMI_CODEFRESH_RELIABILITY_REPORT: report, ...(soak ? { PULUMI_CODEFRESH_SOAK: "1" } : {}) },
 });
-const totals = { faultsInjected: 0, faultsSurvived: 0, crashesTried: 0, crashesConverged: 0, badInputsTried: 0, badInputsRejected: 0, secretLeaks: 0, runtimeAdoptions: 0 };
+const totals = {
+  faultsInjected: 0,
+  faultsSurvived: 0,
+  crashesTried: 0,
+  crashesConverged: 0,
+  badInputsTried: 0,
+  badInputsRejected: 0,
+  secretLeaks: 0,
+  runtimeAdoptions: 0,
+};
 try {
   for (const line of readFileSync(report, "utf8").split("\n").filter(Boolean)) {
     for (const [key, value] of Object.entries(JSON.parse(line))) totals[key] += value;

@@ -52,11 +52,10 @@ if (tsc.status !== 0) {
 
 const outDir = mkdtempSync(join(tmpdir(), "jest-results-"));
 const outFile = join(outDir, "results.json");
-const jest = spawnSync(
-  process.execPath,
-  [require.resolve("jest/bin/jest"), "--json", `--outputFile=${outFile}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit" },
-);
+const jest = spawnSync(process.execPath, [require.resolve("jest/bin/jest"), "--json", `--outputFile=${outFile}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
 
 let counts = { passed: 0, failed: 1, skipped: 0 };
 try {

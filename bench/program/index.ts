@@ -50,7 +50,11 @@ if (mode === "baseline") {
     gitToken: config.requireSecret("gitToken"),
   });
   for (let i = 0; i < n; i++) {
-    new GitSource(`source-${i}`, { runtime: runtime.name, repoUrl: `${gitUrl}/${org}/codefresh-apps.git`, path: `s${i}`, include: `${variant(i)}/*.yaml` }, { dependsOn: [isc] });
+    new GitSource(
+      `source-${i}`,
+      { runtime: runtime.name, repoUrl: `${gitUrl}/${org}/codefresh-apps.git`, path: `s${i}`, include: `${variant(i)}/*.yaml` },
+      { dependsOn: [isc] },
+    );
   }
   for (let i = 0; i < m; i++) {
     new ManagedCluster(

@@ -92,7 +92,10 @@ export function createAdminHandler({ store, service, faults, metrics }: AdminDep
         const target = accountNamed(body.account);
         if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
         try {
-          await service.connectGit(target.id, body.runtime ?? defaultHostedRuntimeName, { ...body, sharingPolicy: body.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT" });
+          await service.connectGit(target.id, body.runtime ?? defaultHostedRuntimeName, {
+            ...body,
+            sharingPolicy: body.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT",
+          });
         } catch (error) {
           return sendBusinessError(res, error);
         }
@@ -127,6 +130,13 @@ function publicState(store: StateStore, service: CodefreshService) {
     settings: a.settings,
     runtimes: service.visibleRuntimes(a).map((r) => ({ name: r.name, phase: service.phase(r), managed: r.managed, iscInitialized: r.iscInitialized })),
     gitSources: Object.values(a.gitSources).map((s) => ({ runtime: s.runtime, name: s.name, repoURL: s.repoURL, path: s.path, labels: s.labels })),
-    clusters: Object.values(a.clusters).map((c) => ({ runtime: c.runtime, name: c.name, server: c.server, status: c.connection.status, labels: c.labels, annotations: c.annotations })),
+    clusters: Object.values(a.clusters).map((c) => ({
+      runtime: c.runtime,
+      name: c.name,
+      server: c.server,
+      status: c.connection.status,
+      labels: c.labels,
+      annotations: c.annotations,
+    })),
   }));
 }

@@ -22,11 +22,7 @@ export interface ApiDependencies {
 }
 
 /** Where a request goes: the platform API, or a runtime's app-proxy (GraphQL or REST) under its ingress. */
-type ApiRoute =
-  | { surface: "platform" }
-  | { surface: "app-proxy" | "rest"; accountId: string; runtime: string }
-  | { surface: "user" }
-  | undefined;
+type ApiRoute = { surface: "platform" } | { surface: "app-proxy" | "rest"; accountId: string; runtime: string } | { surface: "user" } | undefined;
 
 const ingressPattern = /^\/ingress\/([0-9a-f]{24})\/([^/]+)\/app-proxy\/api\/(graphql|clusters)$/;
 
@@ -73,7 +69,13 @@ export function createApiHandler({ service, faults, metrics, graphql, baseUrl, l
     if (route === undefined) return sendJson(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
     if (route.surface === "user") {
       if (!account) return unauthorized(res);
-      return sendJson(res, 200, { _id: account.userId, userName: "admin", email: account.userEmail, activeAccountName: account.name, account: [{ _id: account.id, name: account.name }] });
+      return sendJson(res, 200, {
+        _id: account.userId,
+        userName: "admin",
+        email: account.userEmail,
+        activeAccountName: account.name,
+        account: [{ _id: account.id, name: account.name }],
+      });
     }
     if (route.surface !== "platform" && account && account.id !== route.accountId) {
       return sendJson(res, 403, { error: "Forbidden: this runtime belongs to another account", status: 403 });

@@ -19,10 +19,7 @@ export interface FaultedAnswer {
  * What a hook decides: answer in place of the operation (`before` only), close the connection with no
  * answer, or carry on (`undefined`, possibly after a delay the hook awaited).
  */
-export type FaultOutcome =
-  | { action: "answer"; status: number; headers?: Record<string, string>; body: unknown }
-  | { action: "close" }
-  | undefined;
+export type FaultOutcome = { action: "answer"; status: number; headers?: Record<string, string>; body: unknown } | { action: "close" } | undefined;
 
 /**
  * One kind of fault and where it acts. A request fault has `before` (runs before the operation: a refusal
@@ -221,13 +218,26 @@ export function parseFaultSpec(spec: string): FaultRule[] {
       for (const pair of options.split(",").filter((p) => p !== "")) {
         const [key, value] = pair.split("=");
         switch (key) {
-          case "rate": rule.rate = Number(value); break;
-          case "count": rule.count = Number(value); break;
-          case "retryAfter": rule.retryAfterSeconds = Number(value); break;
-          case "delayMs": rule.delayMs = Number(value); break;
-          case "message": rule.message = value; break;
-          case "operations": rule.operations = value.split("|"); break;
-          default: throw new Error(`unknown fault option "${key}" in "${part}"`);
+          case "rate":
+            rule.rate = Number(value);
+            break;
+          case "count":
+            rule.count = Number(value);
+            break;
+          case "retryAfter":
+            rule.retryAfterSeconds = Number(value);
+            break;
+          case "delayMs":
+            rule.delayMs = Number(value);
+            break;
+          case "message":
+            rule.message = value;
+            break;
+          case "operations":
+            rule.operations = value.split("|");
+            break;
+          default:
+            throw new Error(`unknown fault option "${key}" in "${part}"`);
         }
       }
       validateRule(rule);

@@ -204,7 +204,10 @@ export class GitCommitter {
     return (args) =>
       new Promise((resolve, reject) => {
         execFile("git", args, { cwd: dir, env, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`git ${args[0]} ${args[0] === "push" || args[0] === "fetch" ? "to" : "in"} the repository failed: ${stderr.trim() || error.message}`));
+          if (error)
+            reject(
+              new Error(`git ${args[0]} ${args[0] === "push" || args[0] === "fetch" ? "to" : "in"} the repository failed: ${stderr.trim() || error.message}`),
+            );
           else resolve(stdout);
         });
       });

@@ -82,7 +82,13 @@ export class GitServerEffects implements GitEffects {
   }
 
   async connectGit(_account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void> {
-    const hosting: GitHostingAccount = { provider: args.provider, apiUrl: args.apiUrl, token: args.token, username: args.username, caBundle: this.options.caBundle };
+    const hosting: GitHostingAccount = {
+      provider: args.provider,
+      apiUrl: args.apiUrl,
+      token: args.token,
+      username: args.username,
+      caBundle: this.options.caBundle,
+    };
     const credentials = { gitToken: args.token, gitUsername: args.username };
     const isc = parseRepoUrl(args.iscRepo, "suggestedIscRepo");
     const sourceRepo = parseRepoUrl(args.gitSourceRepo, "suggestedGsRepo");
@@ -147,7 +153,12 @@ export class GitServerEffects implements GitEffects {
       metadata: { name: `cluster-${cluster.name}`, labels: { ...internalLabels, "codefresh.io/cluster": cluster.name } },
       spec: {
         project: "default",
-        source: { repoURL: isc.cloneUrl, path: inRepoDirectory(isc, `resources/runtimes/${runtime.name}`), targetRevision: "HEAD", directory: { recurse: true } },
+        source: {
+          repoURL: isc.cloneUrl,
+          path: inRepoDirectory(isc, `resources/runtimes/${runtime.name}`),
+          targetRevision: "HEAD",
+          directory: { recurse: true },
+        },
         destination: { server: cluster.server },
         info: [
           ...Object.entries(cluster.labels).map(([name, value]) => ({ name: `label:${name}`, value })),
@@ -188,7 +199,12 @@ function iscSkeleton(isc: RepoRef, runtime: RuntimeRecord): FileChange[] {
         metadata: { name: "in-cluster", labels: internalLabels },
         spec: {
           project: "default",
-          source: { repoURL: isc.cloneUrl, path: inRepoDirectory(isc, "resources"), targetRevision: "HEAD", directory: { recurse: true, include: `{${include}}` } },
+          source: {
+            repoURL: isc.cloneUrl,
+            path: inRepoDirectory(isc, "resources"),
+            targetRevision: "HEAD",
+            directory: { recurse: true, include: `{${include}}` },
+          },
           destination: { namespace: runtime.namespace, server: "https://kubernetes.default.svc" },
           syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true }, syncOptions: ["allowEmpty=true"] },
         },

@@ -5,12 +5,7 @@ import { appProxyTypeDefs } from "./schema/app-proxy";
 import type { AppProxyContext, PlatformContext } from "./schema/context";
 import { platformTypeDefs } from "./schema/platform";
 import { appProxyResolvers, platformResolvers } from "./schema/resolvers";
-import {
-  unconfirmedAppProxyResolvers,
-  unconfirmedAppProxyTypeDefs,
-  unconfirmedPlatformResolvers,
-  unconfirmedPlatformTypeDefs,
-} from "./schema/unconfirmed";
+import { unconfirmedAppProxyResolvers, unconfirmedAppProxyTypeDefs, unconfirmedPlatformResolvers, unconfirmedPlatformTypeDefs } from "./schema/unconfirmed";
 
 export const platformGraphqlPath = "/2.0/api/graphql";
 export const appProxyGraphqlPath = "/app-proxy/api/graphql";

@@ -21,7 +21,8 @@ export interface RepoRef {
 
 /** Parses `https://host/<owner…>/<name>.git[/<path>][?ref=<branch>]`; `field` names the input in errors. */
 export function parseRepoUrl(url: string, field: string): RepoRef {
-  const fail = (reason: string) => businessError(`${field}: "${url}" is not a repository URL like https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]: ${reason}`, "BAD_USER_INPUT");
+  const fail = (reason: string) =>
+    businessError(`${field}: "${url}" is not a repository URL like https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]: ${reason}`, "BAD_USER_INPUT");
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -30,7 +31,10 @@ export function parseRepoUrl(url: string, field: string): RepoRef {
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw fail("it must be an http(s) URL");
   if (parsed.username !== "" || parsed.password !== "") throw fail("it must not contain credentials");
-  const segments = parsed.pathname.split("/").filter((segment) => segment !== "").map(decodeURIComponent);
+  const segments = parsed.pathname
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map(decodeURIComponent);
   const gitIndex = segments.findIndex((segment) => segment.endsWith(".git"));
   if (gitIndex === -1) throw fail("the repository part must end with .git");
   const name = segments[gitIndex].slice(0, -".git".length);

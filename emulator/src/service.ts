@@ -4,15 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { checkClusterCredentials } from "./cluster-check";
 import { businessError, RestError } from "./errors";
 import type { ConnectGitArgs, GitEffects } from "./git-effects";
-import {
-  AccountRecord,
-  ClusterRecord,
-  EmulatorState,
-  GitProvider,
-  GitSourceRecord,
-  hashApiKey,
-  RuntimeRecord,
-} from "./model";
+import { AccountRecord, ClusterRecord, EmulatorState, GitProvider, GitSourceRecord, hashApiKey, RuntimeRecord } from "./model";
 import type { StateStore } from "./store";
 
 export interface ServiceOptions {
@@ -101,10 +93,7 @@ export class CodefreshService {
       const existing = Object.values(account.runtimes).find((r) => r.managed);
       if (existing) {
         // The message is ours: Codefresh's own answer to a second hosted install is not public.
-        throw businessError(
-          `account already has a hosted runtime ("${existing.name}"); only one hosted runtime is allowed per account`,
-          "CONFLICT",
-        );
+        throw businessError(`account already has a hosted runtime ("${existing.name}"); only one hosted runtime is allowed per account`, "CONFLICT");
       }
       const now = this.now();
       const runtime: RuntimeRecord = {
@@ -263,7 +252,10 @@ export class CodefreshService {
     },
   ): Promise<null> {
     if (!runtimeNamePattern.test(input.appName)) {
-      throw businessError(`invalid git source name "${input.appName}": lowercase letters, digits and '-', starting with a letter, under 63 characters`, "BAD_USER_INPUT");
+      throw businessError(
+        `invalid git source name "${input.appName}": lowercase letters, digits and '-', starting with a letter, under 63 characters`,
+        "BAD_USER_INPUT",
+      );
     }
     const spec = parseAppSpecifier(input.appSpecifier);
     const labels = parseLabels(input.labels);
@@ -300,7 +292,11 @@ export class CodefreshService {
     return null;
   }
 
-  async editGitSource(accountId: string, runtimeName: string, input: { appName: string; appSpecifier: string; include?: string | null; exclude?: string | null }): Promise<null> {
+  async editGitSource(
+    accountId: string,
+    runtimeName: string,
+    input: { appName: string; appSpecifier: string; include?: string | null; exclude?: string | null },
+  ): Promise<null> {
     const spec = parseAppSpecifier(input.appSpecifier);
     const account = this.mustAccount(accountId);
     const runtime = this.readyRuntime(account, runtimeName);
@@ -402,7 +398,10 @@ export class CodefreshService {
     );
     if (stale.length === 0) return;
     const results = await Promise.all(
-      stale.map(async (c) => ({ key: `${c.runtime}/${c.server}`, check: await checkClusterCredentials({ server: c.server, caData: c.caData, insecure: c.insecure, token: c.token }) })),
+      stale.map(async (c) => ({
+        key: `${c.runtime}/${c.server}`,
+        check: await checkClusterCredentials({ server: c.server, caData: c.caData, insecure: c.insecure, token: c.token }),
+      })),
     );
     await this.store.update((state) => {
       const target = mustAccount(state, accountId);

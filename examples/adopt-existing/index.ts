@@ -7,7 +7,11 @@ import { GitSource, HostedRuntime, SharedConfigRepo } from "pulumi-codefresh";
 
 const config = new pulumi.Config();
 
-const runtime = new HostedRuntime("hosted", { name: config.get("runtimeName") ?? "codefresh-hosted", adopt: true }, { protect: config.getBoolean("protect") ?? true });
+const runtime = new HostedRuntime(
+  "hosted",
+  { name: config.get("runtimeName") ?? "codefresh-hosted", adopt: true },
+  { protect: config.getBoolean("protect") ?? true },
+);
 
 const sharedConfig = new SharedConfigRepo("shared-config", {
   runtime: runtime.name,

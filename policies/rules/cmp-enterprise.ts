@@ -21,7 +21,10 @@ export const cmpEnterpriseOnly: StackValidationPolicy = {
     for (const resource of args.resources) {
       const plugin = inputsOf(GitSource, resource)?.configManagementPlugin;
       if (plugin) {
-        reportViolation(`git source "${resource.name}" uses Config Management Plugin "${plugin}", which Codefresh offers on Enterprise only (plan: ${plan})`, resource.urn);
+        reportViolation(
+          `git source "${resource.name}" uses Config Management Plugin "${plugin}", which Codefresh offers on Enterprise only (plan: ${plan})`,
+          resource.urn,
+        );
       }
     }
   },

@@ -22,7 +22,9 @@ export const crdCapacity: ResourceValidationPolicy = {
     const count = managed.crdCount;
     if (typeof count !== "number") return;
     if (count + runtimeCrds > maxCrds) {
-      reportViolation(`cluster "${args.name}" has ${count} CRDs; with the runtime's ~${runtimeCrds} that exceeds ${maxCrds}: remove unused CRDs or raise maxCrds`);
+      reportViolation(
+        `cluster "${args.name}" has ${count} CRDs; with the runtime's ~${runtimeCrds} that exceeds ${maxCrds}: remove unused CRDs or raise maxCrds`,
+      );
     }
   }),
 };

@@ -10,7 +10,9 @@ export const gitProviderSupport: ResourceValidationPolicy = {
   validateResource: validateInputsOf(SharedConfigRepo, (repo, args, reportViolation) => {
     const provider = repo.gitProvider;
     if (provider === "BITBUCKET" || provider === "GERRIT") {
-      reportViolation(`${args.name}: ${provider === "GERRIT" ? "Gerrit" : "Bitbucket Cloud"} with a hosted runtime must be enabled for the account by Codefresh support; ask them before applying`);
+      reportViolation(
+        `${args.name}: ${provider === "GERRIT" ? "Gerrit" : "Bitbucket Cloud"} with a hosted runtime must be enabled for the account by Codefresh support; ask them before applying`,
+      );
     }
   }),
 };

@@ -24,7 +24,11 @@ export const repoSize: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: { maxSizeMb: { type: "number", default: 100, minimum: 1 } } },
   validateResource: [
-    validateInputsOf(SharedConfigRepo, (repo, args, reportViolation) => checkSize(args.name, repo.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation)),
-    validateInputsOf(GitSource, (source, args, reportViolation) => checkSize(args.name, source.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation)),
+    validateInputsOf(SharedConfigRepo, (repo, args, reportViolation) =>
+      checkSize(args.name, repo.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation),
+    ),
+    validateInputsOf(GitSource, (source, args, reportViolation) =>
+      checkSize(args.name, source.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation),
+    ),
   ],
 };

@@ -38,8 +38,7 @@ export const environmentNames = {
  * is not an error here: only operations that call Codefresh need it (see {@link requireApiKey}).
  */
 export function resolveConfig(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): CodefreshConfig {
-  const fromEnv = (names: readonly string[]): string | undefined =>
-    names.map((name) => env[name]).find((value) => value !== undefined && value !== "");
+  const fromEnv = (names: readonly string[]): string | undefined => names.map((name) => env[name]).find((value) => value !== undefined && value !== "");
 
   const rawUrl = nonEmpty(config.get("codefresh:apiUrl")) ?? fromEnv(environmentNames.apiUrl) ?? defaultApiUrl;
   const apiUrl = parseApiUrl(rawUrl);
@@ -55,10 +54,7 @@ export function resolveConfig(config: ConfigSource, env: NodeJS.ProcessEnv = pro
   if (rawTimeout !== undefined) {
     requestTimeoutMs = Number(rawTimeout);
     if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100 || requestTimeoutMs > 600_000) {
-      throw new ConfigError(
-        "codefresh:requestTimeoutMs",
-        `"${rawTimeout}" is not a whole number of milliseconds between 100 and 600000`,
-      );
+      throw new ConfigError("codefresh:requestTimeoutMs", `"${rawTimeout}" is not a whole number of milliseconds between 100 and 600000`);
     }
   }
   return {
@@ -108,10 +104,7 @@ function parseApiUrl(raw: string): string {
   });
   const path = url.pathname.replace(/\/+$/, "");
   if (path.endsWith("/2.0/api/graphql")) {
-    throw new ConfigError(
-      "codefresh:apiUrl",
-      `give the platform host (for example ${url.origin}), not the GraphQL endpoint; the client adds /2.0/api/graphql`,
-    );
+    throw new ConfigError("codefresh:apiUrl", `give the platform host (for example ${url.origin}), not the GraphQL endpoint; the client adds /2.0/api/graphql`);
   }
   return url.origin + path;
 }

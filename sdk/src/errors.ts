@@ -19,14 +19,7 @@ export class ConfigError extends CodefreshError {
 }
 
 /** Why a Kubernetes cluster could not be used. */
-export type ClusterProblem =
-  | "invalid-kubeconfig"
-  | "unreachable"
-  | "unauthorized"
-  | "forbidden"
-  | "unsupported-version"
-  | "insecure-tls"
-  | "timeout";
+export type ClusterProblem = "invalid-kubeconfig" | "unreachable" | "unauthorized" | "forbidden" | "unsupported-version" | "insecure-tls" | "timeout";
 
 /** A target cluster that cannot be connected, with what to fix. Never carries a token or kubeconfig. */
 export class ClusterError extends CodefreshError {
@@ -104,15 +97,7 @@ export class UnsupportedOperationError extends CodefreshApiError {
 
 /** Why a git repository or git provider could not be used. */
 export type GitProblem =
-  | "invalid-url"
-  | "unsupported-provider"
-  | "unauthorized"
-  | "forbidden"
-  | "not-found"
-  | "too-large"
-  | "unreachable"
-  | "conflict"
-  | "rate-limited";
+  "invalid-url" | "unsupported-provider" | "unauthorized" | "forbidden" | "not-found" | "too-large" | "unreachable" | "conflict" | "rate-limited";
 
 /** A git repository that cannot be used as asked, with what to fix. Never carries a token. */
 export class GitError extends CodefreshError {

@@ -41,7 +41,7 @@ export type HeaderMap = Record<string, string>;
 export function lowerHeaders(headers: Record<string, unknown> | Iterable<[string, string]> | undefined): HeaderMap {
   const out: HeaderMap = {};
   if (headers === undefined) return out;
-  const entries = Symbol.iterator in headers ? [...(headers)] : Object.entries(headers);
+  const entries = Symbol.iterator in headers ? [...headers] : Object.entries(headers);
   for (const [name, value] of entries) {
     // Header values are strings, numbers or lists of strings, whichever client answered.
     // eslint-disable-next-line @typescript-eslint/no-base-to-string

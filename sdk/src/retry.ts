@@ -71,10 +71,7 @@ export function backoffDelay(attempt: number, options: RetryOptions, error: unkn
 }
 
 /** Runs `fn` until it succeeds, an error is not retryable, or the attempts run out (the last error is thrown). */
-export async function retry<T>(
-  fn: (context: { attempt: number; signal: AbortSignal }) => Promise<T>,
-  options: RetryOptions & RetryHooks<T>,
-): Promise<T> {
+export async function retry<T>(fn: (context: { attempt: number; signal: AbortSignal }) => Promise<T>, options: RetryOptions & RetryHooks<T>): Promise<T> {
   const attempts = options.attempts ?? 5;
   const wait = options.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
@@ -92,11 +89,7 @@ export async function retry<T>(
   }
 }
 
-async function runAttempt<T>(
-  fn: (context: { attempt: number; signal: AbortSignal }) => Promise<T>,
-  attempt: number,
-  options: RetryOptions,
-): Promise<T> {
+async function runAttempt<T>(fn: (context: { attempt: number; signal: AbortSignal }) => Promise<T>, attempt: number, options: RetryOptions): Promise<T> {
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });

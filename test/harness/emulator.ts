@@ -18,7 +18,12 @@ export const accountA: TestAccount = { name: "acme", apiKey: "cf-test-key-acme-0
 export const accountB: TestAccount = { name: "globex", apiKey: "cf-test-key-globex-fedcba9876543210" };
 
 /** The package's Codefresh client for `apiKey` at `url` (2 s per attempt, back-off capped at 2 s), config as a user sets it. */
-export function apiClientFor(url: string, apiKey: string, overrides: Record<string, string> = {}, onRetry?: (info: { operation: string; delayMs: number }) => void) {
+export function apiClientFor(
+  url: string,
+  apiKey: string,
+  overrides: Record<string, string> = {},
+  onRetry?: (info: { operation: string; delayMs: number }) => void,
+) {
   const values: Record<string, string> = { "codefresh:apiUrl": url, "codefresh:apiKey": apiKey, "codefresh:requestTimeoutMs": "2000", ...overrides };
   return new CodefreshClient({ config: resolveConfig({ get: (k) => values[k] }, {}), onRetry, maxDelayMs: 2_000 });
 }

@@ -24,7 +24,5 @@ export default async function globalSetup(): Promise<void> {
   process.env[harnessEnv.giteaAdminUser] = gitea.adminUser;
   process.env[harnessEnv.giteaAdminPassword] = gitea.adminPassword;
   process.env[harnessEnv.giteaAdminToken] = gitea.adminToken;
-  console.log(
-    `\n[harness] Kubernetes ${kube.server} ready in ${kubeResult.value.ms} ms; Gitea ${gitea.url} ready in ${giteaResult.value.ms} ms`,
-  );
+  console.log(`\n[harness] Kubernetes ${kube.server} ready in ${kubeResult.value.ms} ms; Gitea ${gitea.url} ready in ${giteaResult.value.ms} ms`);
 }

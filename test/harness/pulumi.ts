@@ -72,10 +72,7 @@ export async function testProgram(
   };
   await mkdir(stateDir, { recursive: true });
   const stackName = options.stackName ?? "test";
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { workDir, stackName },
-    { envVars, pulumiCommand, pulumiHome: process.env.PULUMI_HOME },
-  );
+  const stack = await LocalWorkspace.createOrSelectStack({ workDir, stackName }, { envVars, pulumiCommand, pulumiHome: process.env.PULUMI_HOME });
   for (const [key, value] of Object.entries(config)) {
     const v = typeof value === "string" ? { value, secret: false } : value;
     await stack.setConfig(key, v);
@@ -166,7 +163,7 @@ export function killProcessTree(pid: number | undefined): void {
     }
   }
   const tree: number[] = [];
-  for (let queue = [pid]; queue.length > 0; ) {
+  for (let queue = [pid]; queue.length > 0;) {
     const next = queue.shift() as number;
     tree.push(next);
     queue.push(...(children.get(next) ?? []));

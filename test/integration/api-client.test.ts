@@ -63,7 +63,13 @@ describe("Codefresh client", () => {
       gitSourceRepo: `${gitea.url}/${org}/codefresh-apps.git`,
     });
     const account = await client.getAccount();
-    expect(account).toMatchObject({ name: accountA.name, gitProvider: "GITHUB", gitApiUrl: gitea.apiUrl, sharedConfigRepo: `${gitea.url}/${org}/codefresh-isc.git`, csdpValidated: true });
+    expect(account).toMatchObject({
+      name: accountA.name,
+      gitProvider: "GITHUB",
+      gitApiUrl: gitea.apiUrl,
+      sharedConfigRepo: `${gitea.url}/${org}/codefresh-isc.git`,
+      csdpValidated: true,
+    });
     expect((await client.getRuntime("codefresh-hosted"))?.iscInitialized).toBe(true);
 
     const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
@@ -211,7 +217,9 @@ describe("Codefresh client", () => {
 
   test("a wrong key is an AuthenticationError that says what to do and never shows the key", async () => {
     const wrongKey = "cf-wrong-key-0000000000000000";
-    const error = await apiClientFor(emulator.url, wrongKey).getAccount().catch((e: unknown) => e);
+    const error = await apiClientFor(emulator.url, wrongKey)
+      .getAccount()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toMatch(/API key was refused: check codefresh:apiKey/);
     expect((error as Error).message).not.toContain(wrongKey);
@@ -223,14 +231,20 @@ describe("Codefresh client", () => {
     expect(await other.getRuntime("codefresh-hosted")).toBeUndefined();
     expect(await other.listGitSources("codefresh-hosted")).toEqual([]);
     await expect(
-      other.createGitSource("codefresh-hosted", { appName: "x", appSpecifier: "https://example.invalid/o/r.git", destServer: "https://kubernetes.default.svc" }),
+      other.createGitSource("codefresh-hosted", {
+        appName: "x",
+        appSpecifier: "https://example.invalid/o/r.git",
+        destServer: "https://kubernetes.default.svc",
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test("a server without the hosted-install API gets the fallback message, not a raw GraphQL error", async () => {
     const plain = await testEmulator({ hostedInstallApi: false });
     try {
-      const error = await apiClientFor(plain.url, accountA.apiKey).installHostedRuntime().catch((e: unknown) => e);
+      const error = await apiClientFor(plain.url, accountA.apiKey)
+        .installHostedRuntime()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnsupportedOperationError);
       expect((error as Error).message).toMatch(/Install it in the Codefresh UI .* then set `adopt: true`/);
       expect((error as Error).message).not.toMatch(/Cannot query field/);

@@ -76,7 +76,13 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
     // A run that failed before its destroy must not leave the argocd-manager account and claim in the shared cluster.
     if (!destroyed && proxy) {
       await cluster.removeManagerAccount(target(), { serviceAccountName }).catch(() => undefined);
-      await cluster.releaseRegistrationClaim(target(), "codefresh-hosted", `urn:pulumi:${stackName}::codefresh-stack::pulumi-nodejs:dynamic/codefresh:ManagedCluster::prod`).catch(() => undefined);
+      await cluster
+        .releaseRegistrationClaim(
+          target(),
+          "codefresh-hosted",
+          `urn:pulumi:${stackName}::codefresh-stack::pulumi-nodejs:dynamic/codefresh:ManagedCluster::prod`,
+        )
+        .catch(() => undefined);
     }
     await program?.dispose();
     await proxy?.stop();
@@ -92,10 +98,7 @@ describe("a stack written by pulumi-codefresh 0.1", () => {
   /** Everything in the checkpoint that differs between runs, by placeholder name. */
   async function runValues(): Promise<Record<string, string>> {
     const gitea = sharedGitServer();
-    const [version, manager] = await Promise.all([
-      cluster.readServerVersion(target()),
-      cluster.readManagerAccount(target(), { serviceAccountName }),
-    ]);
+    const [version, manager] = await Promise.all([cluster.readServerVersion(target()), cluster.readManagerAccount(target(), { serviceAccountName })]);
     return {
       EMULATOR_URL: emulator.url,
       CODEFRESH_API_KEY: accountA.apiKey,

@@ -42,9 +42,7 @@ describe("kubeconfig checks (no remote call)", () => {
   });
 
   test("names the contexts that exist when the one asked for is missing", () => {
-    expect(() => cluster.resolveKubeconfig({ kubeconfig: admin().kubeconfig, context: "prod" })).toThrow(
-      /context "prod" is not in it; contexts: local/,
-    );
+    expect(() => cluster.resolveKubeconfig({ kubeconfig: admin().kubeconfig, context: "prod" })).toThrow(/context "prod" is not in it; contexts: local/);
   });
 
   test("refuses a kubeconfig that skips TLS verification unless asked explicitly", () => {
@@ -55,9 +53,7 @@ describe("kubeconfig checks (no remote call)", () => {
 
   test("needs exactly one of kubeconfig and kubeconfigPath", () => {
     expect(() => cluster.resolveKubeconfig({})).toThrow(/exactly one of kubeconfig/);
-    expect(() => cluster.resolveKubeconfig({ kubeconfig: admin().kubeconfig, kubeconfigPath: admin().kubeconfigPath })).toThrow(
-      /exactly one of kubeconfig/,
-    );
+    expect(() => cluster.resolveKubeconfig({ kubeconfig: admin().kubeconfig, kubeconfigPath: admin().kubeconfigPath })).toThrow(/exactly one of kubeconfig/);
   });
 
   test("reads a kubeconfig file", () => {
@@ -162,11 +158,7 @@ describe("argocd-manager credentials", () => {
     expect(credentials.adopted).toEqual([`ServiceAccount/${name}`]);
 
     const removed = await cluster.removeManagerAccount(resolved, { serviceAccountName: name });
-    expect(removed).toEqual([
-      `ClusterRoleBinding ${name}-role-binding`,
-      `ClusterRole ${name}-role`,
-      `Secret kube-system/${name}-token`,
-    ]);
+    expect(removed).toEqual([`ClusterRoleBinding ${name}-role-binding`, `ClusterRole ${name}-role`, `Secret kube-system/${name}-token`]);
     const after = await cluster.readManagerAccount(resolved, { serviceAccountName: name });
     expect(after).toEqual({ serviceAccountExists: true, clusterRoleBindingExists: false, tokenHash: undefined });
     await expect(cluster.removeManagerAccount(resolved, { serviceAccountName: name })).resolves.toEqual([]);

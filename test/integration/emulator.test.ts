@@ -50,7 +50,10 @@ describe("emulator: authentication and accounts", () => {
     const sameAccount = await graphqlCall(`${ingressHost}/app-proxy/api/graphql`, accountA.apiKey, "query { gitIntegrations { name } }");
     expect(sameAccount.body).toEqual({ data: { gitIntegrations: [] } });
 
-    const settingsB = await emulator.graphql(accountB.apiKey, "query AccountInfo { me { activeAccount { id name gitProvider gitApiUrl sharedConfigRepo admins } } }");
+    const settingsB = await emulator.graphql(
+      accountB.apiKey,
+      "query AccountInfo { me { activeAccount { id name gitProvider gitApiUrl sharedConfigRepo admins } } }",
+    );
     expect((settingsB.body.data?.me as { activeAccount: { name: string } }).activeAccount.name).toBe(accountB.name);
   });
 });
@@ -65,9 +68,12 @@ describe("emulator: the hosted runtime's lifecycle", () => {
   });
 
   const runtime = async () =>
-    (await emulator.graphql(accountA.apiKey, getRuntime, { name: "codefresh-hosted" })).body.data?.runtime as
-      | { installationStatus: string; healthStatus: string; managed: boolean; installationType: string }
-      | null;
+    (await emulator.graphql(accountA.apiKey, getRuntime, { name: "codefresh-hosted" })).body.data?.runtime as {
+      installationStatus: string;
+      healthStatus: string;
+      managed: boolean;
+      installationType: string;
+    } | null;
 
   test("installs IN_PROGRESS, completes after the install delay, and refuses a second one", async () => {
     await emulator.graphql(accountA.apiKey, install);
@@ -85,12 +91,16 @@ describe("emulator: the hosted runtime's lifecycle", () => {
   });
 
   test("a deleted runtime stays readable for the delete delay, then is gone", async () => {
-    const deleted = await emulator.graphql(accountA.apiKey, `mutation DeleteRuntime($name: String!) { deleteRuntime(name: $name) }`, { name: "codefresh-hosted" });
+    const deleted = await emulator.graphql(accountA.apiKey, `mutation DeleteRuntime($name: String!) { deleteRuntime(name: $name) }`, {
+      name: "codefresh-hosted",
+    });
     expect(deleted.body).toEqual({ data: { deleteRuntime: 1 } });
     expect((await runtime())?.healthStatus).toBe("DEGRADED");
     await emulator.admin("POST", "clock", { advanceMs: 5 * 60_000 });
     expect(await runtime()).toBeNull();
-    const again = await emulator.graphql(accountA.apiKey, `mutation DeleteRuntime($name: String!) { deleteRuntime(name: $name) }`, { name: "codefresh-hosted" });
+    const again = await emulator.graphql(accountA.apiKey, `mutation DeleteRuntime($name: String!) { deleteRuntime(name: $name) }`, {
+      name: "codefresh-hosted",
+    });
     expect(again.body.errors?.[0].message).toBe("runtime 'codefresh-hosted' does not exist");
   });
 
@@ -134,7 +144,11 @@ describe("emulator: the documents Codefresh's public clients send", () => {
         updateCsdpSettings(gitProvider: $gitProvider, gitApiUrl: $gitApiUrl, sharedConfigRepo: $sharedConfigRepo) }`,
       { gitProvider: "GITHUB", gitApiUrl: "https://api.github.com", sharedConfigRepo: "https://github.com/acme/isc.git" },
     ],
-    ["go-sdk SuggestIscRepo", `mutation SuggestIscRepo($suggestedSharedConfigRepo: String!) { suggestIscRepo(suggestedSharedConfigRepo: $suggestedSharedConfigRepo) }`, { suggestedSharedConfigRepo: "https://github.com/acme/other.git" }],
+    [
+      "go-sdk SuggestIscRepo",
+      `mutation SuggestIscRepo($suggestedSharedConfigRepo: String!) { suggestIscRepo(suggestedSharedConfigRepo: $suggestedSharedConfigRepo) }`,
+      { suggestedSharedConfigRepo: "https://github.com/acme/other.git" },
+    ],
   ])("accepts %s", async (_, query, variables) => {
     const { status, body } = await emulator.graphql(accountA.apiKey, query, variables);
     expect(status).toBe(200);
@@ -191,7 +205,11 @@ describe("emulator: state on disk", () => {
 
       const second = await spawnEmulatorCli(args);
       try {
-        const runtimes = await graphqlCall(`${second.url}/2.0/api/graphql`, accountA.apiKey, "query { runtimes { edges { node { metadata { name } installationStatus } } } }");
+        const runtimes = await graphqlCall(
+          `${second.url}/2.0/api/graphql`,
+          accountA.apiKey,
+          "query { runtimes { edges { node { metadata { name } installationStatus } } } }",
+        );
         expect(runtimes.body.data).toEqual({ runtimes: { edges: [{ node: { metadata: { name: "codefresh-hosted" }, installationStatus: "COMPLETED" } }] } });
         const account = await graphqlCall(`${second.url}/2.0/api/graphql`, accountA.apiKey, "query { me { activeAccount { sharedConfigRepo } } }");
         expect(account.body.data).toEqual({ me: { activeAccount: { sharedConfigRepo: "https://github.com/acme/isc.git" } } });
@@ -248,7 +266,13 @@ describe("emulator: fault injection and counters", () => {
     const third = await emulator.graphql(accountA.apiKey, "query { me { id } }");
     expect(third.body.errors).toBeUndefined();
 
-    const counters = await emulator.admin<{ total: number; reads: number; writes: number; byOperation: Record<string, { count: number }>; faultsInjected: Record<string, number> }>("GET", "counters");
+    const counters = await emulator.admin<{
+      total: number;
+      reads: number;
+      writes: number;
+      byOperation: Record<string, { count: number }>;
+      faultsInjected: Record<string, number>;
+    }>("GET", "counters");
     expect(counters.byOperation.me).toEqual({ count: 3, kind: "query" });
     expect(counters).toMatchObject({ total: 3, reads: 3, writes: 0 });
     expect(counters.faultsInjected["graphql-error"]).toBe(2);

@@ -12,7 +12,9 @@ import { sharedCluster, sharedGitServer } from "../harness/shared";
 
 const run = promisify(execFile);
 
-type State = { accounts: { runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string; labels: Record<string, string> }[] }[] };
+type State = {
+  accounts: { runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string; labels: Record<string, string> }[] }[];
+};
 
 describe("examples", () => {
   test.each(["quickstart", "multi-cluster", "adopt-existing", "github-repos", "with-pulumi-kubernetes"])("%s type-checks (tsc --noEmit)", async (name) => {
@@ -100,7 +102,12 @@ describe("examples end to end", () => {
       "codefresh:apiKey": { value: accountA.apiKey, secret: true },
       clusters: JSON.stringify([
         { name: "prod-eu", kubeconfigPath: join(kubeDir, "cluster-0.yaml"), serviceAccountName: `argocd-eu-${process.pid}`, labels: { region: "eu" } },
-        { name: "prod-us", kubeconfigPath: join(kubeDir, "cluster-1.yaml"), serviceAccountName: `argocd-us-${process.pid}`, annotations: { owner: "platform" } },
+        {
+          name: "prod-us",
+          kubeconfigPath: join(kubeDir, "cluster-1.yaml"),
+          serviceAccountName: `argocd-us-${process.pid}`,
+          annotations: { owner: "platform" },
+        },
       ]),
     });
     try {
@@ -119,7 +126,14 @@ describe("examples end to end", () => {
 
       // Remove one cluster from config: it is disconnected, the other stays.
       await clusters.stack.setConfig("clusters", {
-        value: JSON.stringify([{ name: "prod-us", kubeconfigPath: join(kubeDir, "cluster-1.yaml"), serviceAccountName: `argocd-us-${process.pid}`, annotations: { owner: "platform" } }]),
+        value: JSON.stringify([
+          {
+            name: "prod-us",
+            kubeconfigPath: join(kubeDir, "cluster-1.yaml"),
+            serviceAccountName: `argocd-us-${process.pid}`,
+            annotations: { owner: "platform" },
+          },
+        ]),
       });
       const removed = await clusters.stack.up();
       expect(removed.summary.resourceChanges).toMatchObject({ delete: 1 });

@@ -14,7 +14,8 @@ let workDir: string;
 let counter = 0;
 
 const api = () => git.createGitClient({ provider: "GITHUB", apiUrl: gitea().apiUrl, token: gitea().adminToken, caBundle: gitea().caCert });
-const committer = (options: Partial<GitCommitterOptions> = {}) => new GitCommitter({ workDir: join(workDir, `clones-${++counter}`), caBundle: gitea().caCert, ...options });
+const committer = (options: Partial<GitCommitterOptions> = {}) =>
+  new GitCommitter({ workDir: join(workDir, `clones-${++counter}`), caBundle: gitea().caCert, ...options });
 const credentials = () => ({ token: gitea().adminToken });
 
 async function newRepo(): Promise<git.RepoRef> {

@@ -39,7 +39,9 @@ async function objectsNamed(part: string, server: string): Promise<string[]> {
     ...named("Secret", secrets.items),
     ...named("ClusterRole", roles.items),
     ...named("ClusterRoleBinding", bindings.items),
-    ...claims.items.filter((l) => l.metadata?.annotations?.["pulumi-codefresh/server"] === server).map((l) => `Lease/${l.metadata?.name ?? ""} ${l.spec?.holderIdentity ?? ""}`),
+    ...claims.items
+      .filter((l) => l.metadata?.annotations?.["pulumi-codefresh/server"] === server)
+      .map((l) => `Lease/${l.metadata?.name ?? ""} ${l.spec?.holderIdentity ?? ""}`),
   ].sort();
 }
 
@@ -50,7 +52,12 @@ describe("two resources never manage one Codefresh object", () => {
   const programs: TestProgram[] = [];
   const state = () => emulator.admin<EmulatorState>("GET", "state").then((s) => s.accounts[0]);
 
-  async function stack(name: string, shape: Parameters<typeof codefreshStackConfig>[0]["gitSources"], clusters: { name: string; serviceAccountName: string }[], extra = {}) {
+  async function stack(
+    name: string,
+    shape: Parameters<typeof codefreshStackConfig>[0]["gitSources"],
+    clusters: { name: string; serviceAccountName: string }[],
+    extra = {},
+  ) {
     const program = await testProgram(
       "codefresh-stack",
       codefreshStackConfig({ apiUrl: emulator.url, org, gitSources: shape, clusters: clusters.map((c) => ({ ...c, kubeconfig })), extra }),
@@ -77,10 +84,14 @@ describe("two resources never manage one Codefresh object", () => {
 
   // The engine stops a preview at its first failed check, so each kind of merge has its own program.
   test("in one program, two git sources of one name fail in preview, naming both, and nothing is written", async () => {
-    const program = await stack("merge-sources", [
-      { name: "team-a", path: "a" },
-      { name: "team-a-copy", sourceName: "team-a", path: "b" },
-    ], []);
+    const program = await stack(
+      "merge-sources",
+      [
+        { name: "team-a", path: "a" },
+        { name: "team-a-copy", sourceName: "team-a", path: "b" },
+      ],
+      [],
+    );
     emulator.resetCounters();
     const failure = await program.stack.preview().then(
       () => "",
@@ -95,10 +106,14 @@ describe("two resources never manage one Codefresh object", () => {
   });
 
   test("in one program, two clusters on one API server with their own ServiceAccounts fail in preview, naming both, and nothing is written", async () => {
-    const program = await stack("merge-clusters", [], [
-      { name: "east", serviceAccountName: `sa-east-${tag}` },
-      { name: "west", serviceAccountName: `sa-west-${tag}` },
-    ]);
+    const program = await stack(
+      "merge-clusters",
+      [],
+      [
+        { name: "east", serviceAccountName: `sa-east-${tag}` },
+        { name: "west", serviceAccountName: `sa-west-${tag}` },
+      ],
+    );
     emulator.resetCounters();
     const failure = await program.stack.preview().then(
       () => "",
@@ -116,15 +131,21 @@ describe("two resources never manage one Codefresh object", () => {
   });
 
   test("known only at apply, the second git source of one name fails before it writes; the first is whole", async () => {
-    const program = await stack("apply", [
-      { name: "late-a", sourceName: "late", path: "a", nameAtApply: true },
-      { name: "late-b", sourceName: "late", path: "b", nameAtApply: true },
-    ], []);
+    const program = await stack(
+      "apply",
+      [
+        { name: "late-a", sourceName: "late", path: "a", nameAtApply: true },
+        { name: "late-b", sourceName: "late", path: "b", nameAtApply: true },
+      ],
+      [],
+    );
     const failure = await program.stack.up().then(
       () => "",
       (error: Error) => error.message,
     );
-    expect(failure).toMatch(/the git source "late" in runtime "codefresh-hosted" would be managed by two resources, codefresh:GitSource "late-[ab]" of stack codefresh-stack\/apply and codefresh:GitSource "late-[ab]" of this stack; nothing was written/);
+    expect(failure).toMatch(
+      /the git source "late" in runtime "codefresh-hosted" would be managed by two resources, codefresh:GitSource "late-[ab]" of stack codefresh-stack\/apply and codefresh:GitSource "late-[ab]" of this stack; nothing was written/,
+    );
     const sources = (await state()).gitSources.filter((s) => s.name === "late");
     expect(sources).toHaveLength(1);
     const inState = (await program.readState()).resources.filter((r) => r.type.endsWith(":GitSource"));
@@ -141,12 +162,16 @@ describe("two resources never manage one Codefresh object", () => {
     const before = await state();
     const ownedByFirst = await objectsNamed(tag, proxy.server);
 
-    const second = await stack("two", [{ name: "team-a", path: "other" }], [{ name: "east-again", serviceAccountName: `sa-two-${tag}` }], { adoptRuntime: "true" });
+    const second = await stack("two", [{ name: "team-a", path: "other" }], [{ name: "east-again", serviceAccountName: `sa-two-${tag}` }], {
+      adoptRuntime: "true",
+    });
     const failure = await second.stack.up().then(
       () => "",
       (error: Error) => error.message,
     );
-    expect(failure).toContain(`the git source "team-a" in runtime "codefresh-hosted" is managed by resource "team-a" of stack codefresh-stack.one; nothing was written`);
+    expect(failure).toContain(
+      `the git source "team-a" in runtime "codefresh-hosted" is managed by resource "team-a" of stack codefresh-stack.one; nothing was written`,
+    );
     expect(failure).toContain(`is managed by codefresh:ManagedCluster "east" of stack codefresh-stack/one`);
     expect(failure).not.toMatch(/git source[^\n]*adopt: true` to manage it here/);
 
@@ -169,7 +194,9 @@ describe("two resources never manage one Codefresh object", () => {
     const program = await stack("renamed", [], [{ name: "east", serviceAccountName: sa }]);
     expect((await program.stack.up()).summary.result).toBe("succeeded");
     const made = await objectsNamed(tag, proxy.server);
-    expect(made).toContain(`Lease/${cluster.claimName("codefresh-hosted", proxy.server)} urn:pulumi:renamed::codefresh-stack::pulumi-nodejs:dynamic/codefresh:ManagedCluster::east`);
+    expect(made).toContain(
+      `Lease/${cluster.claimName("codefresh-hosted", proxy.server)} urn:pulumi:renamed::codefresh-stack::pulumi-nodejs:dynamic/codefresh:ManagedCluster::east`,
+    );
 
     // The same resource under a new name: Pulumi keeps it (no create, no delete), and it keeps what it made.
     await program.stack.setConfig("clusterResource0", { value: "east-renamed" });

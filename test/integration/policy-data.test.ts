@@ -62,11 +62,15 @@ describe("policies on the resources' data", () => {
   test("each violation is named at preview, before any write", async () => {
     emulator.resetCounters();
     let output = "";
-    const failure = await program.stack.preview({ policyPacks: [packDir], policyPackConfigs: [configFile], onOutput: (t) => (output += t) }).catch((e: unknown) => e);
+    const failure = await program.stack
+      .preview({ policyPacks: [packDir], policyPackConfigs: [configFile], onOutput: (t) => (output += t) })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(Error);
     expect(output).toMatch(/\[mandatory\]\s+kubernetes-minimum-version[\s\S]*runs Kubernetes v1\.17\.4/);
     expect(output).toMatch(/\[mandatory\]\s+repo-size-limit[\s\S]*isc: the repo is 1\.\d MB, over the 1 MB limit/);
-    expect(output).toMatch(/\[mandatory\]\s+cmp-enterprise-only[\s\S]*uses Config Management Plugin "kustomize-envsubst", which Codefresh offers on Enterprise only \(plan: PRO\)/);
+    expect(output).toMatch(
+      /\[mandatory\]\s+cmp-enterprise-only[\s\S]*uses Config Management Plugin "kustomize-envsubst", which Codefresh offers on Enterprise only \(plan: PRO\)/,
+    );
     expect(output).toMatch(/\[advisory\]\s+runtime-has-cluster[\s\S]*hosted runtime "codefresh-hosted" has no ManagedCluster/);
     // The git source's repo is another resource's output: its size is reported unknown, not passed.
     expect(output).toMatch(/can't run policy 'repo-size-limit' .* during preview: .*repoSizeBytes/);

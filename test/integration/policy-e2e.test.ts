@@ -36,7 +36,9 @@ describe("policy pack end to end", () => {
     let output = "";
     const failure = await program.stack.preview({ policyPacks: [packDir], onOutput: (t) => (output += t) }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(Error);
-    expect(output).toMatch(/the account's hosted runtime would be managed by two resources, codefresh:HostedRuntime "hosted-[01]" of stack policy-stack\/test and codefresh:HostedRuntime "hosted-[01]" of this stack/);
+    expect(output).toMatch(
+      /the account's hosted runtime would be managed by two resources, codefresh:HostedRuntime "hosted-[01]" of stack policy-stack\/test and codefresh:HostedRuntime "hosted-[01]" of this stack/,
+    );
     expect(emulator.counters().writes).toBe(0);
   });
 

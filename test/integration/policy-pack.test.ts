@@ -25,9 +25,7 @@ describe("policy packs through the language host", () => {
   test("a mandatory violation fails the preview and names the policy", async () => {
     await program.stack.setConfig("content", { value: "forbidden words" });
     let output = "";
-    await expect(
-      program.stack.preview({ policyPacks: [packDir], onOutput: (text) => (output += text) }),
-    ).rejects.toThrow();
+    await expect(program.stack.preview({ policyPacks: [packDir], onOutput: (text) => (output += text) })).rejects.toThrow();
     expect(output).toContain("no-forbidden-content");
     expect(output).toContain("ScratchFile 'greeting' contains 'forbidden'");
     expect(output).toMatch(/mandatory/);

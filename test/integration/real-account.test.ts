@@ -38,12 +38,19 @@ describe("a Codefresh without the hosted-install API", () => {
   test("after installing in the UI, adopt takes it over; connect-git has the same fallback", async () => {
     await emulator.admin("POST", "ui/hosted-runtime", { account: accountA.name });
     // A second one in the UI is refused as Codefresh refuses it: 409, the same message, never a 500.
-    const second = await fetch(`${emulator.url}/_emulator/ui/hosted-runtime`, { method: "POST", body: JSON.stringify({ account: accountA.name, runtimeName: "other" }) });
+    const second = await fetch(`${emulator.url}/_emulator/ui/hosted-runtime`, {
+      method: "POST",
+      body: JSON.stringify({ account: accountA.name, runtimeName: "other" }),
+    });
     expect(second.status).toBe(409);
-    expect(await second.json()).toMatchObject({ error: 'account already has a hosted runtime ("codefresh-hosted"); only one hosted runtime is allowed per account' });
+    expect(await second.json()).toMatchObject({
+      error: 'account already has a hosted runtime ("codefresh-hosted"); only one hosted runtime is allowed per account',
+    });
     await program.stack.setConfig("adoptRuntime", { value: "true" });
     const error = String(await program.stack.up().catch((e: unknown) => e));
-    expect(error).toMatch(/Connect it in the Codefresh UI \(the hosted runtime's 'Connect Git provider' step\), then set `adopt: true` on the SharedConfigRepo/);
+    expect(error).toMatch(
+      /Connect it in the Codefresh UI \(the hosted runtime's 'Connect Git provider' step\), then set `adopt: true` on the SharedConfigRepo/,
+    );
   });
 
   test("after connecting git in the UI, up converges and adopts the settings", async () => {

@@ -60,7 +60,10 @@ describe("resources under injected faults", () => {
     expect(total).toBeGreaterThan(3);
     await emulator.admin("DELETE", "faults");
 
-    const state = await emulator.admin<{ accounts: { runtimes: unknown[]; gitSources: { name: string }[]; clusters: { name: string; status: string }[] }[] }>("GET", "state");
+    const state = await emulator.admin<{ accounts: { runtimes: unknown[]; gitSources: { name: string }[]; clusters: { name: string; status: string }[] }[] }>(
+      "GET",
+      "state",
+    );
     const account = state.accounts.find((a) => a.gitSources.length > 0)!;
     expect(account.runtimes).toHaveLength(1);
     expect(account.gitSources.map((s) => s.name).sort()).toEqual(["default-git-source", "flaky-a", "flaky-b"]);
@@ -92,7 +95,9 @@ describe("resources under injected faults", () => {
 
     await declare({ name: "made-by-hand", path: "c" });
     const refused = await program.stack.up().catch((e: unknown) => e);
-    expect(String(refused)).toMatch(/the git source "made-by-hand" in runtime "codefresh-hosted" already exists and no stack manages it \(it was made in the Codefresh UI, with `cf`, or by Codefresh as the default git source\); set `adopt: true`/);
+    expect(String(refused)).toMatch(
+      /the git source "made-by-hand" in runtime "codefresh-hosted" already exists and no stack manages it \(it was made in the Codefresh UI, with `cf`, or by Codefresh as the default git source\); set `adopt: true`/,
+    );
     expect(await pathsOf("made-by-hand")).toEqual(["by-hand"]); // untouched
 
     await declare({ name: "made-by-hand", path: "c", adopt: true });
@@ -106,7 +111,9 @@ describe("resources under injected faults", () => {
     const destroy = await program.stack.destroy();
     expect(destroy.summary.result).toBe("succeeded");
     await emulator.admin("DELETE", "faults");
-    const left = await cluster.readManagerAccount(cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig }), { serviceAccountName: serviceAccount });
+    const left = await cluster.readManagerAccount(cluster.resolveKubeconfig({ kubeconfig: sharedCluster().kubeconfig }), {
+      serviceAccountName: serviceAccount,
+    });
     expect(left.serviceAccountExists).toBe(false);
   });
 });

@@ -53,9 +53,17 @@ describe("resources end to end", () => {
     await emulator?.dispose();
   });
 
-  const state = () => emulator.admin<{
-    accounts: { settings: { sharedConfigRepo?: string }; runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string; labels: Record<string, string> }[] }[];
-  }>("GET", "state").then((s) => s.accounts[0]);
+  const state = () =>
+    emulator
+      .admin<{
+        accounts: {
+          settings: { sharedConfigRepo?: string };
+          runtimes: { name: string }[];
+          gitSources: { name: string }[];
+          clusters: { name: string; status: string; labels: Record<string, string> }[];
+        }[];
+      }>("GET", "state")
+      .then((s) => s.accounts[0]);
 
   test("up creates the runtime, its repos, two git sources and two clusters", async () => {
     const up = await program.stack.up({ onOutput });
@@ -153,7 +161,9 @@ describe("resources end to end", () => {
   test("refresh renews a cluster's version, which the next preview's policies see without asking the cluster", async () => {
     const versionOf = async (name: string) => {
       const exported = await program.stack.exportStack();
-      const resource = (exported.deployment as { resources: { urn: string; inputs?: Record<string, unknown> }[] }).resources.find((r) => r.urn.endsWith(`::${name}`));
+      const resource = (exported.deployment as { resources: { urn: string; inputs?: Record<string, unknown> }[] }).resources.find((r) =>
+        r.urn.endsWith(`::${name}`),
+      );
       return resource?.inputs?.kubernetesVersion;
     };
     const real = await versionOf("cluster-1");

@@ -41,13 +41,29 @@ describe("connections made before claims", () => {
   async function connectAsVersion01() {
     const resolved = cluster.resolveKubeconfig({ kubeconfig });
     const credentials = await cluster.ensureManagerAccount(resolved, { serviceAccountName, owner: stack });
-    await apiClientFor(emulator.url, accountA.apiKey).addCluster("codefresh-hosted", { name: "prod", server: credentials.server, caData: credentials.caData, token: credentials.token });
+    await apiClientFor(emulator.url, accountA.apiKey).addCluster("codefresh-hosted", {
+      name: "prod",
+      server: credentials.server,
+      caData: credentials.caData,
+      token: credentials.token,
+    });
     return resolved;
   }
 
   /** This version's inputs for the same resource, as its check makes them from the program's. */
   async function inputs(olds: Record<string, unknown> = {}) {
-    const news = { runtime: "codefresh-hosted", name: "prod", kubeconfig, serviceAccountName, namespace: "kube-system", insecureSkipTlsVerify: false, adopt: false, __credentialsCurrent: true, __stack: stack, __urn: "prod" };
+    const news = {
+      runtime: "codefresh-hosted",
+      name: "prod",
+      kubeconfig,
+      serviceAccountName,
+      namespace: "kube-system",
+      insecureSkipTlsVerify: false,
+      adopt: false,
+      __credentialsCurrent: true,
+      __stack: stack,
+      __urn: "prod",
+    };
     const checked = await provider.check(olds, news);
     expect(checked.failures).toEqual([]);
     return checked.inputs as Record<string, unknown>;
@@ -77,7 +93,18 @@ describe("connections made before claims", () => {
   test("a 0.1 resource in state takes its claim on update, and delete then removes everything", async () => {
     const resolved = await connectAsVersion01();
     // Its state as 0.1 wrote it: no URN, no owner.
-    const olds = { runtime: "codefresh-hosted", name: "prod", kubeconfig, serviceAccountName, namespace: "kube-system", insecureSkipTlsVerify: false, adopt: false, server: proxy.server, __credentialsCurrent: true, __stack: stack };
+    const olds = {
+      runtime: "codefresh-hosted",
+      name: "prod",
+      kubeconfig,
+      serviceAccountName,
+      namespace: "kube-system",
+      insecureSkipTlsVerify: false,
+      adopt: false,
+      server: proxy.server,
+      __credentialsCurrent: true,
+      __stack: stack,
+    };
     const news = await inputs(olds);
     const updated = await provider.update(`codefresh-hosted/${proxy.server}`, olds, { ...news, labels: { env: "prod" } });
     expect(updated.outs).toMatchObject({ connectionStatus: "Successful" });

@@ -4,7 +4,18 @@ import { GitSource, HostedRuntime, ManagedCluster, SharedConfigRepo } from "pulu
 import { rules } from "../../policies/registry";
 import { unknown, validateResource, validateStack } from "./harness";
 
-const { cmpEnterpriseOnly, crdCapacity, gitProviderSupport, hostedGitProvider, kubernetesVersion, publicCluster, repoSize, runtimeHasCluster, singleHostedRuntime, tlsVerification } = rules;
+const {
+  cmpEnterpriseOnly,
+  crdCapacity,
+  gitProviderSupport,
+  hostedGitProvider,
+  kubernetesVersion,
+  publicCluster,
+  repoSize,
+  runtimeHasCluster,
+  singleHostedRuntime,
+  tlsVerification,
+} = rules;
 const types = {
   HostedRuntime: HostedRuntime.__pulumiType,
   SharedConfigRepo: SharedConfigRepo.__pulumiType,
@@ -25,7 +36,12 @@ const goodSource = { runtime: "codefresh-hosted", name: "apps", repoUrl: "https:
 
 describe("single-hosted-runtime", () => {
   test("should pass with one runtime", () => {
-    expect(validateStack(singleHostedRuntime, [{ type: types.HostedRuntime, name: "a" }, { type: types.ManagedCluster, name: "c" }]).violations).toEqual([]);
+    expect(
+      validateStack(singleHostedRuntime, [
+        { type: types.HostedRuntime, name: "a" },
+        { type: types.ManagedCluster, name: "c" },
+      ]).violations,
+    ).toEqual([]);
   });
   test("should fail with two, naming both URNs", () => {
     const { violations } = validateStack(singleHostedRuntime, [
@@ -112,7 +128,9 @@ describe("public-cluster-endpoint", () => {
     expect(validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server }).violations[0]).toContain(reason);
   });
   test("should accept hosts on the allow-list", () => {
-    expect(validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server: "https://10.1.2.3:6443" }, { allowedHosts: ["10.1.2.3"] }).violations).toEqual([]);
+    expect(
+      validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server: "https://10.1.2.3:6443" }, { allowedHosts: ["10.1.2.3"] }).violations,
+    ).toEqual([]);
   });
   test("should report an unknown server as unknown", () => {
     expect(validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server: unknown }).unknown).toMatch(/server/);
@@ -143,7 +161,9 @@ describe("cmp-enterprise-only", () => {
 describe("runtime-has-cluster", () => {
   const runtime = { type: types.HostedRuntime, name: "hosted", props: { name: "codefresh-hosted" } };
   test("should pass when a cluster targets the runtime", () => {
-    expect(validateStack(runtimeHasCluster, [runtime, { type: types.ManagedCluster, name: "c", props: { runtime: "codefresh-hosted" } }]).violations).toEqual([]);
+    expect(validateStack(runtimeHasCluster, [runtime, { type: types.ManagedCluster, name: "c", props: { runtime: "codefresh-hosted" } }]).violations).toEqual(
+      [],
+    );
   });
   test("should warn when no cluster does", () => {
     expect(validateStack(runtimeHasCluster, [runtime, { type: types.ManagedCluster, name: "c", props: { runtime: "other" } }]).violations).toEqual([
@@ -159,8 +179,13 @@ describe("git-provider-support", () => {
   test("should pass on GitHub", () => {
     expect(validateResource(gitProviderSupport, types.SharedConfigRepo, goodRepo).violations).toEqual([]);
   });
-  test.each([["BITBUCKET", "Bitbucket Cloud"], ["GERRIT", "Gerrit"]])("should advise on %s", (gitProvider, label) => {
-    expect(validateResource(gitProviderSupport, types.SharedConfigRepo, { ...goodRepo, gitProvider }).violations[0]).toMatch(new RegExp(`${label} with a hosted runtime must be enabled`));
+  test.each([
+    ["BITBUCKET", "Bitbucket Cloud"],
+    ["GERRIT", "Gerrit"],
+  ])("should advise on %s", (gitProvider, label) => {
+    expect(validateResource(gitProviderSupport, types.SharedConfigRepo, { ...goodRepo, gitProvider }).violations[0]).toMatch(
+      new RegExp(`${label} with a hosted runtime must be enabled`),
+    );
   });
 });
 
@@ -169,7 +194,9 @@ describe("tls-verification", () => {
     expect(validateResource(tlsVerification, types.ManagedCluster, goodCluster).violations).toEqual([]);
   });
   test("should fail when it is skipped", () => {
-    expect(validateResource(tlsVerification, types.ManagedCluster, { ...goodCluster, insecureSkipTlsVerify: true }).violations[0]).toMatch(/skips TLS verification/);
+    expect(validateResource(tlsVerification, types.ManagedCluster, { ...goodCluster, insecureSkipTlsVerify: true }).violations[0]).toMatch(
+      /skips TLS verification/,
+    );
   });
 });
 
@@ -178,7 +205,9 @@ describe("crd-capacity", () => {
     expect(validateResource(crdCapacity, types.ManagedCluster, goodCluster).violations).toEqual([]);
   });
   test("should warn when the runtime's CRDs would not fit", () => {
-    expect(validateResource(crdCapacity, types.ManagedCluster, { ...goodCluster, crdCount: 150 }).violations[0]).toMatch(/has 150 CRDs; with the runtime's ~300 that exceeds 400/);
+    expect(validateResource(crdCapacity, types.ManagedCluster, { ...goodCluster, crdCount: 150 }).violations[0]).toMatch(
+      /has 150 CRDs; with the runtime's ~300 that exceeds 400/,
+    );
   });
   test("should report an unknown count as unknown", () => {
     expect(validateResource(crdCapacity, types.ManagedCluster, { ...goodCluster, crdCount: unknown }).unknown).toMatch(/crdCount/);

@@ -56,7 +56,13 @@ describe("faults: up converges to the clean result with no duplicates", () => {
 
   const kinds: [string, object[]][] = [
     ["429", [{ kind: "429", rate: 0.25, retryAfterSeconds: 0 }]],
-    ["5xx", [{ kind: "502", rate: 0.12 }, { kind: "503", rate: 0.12, retryAfterSeconds: 0 }]],
+    [
+      "5xx",
+      [
+        { kind: "502", rate: 0.12 },
+        { kind: "503", rate: 0.12, retryAfterSeconds: 0 },
+      ],
+    ],
     ["slow", [{ kind: "slow", rate: 0.15, delayMs: 2_500 }]],
     ["drop", [{ kind: "drop", rate: 0.2 }]],
     ["graphql-error", [{ kind: "graphql-error", rate: 0.2 }]],
@@ -132,7 +138,7 @@ describe("crashes: nothing lost or duplicated", () => {
     try {
       for (let round = 0; round < rounds; round++) {
         // Kill somewhere between the program's start and the end of the first up (~10-15 s).
-        const delayMs = 2_500 + Math.floor(((round * 7919) % 97) / 97 * 9_000);
+        const delayMs = 2_500 + Math.floor((((round * 7919) % 97) / 97) * 9_000);
         const { kill, exit: exited } = runPulumi(program, ["up", "--yes", "--skip-preview"], { detached: true });
         await new Promise((r) => setTimeout(r, delayMs));
         kill(); // the CLI and its plugins; nothing if it had already finished
@@ -158,7 +164,18 @@ describe("crashes: nothing lost or duplicated", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "rel-emulator-"));
     const caFile = join(dataDir, "gitea-ca.pem");
     await writeFile(caFile, sharedGitServer().caCert);
-    const args = ["--data", dataDir, "--account", `${accountA.name}:${accountA.apiKey}`, "--install-delay-ms", "2000", "--git-source-delay-ms", "1500", "--git-ca-file", caFile];
+    const args = [
+      "--data",
+      dataDir,
+      "--account",
+      `${accountA.name}:${accountA.apiKey}`,
+      "--install-delay-ms",
+      "2000",
+      "--git-source-delay-ms",
+      "1500",
+      "--git-ca-file",
+      caFile,
+    ];
     let emulator = await spawnEmulatorCli(args);
     const port = new URL(emulator.url).port;
     const admin = sharedCluster();
@@ -235,7 +252,12 @@ describe("secrets: never in state, output, logs or errors", () => {
       await program.stack.preview({ onOutput });
       await program.stack.refresh({ onOutput });
       // A failed up: the emulator answers every write with an error.
-      await program.stack.setConfig("gitSources", { value: JSON.stringify([{ name: "rel-a", path: "a" }, { name: "rel-x", path: "x" }]) });
+      await program.stack.setConfig("gitSources", {
+        value: JSON.stringify([
+          { name: "rel-a", path: "a" },
+          { name: "rel-x", path: "x" },
+        ]),
+      });
       await emulator.admin("PUT", "faults", { rules: [{ kind: "500", operations: ["createGitSource"] }] });
       errors.push(String(await program.stack.up({ onOutput }).catch((e: unknown) => e)));
       await emulator.admin("DELETE", "faults");
@@ -245,7 +267,11 @@ describe("secrets: never in state, output, logs or errors", () => {
         .ensureManagerAccount(cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig }), { serviceAccountName: `${serviceAccount}-probe` })
         .then((c) => c.token);
       const secrets = [accountA.apiKey, sharedGitServer().adminToken, admin.adminToken, clusterToken];
-      const places: [string, string][] = [["CLI output", output], ["errors", errors.join("\n")], ["emulator request log", JSON.stringify(emulator.requests())]];
+      const places: [string, string][] = [
+        ["CLI output", output],
+        ["errors", errors.join("\n")],
+        ["emulator request log", JSON.stringify(emulator.requests())],
+      ];
       // Every file the file backend wrote: checkpoints, history, backups.
       const walk = async (dir: string): Promise<string[]> => {
         const entries = await readdir(dir, { withFileTypes: true });

@@ -19,9 +19,7 @@ describe("resolveConfig", () => {
     expect(resolveConfig(source({}), env).apiKey).toBe("env-key");
     expect(resolveConfig(source({}), { CF_API_KEY: "alias-key" }).apiKey).toBe("alias-key");
     expect(resolveConfig(source({}), env).apiUrl).toBe("https://alias.example.com");
-    expect(resolveConfig(source({}), { ...env, CODEFRESH_API_URL: "https://main.example.com/" }).apiUrl).toBe(
-      "https://main.example.com",
-    );
+    expect(resolveConfig(source({}), { ...env, CODEFRESH_API_URL: "https://main.example.com/" }).apiUrl).toBe("https://main.example.com");
   });
 
   test("an empty value counts as unset", () => {
@@ -29,9 +27,7 @@ describe("resolveConfig", () => {
   });
 
   test("keeps a path prefix for on-premises installations and trims trailing slashes", () => {
-    expect(resolveConfig(source({ "codefresh:apiUrl": "https://cf.corp.example/codefresh//" }), {}).apiUrl).toBe(
-      "https://cf.corp.example/codefresh",
-    );
+    expect(resolveConfig(source({ "codefresh:apiUrl": "https://cf.corp.example/codefresh//" }), {}).apiUrl).toBe("https://cf.corp.example/codefresh");
   });
 
   test.each([
@@ -54,9 +50,7 @@ describe("resolveConfig", () => {
   });
 
   test.each(["0", "abc", "1.5", "9999999"])("rejects requestTimeoutMs %j", (value) => {
-    expect(() => resolveConfig(source({ "codefresh:requestTimeoutMs": value }), {})).toThrow(
-      /^codefresh:requestTimeoutMs: .*between 100 and 600000/,
-    );
+    expect(() => resolveConfig(source({ "codefresh:requestTimeoutMs": value }), {})).toThrow(/^codefresh:requestTimeoutMs: .*between 100 and 600000/);
   });
 
   test("rejects an API key with whitespace without echoing it", () => {

@@ -261,7 +261,11 @@ describe("Gerrit", () => {
   const repo = git.parseRepoUrl("https://review.example.com/platform/build/soong.git/apps?ref=main", "repoUrl", "GERRIT");
   const project = "/projects/platform%2Fbuild%2Fsoong";
   const client = (url: string) => git.createGitClient({ provider: "GERRIT", apiUrl: `${url}/a`, token: password, username: user, attempts: 3 });
-  const json = (value: unknown): Reply => ({ status: 200, headers: { "content-type": "application/json; charset=UTF-8" }, body: `)]}'\n${JSON.stringify(value)}` });
+  const json = (value: unknown): Reply => ({
+    status: 200,
+    headers: { "content-type": "application/json; charset=UTF-8" },
+    body: `)]}'\n${JSON.stringify(value)}`,
+  });
   const text = (status: number, body: string): Reply => ({ status, headers: { "content-type": "text/plain; charset=UTF-8" }, body });
   // "Get Project" example, with this test's project.
   const projectInfo = {
@@ -273,7 +277,17 @@ describe("Gerrit", () => {
     web_links: [{ name: "browse", url: "plugins/gitiles/platform/build/soong", target: "_blank" }],
   };
   // "List Access Rights for Project" example fields.
-  const access = (canUpload: boolean) => ({ revision: "61157ed63e14d261b6dca40650472a9b0bd88474", inherits_from: { id: "All-Projects", name: "All-Projects" }, local: {}, is_owner: false, owner_of: [], can_upload: canUpload, can_add: false, can_add_tags: false, config_visible: false });
+  const access = (canUpload: boolean) => ({
+    revision: "61157ed63e14d261b6dca40650472a9b0bd88474",
+    inherits_from: { id: "All-Projects", name: "All-Projects" },
+    local: {},
+    is_owner: false,
+    owner_of: [],
+    can_upload: canUpload,
+    can_add: false,
+    can_add_tags: false,
+    config_visible: false,
+  });
 
   const readable = (canUpload = true) => ({
     [`GET /a${project}`]: json(projectInfo),

@@ -5,7 +5,10 @@ const now = Date.parse("2026-01-01T00:00:00Z");
 
 describe("rateLimitDelay", () => {
   test("retry-after (seconds) wins, on 403 it is a secondary limit", () => {
-    expect(git.rateLimitDelay(403, { "retry-after": "30" }, { message: "You have exceeded a secondary rate limit." }, now)).toEqual({ delayMs: 30_000, kind: "secondary" });
+    expect(git.rateLimitDelay(403, { "retry-after": "30" }, { message: "You have exceeded a secondary rate limit." }, now)).toEqual({
+      delayMs: 30_000,
+      kind: "secondary",
+    });
     expect(git.rateLimitDelay(429, { "retry-after": "2" }, "", now)).toEqual({ delayMs: 2_000, kind: "retry-after" });
     expect(git.rateLimitDelay(503, { "retry-after": "0" }, "", now)).toEqual({ delayMs: 0, kind: "retry-after" });
   });
@@ -52,8 +55,8 @@ describe("sizes", () => {
 
 describe("parseGerritJson", () => {
   test("strips Gerrit's )]}' guard", () => {
-    expect(git.parseGerritJson(")]}'\n{\"name\":\"x\"}")).toEqual({ name: "x" });
-    expect(git.parseGerritJson(")]}'\n\"refs/heads/main\"")).toBe("refs/heads/main");
+    expect(git.parseGerritJson(')]}\'\n{"name":"x"}')).toEqual({ name: "x" });
+    expect(git.parseGerritJson(')]}\'\n"refs/heads/main"')).toBe("refs/heads/main");
     expect(git.parseGerritJson("[1]")).toEqual([1]);
   });
 });

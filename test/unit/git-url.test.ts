@@ -15,16 +15,28 @@ describe("parseRepoUrl: valid forms", () => {
   test.each([
     [
       "https://github.com/acme/isc.git",
-      { repoUrl: "https://github.com/acme/isc.git", cloneUrl: "https://github.com/acme/isc.git", host: "github.com", owner: "acme", name: "isc", path: "", ref: undefined },
+      {
+        repoUrl: "https://github.com/acme/isc.git",
+        cloneUrl: "https://github.com/acme/isc.git",
+        host: "github.com",
+        owner: "acme",
+        name: "isc",
+        path: "",
+        ref: undefined,
+      },
     ],
     [
       "https://github.com/acme/isc.git/runtimes/prod",
-      { repoUrl: "https://github.com/acme/isc.git/runtimes/prod", cloneUrl: "https://github.com/acme/isc.git", owner: "acme", name: "isc", path: "runtimes/prod", ref: undefined },
+      {
+        repoUrl: "https://github.com/acme/isc.git/runtimes/prod",
+        cloneUrl: "https://github.com/acme/isc.git",
+        owner: "acme",
+        name: "isc",
+        path: "runtimes/prod",
+        ref: undefined,
+      },
     ],
-    [
-      "https://github.com/acme/isc.git?ref=main",
-      { repoUrl: "https://github.com/acme/isc.git?ref=main", path: "", ref: "main" },
-    ],
+    ["https://github.com/acme/isc.git?ref=main", { repoUrl: "https://github.com/acme/isc.git?ref=main", path: "", ref: "main" }],
     [
       "https://github.com/acme/isc.git/apps/?ref=release/1.2",
       { repoUrl: "https://github.com/acme/isc.git/apps?ref=release/1.2", path: "apps", ref: "release/1.2" },
@@ -97,7 +109,14 @@ describe("parseRepoUrl: rejected forms name the field and the expected format", 
   });
 
   test("unicode and odd input never crash, they parse or fail with a GitError", () => {
-    for (const url of ["https://xn--gthub-n4a.com/acme/isc.git", "https://github.com/acmé/isc.git", "https://[::1]/a/b.git", "https://github.com/a/b.git?ref=%ZZ", "https://%zz/a/b.git", "https://github.com/a/%zz.git"]) {
+    for (const url of [
+      "https://xn--gthub-n4a.com/acme/isc.git",
+      "https://github.com/acmé/isc.git",
+      "https://[::1]/a/b.git",
+      "https://github.com/a/b.git?ref=%ZZ",
+      "https://%zz/a/b.git",
+      "https://github.com/a/%zz.git",
+    ]) {
       try {
         expect(git.parseRepoUrl(url).cloneUrl).toMatch(/^https:\/\//);
       } catch (error) {
@@ -209,7 +228,9 @@ describe("createGitClient settings", () => {
     expect(git.createGitClient({ provider: "GITHUB", token: "t0k3n-abcdef" }).apiUrl).toBe("https://api.github.com");
     expect(git.createGitClient({ provider: "BITBUCKET", token: "t0k3n-abcdef" }).apiUrl).toBe("https://api.bitbucket.org/2.0");
     expect(git.createGitClient({ provider: "GERRIT", token: "t0k3n-abcdef", username: "u" }).apiUrl).toBe("https://gerrit-review.googlesource.com/a");
-    expect(git.createGitClient({ provider: "GITHUB", token: "t0k3n-abcdef", apiUrl: "https://ghe.example.com/api/v3/" }).apiUrl).toBe("https://ghe.example.com/api/v3");
+    expect(git.createGitClient({ provider: "GITHUB", token: "t0k3n-abcdef", apiUrl: "https://ghe.example.com/api/v3/" }).apiUrl).toBe(
+      "https://ghe.example.com/api/v3",
+    );
   });
 
   test("Gerrit needs a username for its HTTP password", () => {

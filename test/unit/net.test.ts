@@ -46,8 +46,20 @@ describe("classifyAnswer", () => {
     ["503 with Retry-After as an HTTP date", 503, { "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }, "", { kind: "transient", retryAfterMs: 5_000 }],
     ["502 with Retry-After", 502, { "retry-after": "2" }, "", { kind: "transient", retryAfterMs: 2_000 }],
     ["404 ignores Retry-After", 404, { "retry-after": "2" }, "", { kind: "not-found", retryAfterMs: undefined }],
-    ["GitHub primary limit: 403 waits until x-ratelimit-reset + 1 s", 403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 9) }, "", { kind: "rate-limited", retryable: true, retryAfterMs: 10_000 }],
-    ["GitHub secondary limit: 403 with its message waits a minute", 403, {}, "You have exceeded a secondary rate limit.", { kind: "rate-limited", retryAfterMs: 60_000 }],
+    [
+      "GitHub primary limit: 403 waits until x-ratelimit-reset + 1 s",
+      403,
+      { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 9) },
+      "",
+      { kind: "rate-limited", retryable: true, retryAfterMs: 10_000 },
+    ],
+    [
+      "GitHub secondary limit: 403 with its message waits a minute",
+      403,
+      {},
+      "You have exceeded a secondary rate limit.",
+      { kind: "rate-limited", retryAfterMs: 60_000 },
+    ],
   ])("%s", (_title, status, headers, message, expected) => {
     const failure = classifyAnswer({ status, headers, message, now });
     expect(failure.status).toBe(status);
@@ -65,17 +77,33 @@ describe("classifyError", () => {
   });
 
   test("the network codes are those both clients had", () => {
-    for (const code of ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]) {
+    for (const code of [
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ETIMEDOUT",
+      "EPIPE",
+      "EAI_AGAIN",
+      "ENOTFOUND",
+      "UND_ERR_SOCKET",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT",
+    ]) {
       expect(networkErrorCodes.has(code)).toBe(true);
     }
   });
 
-  test.each(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "ERR_SSL_WRONG_VERSION_NUMBER", "UNABLE_TO_GET_ISSUER_CERT"])(
-    "%s is tls, not retried",
-    (code) => {
-      expect(classifyError(fetchFailed(code))).toEqual({ kind: "tls", code, retryable: false, outcomeUnknown: false });
-    },
-  );
+  test.each([
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "CERT_HAS_EXPIRED",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "ERR_SSL_WRONG_VERSION_NUMBER",
+    "UNABLE_TO_GET_ISSUER_CERT",
+  ])("%s is tls, not retried", (code) => {
+    expect(classifyError(fetchFailed(code))).toEqual({ kind: "tls", code, retryable: false, outcomeUnknown: false });
+  });
 
   test("a per-attempt timeout is retried and its outcome unknown", () => {
     expect(classifyError(new AttemptTimeoutError(100))).toEqual({ kind: "timeout", retryable: true, outcomeUnknown: true });
@@ -90,13 +118,21 @@ describe("classifyError", () => {
 
 describe("classifyGraphqlErrors (errors[] inside an HTTP 200)", () => {
   test.each<[string, { message?: string; extensions?: { code?: string } }[], Partial<Failure>]>([
-    ["an unknown root field is unsupported", [{ message: 'Cannot query field "installHostedRuntime" on type "Mutation".' }], { kind: "unsupported", retryable: false }],
+    [
+      "an unknown root field is unsupported",
+      [{ message: 'Cannot query field "installHostedRuntime" on type "Mutation".' }],
+      { kind: "unsupported", retryable: false },
+    ],
     ["UNAUTHENTICATED is auth", [{ message: "no", extensions: { code: "UNAUTHENTICATED" } }], { kind: "auth", retryable: false }],
     ["NOT_FOUND is not-found", [{ message: "gone", extensions: { code: "NOT_FOUND" } }], { kind: "not-found" }],
     ["'does not exist' is not-found", [{ message: "runtime x does not exist" }], { kind: "not-found" }],
     ["CONFLICT is conflict", [{ message: "x", extensions: { code: "CONFLICT" } }], { kind: "conflict" }],
     ["'already exists' is conflict", [{ message: "git source a already exists" }], { kind: "conflict" }],
-    ["INTERNAL_SERVER_ERROR is retried, and the server said so: not applied", [{ message: "boom", extensions: { code: "INTERNAL_SERVER_ERROR" } }], { kind: "transient", retryable: true, outcomeUnknown: false }],
+    [
+      "INTERNAL_SERVER_ERROR is retried, and the server said so: not applied",
+      [{ message: "boom", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+      { kind: "transient", retryable: true, outcomeUnknown: false },
+    ],
     ["'Internal server error' is retried", [{ message: "Internal server error" }], { kind: "transient", retryable: true }],
     ["anything else is other, not retried", [{ message: "appName must be a DNS label" }], { kind: "other", retryable: false, outcomeUnknown: false }],
   ])("%s", (_title, errors, expected) => {

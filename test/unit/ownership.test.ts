@@ -4,7 +4,6 @@ import { get } from "pulumi-codefresh/provider";
 import { fullUrn, parseUrn, resetClaims, shortUrn } from "pulumi-codefresh/testing";
 import { valid } from "../harness/bad-inputs";
 
-
 async function check(key: keyof typeof valid, name: string, change: Record<string, unknown> = {}) {
   // As the program passes them: the URN in short form (a resource without a parent: its name), and the stack.
   const result = await get(key).check({}, { ...valid[key], ...change, __urn: name, __stack: "infra/dev" });
@@ -36,21 +35,31 @@ describe("one Codefresh object, one resource", () => {
     expect(await check("ManagedCluster", "east", { serviceAccountName: "sa-east" })).toEqual([]);
     const failures = await check("ManagedCluster", "west", { name: "west", serviceAccountName: "sa-west" });
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^kubeconfig: the cluster https:\/\/127\.0\.0\.1:1 in runtime "codefresh-hosted" would be managed by two resources, codefresh:ManagedCluster "east" of stack infra\/dev and codefresh:ManagedCluster "west" of this stack/);
+    expect(failures[0]).toMatch(
+      /^kubeconfig: the cluster https:\/\/127\.0\.0\.1:1 in runtime "codefresh-hosted" would be managed by two resources, codefresh:ManagedCluster "east" of stack infra\/dev and codefresh:ManagedCluster "west" of this stack/,
+    );
   });
 
   test("one API server in two runtimes needs two ServiceAccounts", async () => {
     expect(await check("ManagedCluster", "east")).toEqual([]);
     const failures = await check("ManagedCluster", "east-hybrid", { runtime: "hybrid-eu" });
-    expect(failures).toEqual([expect.stringMatching(/^serviceAccountName: the ServiceAccount kube-system\/argocd-manager on https:\/\/127\.0\.0\.1:1 would be managed by two resources.*its own serviceAccountName$/)]);
+    expect(failures).toEqual([
+      expect.stringMatching(
+        /^serviceAccountName: the ServiceAccount kube-system\/argocd-manager on https:\/\/127\.0\.0\.1:1 would be managed by two resources.*its own serviceAccountName$/,
+      ),
+    ]);
     expect(await check("ManagedCluster", "east-hybrid", { runtime: "hybrid-eu", serviceAccountName: "argocd-manager-hybrid" })).toEqual([]);
   });
 
   test("a second SharedConfigRepo or HostedRuntime for the account", async () => {
     expect(await check("SharedConfigRepo", "isc")).toEqual([]);
-    expect(await check("SharedConfigRepo", "isc-2")).toEqual([expect.stringMatching(/^repoUrl: the account's Shared Configuration Repository would be managed by two resources.*"isc".*"isc-2"/)]);
+    expect(await check("SharedConfigRepo", "isc-2")).toEqual([
+      expect.stringMatching(/^repoUrl: the account's Shared Configuration Repository would be managed by two resources.*"isc".*"isc-2"/),
+    ]);
     expect(await check("HostedRuntime", "hosted")).toEqual([]);
-    expect(await check("HostedRuntime", "hosted-2", { name: "other" })).toEqual([expect.stringMatching(/^name: the account's hosted runtime would be managed by two resources/)]);
+    expect(await check("HostedRuntime", "hosted-2", { name: "other" })).toEqual([
+      expect.stringMatching(/^name: the account's hosted runtime would be managed by two resources/),
+    ]);
   });
 
   test("two creates for one object in one process: the second is refused before any call", async () => {
@@ -72,7 +81,11 @@ describe("one Codefresh object, one resource", () => {
   });
 
   test("URNs name the stack, the type and the resource, a parent's type included", () => {
-    expect(parseUrn("urn:pulumi:dev::infra::my:Component$pulumi-nodejs:dynamic/codefresh:GitSource::a::b")).toEqual({ stack: "infra/dev", resource: "a::b", type: "codefresh:GitSource" });
+    expect(parseUrn("urn:pulumi:dev::infra::my:Component$pulumi-nodejs:dynamic/codefresh:GitSource::a::b")).toEqual({
+      stack: "infra/dev",
+      resource: "a::b",
+      type: "codefresh:GitSource",
+    });
   });
 });
 
@@ -81,7 +94,13 @@ describe("a replacement that keeps the object deletes the old one first", () => 
   test.each([
     ["GitSource labels", "GitSource", base, { ...base, labels: { team: "b" } }, true],
     ["GitSource name", "GitSource", base, { ...base, name: "team-b" }, false],
-    ["ManagedCluster name", "ManagedCluster", { ...valid.ManagedCluster, server: "https://a" }, { ...valid.ManagedCluster, server: "https://a", name: "prod-2" }, true],
+    [
+      "ManagedCluster name",
+      "ManagedCluster",
+      { ...valid.ManagedCluster, server: "https://a" },
+      { ...valid.ManagedCluster, server: "https://a", name: "prod-2" },
+      true,
+    ],
     ["ManagedCluster server", "ManagedCluster", { ...valid.ManagedCluster, server: "https://a" }, { ...valid.ManagedCluster, server: "https://b" }, false],
   ] as const)("%s", async (_, key, olds, news, deleteFirst) => {
     const diff = await get(key).diff("id", { ...olds }, { ...news });

@@ -5,7 +5,6 @@ import { truncate } from "pulumi-codefresh/testing";
 import { unknownValue as unknown } from "pulumi-codefresh";
 import { badInputs, Key, kubeconfig, valid } from "../harness/bad-inputs";
 
-
 async function failures(key: Key, change: Record<string, unknown>) {
   const result = await get(key).check({}, { ...valid[key], ...change });
   return result.failures ?? [];
@@ -26,7 +25,10 @@ describe("valid inputs pass and are normalised", () => {
 
   test("SharedConfigRepo derives the API URL and the git source repo", async () => {
     const result = await get("SharedConfigRepo").check({}, { ...valid.SharedConfigRepo });
-    expect(result.inputs).toMatchObject({ gitApiUrl: "https://api.github.com", gitSourceRepoUrl: "https://github.com/acme/codefresh-runtime-applications.git" });
+    expect(result.inputs).toMatchObject({
+      gitApiUrl: "https://api.github.com",
+      gitSourceRepoUrl: "https://github.com/acme/codefresh-runtime-applications.git",
+    });
   });
 
   test("values unknown during preview are not failures", async () => {
@@ -35,13 +37,18 @@ describe("valid inputs pass and are normalised", () => {
   });
 });
 
-
 describe("invalid inputs fail in check, naming the field and the fix", () => {
   test.each(badInputs)("%s: %s", async (key, _, change, reason) => {
     const found = await failures(key, change);
     expect(found.length).toBeGreaterThan(0);
     const field = Object.keys(change)[0];
-    const matching = found.filter((f) => f.property === field || f.property.startsWith(`${field}.`) || (field === "kubeconfigPath" && f.property.startsWith("kubeconfig")) || (key === "SharedConfigRepo" && f.property === "gitUsername"));
+    const matching = found.filter(
+      (f) =>
+        f.property === field ||
+        f.property.startsWith(`${field}.`) ||
+        (field === "kubeconfigPath" && f.property.startsWith("kubeconfig")) ||
+        (key === "SharedConfigRepo" && f.property === "gitUsername"),
+    );
     expect(matching.map((f) => f.reason).join("\n")).toMatch(reason);
   });
 
@@ -56,7 +63,10 @@ describe("gitApiUrl belongs with repoUrl", () => {
     ["api.github.com for github.com", { gitApiUrl: "https://api.github.com" }],
     ["GitHub Enterprise on the repo's host", { repoUrl: "https://ghe.corp.example.com/acme/isc.git", gitApiUrl: "https://ghe.corp.example.com/api/v3" }],
     ["an unrelated host the user states is theirs", { gitApiUrl: "https://gateway.corp.example.net/github", gitApiOnPremises: true }],
-    ["Gerrit, whose API is anywhere", { gitProvider: "GERRIT", gitUsername: "ci", repoUrl: "https://gerrit.example.com/a/isc.git", gitApiUrl: "https://review.example.org" }],
+    [
+      "Gerrit, whose API is anywhere",
+      { gitProvider: "GERRIT", gitUsername: "ci", repoUrl: "https://gerrit.example.com/a/isc.git", gitApiUrl: "https://review.example.org" },
+    ],
   ])("%s passes", async (_, change) => {
     expect(await failures("SharedConfigRepo", change)).toEqual([]);
   });

@@ -118,11 +118,21 @@ const cases: Case[] = [
   ["GitSource", "destNamespace", { destNamespace: "apps" }, { changes: true, replaces: ["destNamespace"], deleteBeforeReplace: true }],
   ["GitSource", "labels", { labels: { team: "b" } }, { changes: true, replaces: ["labels"], deleteBeforeReplace: true }],
   ["GitSource", "createRepo", { createRepo: true }, { changes: true, replaces: ["createRepo"], deleteBeforeReplace: true }],
-  ["GitSource", "configManagementPlugin", { configManagementPlugin: "kustomize-env" }, { changes: true, replaces: ["configManagementPlugin"], deleteBeforeReplace: true }],
+  [
+    "GitSource",
+    "configManagementPlugin",
+    { configManagementPlugin: "kustomize-env" },
+    { changes: true, replaces: ["configManagementPlugin"], deleteBeforeReplace: true },
+  ],
   ["ManagedCluster", "runtime", { runtime: "hybrid" }, { changes: true, replaces: ["runtime"], deleteBeforeReplace: false }],
   ["ManagedCluster", "name", { name: "production" }, { changes: true, replaces: ["name"], deleteBeforeReplace: true }],
   ["ManagedCluster", "server", { server: "https://10.0.0.1:6443" }, { changes: true, replaces: ["server"], deleteBeforeReplace: false }],
-  ["ManagedCluster", "serviceAccountName", { serviceAccountName: "argocd-manager-2" }, { changes: true, replaces: ["serviceAccountName"], deleteBeforeReplace: true }],
+  [
+    "ManagedCluster",
+    "serviceAccountName",
+    { serviceAccountName: "argocd-manager-2" },
+    { changes: true, replaces: ["serviceAccountName"], deleteBeforeReplace: true },
+  ],
   ["ManagedCluster", "namespace", { namespace: "argocd" }, { changes: true, replaces: ["namespace"], deleteBeforeReplace: true }],
   // Unknown at preview: counted as changed, with what a change of that field means.
   ["HostedRuntime", "unknown name", { name: unknownValue }, { changes: true, replaces: ["name"], deleteBeforeReplace: true }],

@@ -131,7 +131,11 @@ function request(url: string, ca: string, method: string, headers: Record<string
         method,
         ca,
         timeout: 15_000,
-        headers: { accept: "application/json", ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}), ...headers },
+        headers: {
+          accept: "application/json",
+          ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -214,7 +218,12 @@ async function gitea(bin: string, cwd: string, args: string[], env: NodeJS.Proce
     const e = error as { stderr?: string; stdout?: string; message: string };
     // No `cause`: the exec error's command line carries the admin password.
     // eslint-disable-next-line preserve-caught-error
-    throw new Error(`gitea ${args.filter((a) => !a.startsWith("--password")).slice(0, 4).join(" ")} failed: ${e.message}\n${e.stderr ?? ""}${e.stdout ?? ""}`);
+    throw new Error(
+      `gitea ${args
+        .filter((a) => !a.startsWith("--password"))
+        .slice(0, 4)
+        .join(" ")} failed: ${e.message}\n${e.stderr ?? ""}${e.stdout ?? ""}`,
+    );
   }
 }
 
@@ -249,18 +258,38 @@ export async function startGitea(options: LocalGiteaOptions = {}): Promise<Local
         await gitea(bin, workDir, ["-c", appIni, "migrate"], env);
         adminUser = "gitea-admin";
         adminPassword = `A-${randomBytes(12).toString("hex")}`;
-        await gitea(bin, workDir, ["-c", appIni, "admin", "user", "create", "--admin", "--username", adminUser, "--password", adminPassword, "--email", "gitea-admin@example.invalid", "--must-change-password=false"], env);
-        const out = await gitea(bin, workDir, ["-c", appIni, "admin", "user", "generate-access-token", "--username", adminUser, "--token-name", "harness-admin", "--scopes", "all", "--raw"], env);
+        await gitea(
+          bin,
+          workDir,
+          [
+            "-c",
+            appIni,
+            "admin",
+            "user",
+            "create",
+            "--admin",
+            "--username",
+            adminUser,
+            "--password",
+            adminPassword,
+            "--email",
+            "gitea-admin@example.invalid",
+            "--must-change-password=false",
+          ],
+          env,
+        );
+        const out = await gitea(
+          bin,
+          workDir,
+          ["-c", appIni, "admin", "user", "generate-access-token", "--username", adminUser, "--token-name", "harness-admin", "--scopes", "all", "--raw"],
+          env,
+        );
         adminToken = out.trim().split("\n").pop()?.trim() ?? "";
         if (!/^[0-9a-f]{40}$/.test(adminToken)) throw new Error("gitea: generate-access-token printed no token");
       }
       const candidate = startProcess({ name: "gitea", command: join(bin, "gitea"), args: ["-c", appIni, "web"], logFile, env, cwd: workDir });
       try {
-        await waitUntilReady(
-          candidate,
-          async () => (await request(`https://127.0.0.1:${port}/api/v1/version`, caCert, "GET", {})).status === 200,
-          timeout,
-        );
+        await waitUntilReady(candidate, async () => (await request(`https://127.0.0.1:${port}/api/v1/version`, caCert, "GET", {})).status === 200, timeout);
         proc = candidate;
       } catch (error) {
         await candidate.stop(2_000);

@@ -52,10 +52,49 @@ function openssl(cwd: string, ...args: string[]): void {
 
 /** A CA, a serving certificate for 127.0.0.1/localhost, and the ServiceAccount signing key pair. */
 function makeCredentials(dir: string): void {
-  openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650", "-subj", "/CN=pulumi-codefresh-local-ca");
+  openssl(
+    dir,
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "3650",
+    "-subj",
+    "/CN=pulumi-codefresh-local-ca",
+  );
   openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "apiserver.key", "-out", "apiserver.csr", "-subj", "/CN=kube-apiserver");
-  execFileSync("sh", ["-c", "printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\\nextendedKeyUsage=serverAuth\\n' > srv.ext"], { cwd: dir });
-  openssl(dir, "x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "3650", "-extfile", "srv.ext", "-out", "apiserver.crt");
+  execFileSync(
+    "sh",
+    [
+      "-c",
+      "printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\\nextendedKeyUsage=serverAuth\\n' > srv.ext",
+    ],
+    { cwd: dir },
+  );
+  openssl(
+    dir,
+    "x509",
+    "-req",
+    "-in",
+    "apiserver.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "3650",
+    "-extfile",
+    "srv.ext",
+    "-out",
+    "apiserver.crt",
+  );
   openssl(dir, "genrsa", "-out", "sa.key", "2048");
   openssl(dir, "rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub");
 }

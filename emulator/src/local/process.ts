@@ -138,11 +138,7 @@ export function logTail(file: string, lines = 30): string {
  * Polls `check` until it returns true, the process exits, or `timeoutMs` passes; fails with the
  * process's log tail so a start-up problem explains itself.
  */
-export async function waitUntilReady(
-  proc: ManagedProcess,
-  check: () => Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
+export async function waitUntilReady(proc: ManagedProcess, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedWith: string | undefined;
   void proc.exited.then((how) => (exitedWith = how));

@@ -38,10 +38,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const account = options.account ?? { name: "demo", apiKey: `cf-local-${randomBytes(16).toString("hex")}` };
   const org = options.gitOrg ?? "demo";
-  const [kube, gitea] = await Promise.all([
-    startKubernetes({ workDir: join(options.dir, "kubernetes") }),
-    startGitea({ workDir: join(options.dir, "gitea") }),
-  ]);
+  const [kube, gitea] = await Promise.all([startKubernetes({ workDir: join(options.dir, "kubernetes") }), startGitea({ workDir: join(options.dir, "gitea") })]);
   let emulator: RunningEmulator | undefined;
   try {
     await gitea.createOrg(org);

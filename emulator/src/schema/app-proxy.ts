@@ -6,9 +6,21 @@ export const appProxyTypeDefs = /* GraphQL */ `
   "A mutation with no result; the app-proxy answers null."
   scalar Void
 
-  enum GitProviders { BITBUCKET BITBUCKET_SERVER GERRIT GITHUB GITLAB }
-  enum SharingPolicy { ACCOUNT_ADMINS ALL_USERS_IN_ACCOUNT }
-  enum TokenType { RUNTIME_TOKEN USER_TOKEN }
+  enum GitProviders {
+    BITBUCKET
+    BITBUCKET_SERVER
+    GERRIT
+    GITHUB
+    GITLAB
+  }
+  enum SharingPolicy {
+    ACCOUNT_ADMINS
+    ALL_USERS_IN_ACCOUNT
+  }
+  enum TokenType {
+    RUNTIME_TOKEN
+    USER_TOKEN
+  }
 
   input CreateGitSourceInput {
     appName: String!
@@ -22,11 +34,23 @@ export const appProxyTypeDefs = /* GraphQL */ `
     isInternal: Boolean
     createRepo: Boolean
   }
-  input EditGitSourceInput { appName: String!, appSpecifier: String!, include: String, exclude: String }
-  input DeleteApplicationInput { appName: String! }
-  input CreateArgoRolloutsInput { destServer: String!, destNamespace: String! }
+  input EditGitSourceInput {
+    appName: String!
+    appSpecifier: String!
+    include: String
+    exclude: String
+  }
+  input DeleteApplicationInput {
+    appName: String!
+  }
+  input CreateArgoRolloutsInput {
+    destServer: String!
+    destNamespace: String!
+  }
 
-  type GitIntegrationUser { userId: String! }
+  type GitIntegrationUser {
+    userId: String!
+  }
   type GitIntegration {
     name: String!
     sharingPolicy: SharingPolicy!
@@ -35,8 +59,17 @@ export const appProxyTypeDefs = /* GraphQL */ `
     users: [GitIntegrationUser!]
     registeredUsers: [String!]
   }
-  input AddGitIntegrationArgs { name: String, provider: GitProviders!, apiUrl: String, sharingPolicy: SharingPolicy! }
-  input EditGitIntegrationArgs { name: String, apiUrl: String, sharingPolicy: SharingPolicy! }
+  input AddGitIntegrationArgs {
+    name: String
+    provider: GitProviders!
+    apiUrl: String
+    sharingPolicy: SharingPolicy!
+  }
+  input EditGitIntegrationArgs {
+    name: String
+    apiUrl: String
+    sharingPolicy: SharingPolicy!
+  }
   input RegisterToGitIntegrationArgs {
     name: String
     token: String!

@@ -7,20 +7,76 @@ export const platformTypeDefs = /* GraphQL */ `
   "A mutation with no result; Codefresh answers null."
   scalar Void
 
-  enum InstallationType { HELM HELM_HOSTED }
-  enum InstallationStatus { COMPLETED FAILED IN_PROGRESS }
-  enum SyncStatus { OUT_OF_SYNC SYNCED SYNCING UNKNOWN }
-  enum HealthStatus { DEGRADED HEALTHY MISSING PROGRESSING SUSPENDED TERMINATED UNKNOWN }
-  enum AccessMode { INGRESS TUNNEL }
-  enum AppProxyInfoStatus { FAILED SUCCESSFUL UNKNOWN }
-  enum SyncMode { GITOPS HELM UNKNOWN }
-  enum ArgoCdState { CONNECTED NOT_AUTHORIZED NOT_FOUND UNKNOWN }
-  enum GitProviders { BITBUCKET BITBUCKET_SERVER GERRIT GITHUB GITLAB }
+  enum InstallationType {
+    HELM
+    HELM_HOSTED
+  }
+  enum InstallationStatus {
+    COMPLETED
+    FAILED
+    IN_PROGRESS
+  }
+  enum SyncStatus {
+    OUT_OF_SYNC
+    SYNCED
+    SYNCING
+    UNKNOWN
+  }
+  enum HealthStatus {
+    DEGRADED
+    HEALTHY
+    MISSING
+    PROGRESSING
+    SUSPENDED
+    TERMINATED
+    UNKNOWN
+  }
+  enum AccessMode {
+    INGRESS
+    TUNNEL
+  }
+  enum AppProxyInfoStatus {
+    FAILED
+    SUCCESSFUL
+    UNKNOWN
+  }
+  enum SyncMode {
+    GITOPS
+    HELM
+    UNKNOWN
+  }
+  enum ArgoCdState {
+    CONNECTED
+    NOT_AUTHORIZED
+    NOT_FOUND
+    UNKNOWN
+  }
+  enum GitProviders {
+    BITBUCKET
+    BITBUCKET_SERVER
+    GERRIT
+    GITHUB
+    GITLAB
+  }
   "Mixed case, as in Codefresh's schema."
-  enum ClusterConnectionStatus { Failed Successful Unknown }
+  enum ClusterConnectionStatus {
+    Failed
+    Successful
+    Unknown
+  }
 
-  input SlicePaginationArgs { after: String, before: String, first: Int, last: Int }
-  type SliceInfo { startCursor: String, endCursor: String, hasNextPage: Boolean!, hasPrevPage: Boolean! }
+  input SlicePaginationArgs {
+    after: String
+    before: String
+    first: Int
+    last: Int
+  }
+  type SliceInfo {
+    startCursor: String
+    endCursor: String
+    hasNextPage: Boolean!
+    hasPrevPage: Boolean!
+  }
 
   type ObjectMeta {
     name: String!
@@ -31,10 +87,20 @@ export const platformTypeDefs = /* GraphQL */ `
     labels: [StringPair!]
     annotations: [StringPair!]
   }
-  type StringPair { key: String!, value: String! }
+  type StringPair {
+    key: String!
+    value: String!
+  }
 
-  type EntityReference { syncStatus: SyncStatus, healthStatus: HealthStatus, healthMessage: String }
-  type AppProxyInfo { description: String, status: AppProxyInfoStatus! }
+  type EntityReference {
+    syncStatus: SyncStatus
+    healthStatus: HealthStatus
+    healthMessage: String
+  }
+  type AppProxyInfo {
+    description: String
+    status: AppProxyInfoStatus!
+  }
   type RuntimeStatus {
     appProxyStarted: AppProxyInfo
     gitSourceConfigured: AppProxyInfo
@@ -70,8 +136,14 @@ export const platformTypeDefs = /* GraphQL */ `
     status: RuntimeStatus
     lastUpdated: String
   }
-  type RuntimeEdge { node: Runtime!, cursor: String! }
-  type RuntimeSlice { edges: [RuntimeEdge!]!, pageInfo: SliceInfo! }
+  type RuntimeEdge {
+    node: Runtime!
+    cursor: String!
+  }
+  type RuntimeSlice {
+    edges: [RuntimeEdge!]!
+    pageInfo: SliceInfo!
+  }
 
   input RuntimeInstallationArgs {
     runtimeName: String!
@@ -94,7 +166,10 @@ export const platformTypeDefs = /* GraphQL */ `
     isExternalArgoCd: Boolean
     accessMode: AccessMode
   }
-  type RuntimeCreationResponse { name: String!, newAccessToken: String! }
+  type RuntimeCreationResponse {
+    name: String!
+    newAccessToken: String!
+  }
 
   type AccountFeatures {
     helmHostedRuntime: Boolean
@@ -113,7 +188,10 @@ export const platformTypeDefs = /* GraphQL */ `
     supportsManagedRuntime: Boolean
     features: AccountFeatures
   }
-  type AccountRef { id: ID!, name: String! }
+  type AccountRef {
+    id: ID!
+    name: String!
+  }
   type User {
     id: ID!
     name: String!
@@ -124,15 +202,24 @@ export const platformTypeDefs = /* GraphQL */ `
     runtimeName: String
   }
 
-  type ClusterConnectionState { status: ClusterConnectionStatus!, message: String }
-  type ClusterCacheInfo { resourcesCount: Int, apisCount: Int }
+  type ClusterConnectionState {
+    status: ClusterConnectionStatus!
+    message: String
+  }
+  type ClusterCacheInfo {
+    resourcesCount: Int
+    apisCount: Int
+  }
   type ClusterInfo {
     connectionState: ClusterConnectionState
     serverVersion: String
     cacheInfo: ClusterCacheInfo
     applicationsCount: Int
   }
-  type ClusterMetadata { name: String!, runtime: String! }
+  type ClusterMetadata {
+    name: String!
+    runtime: String!
+  }
   type Cluster {
     metadata: ClusterMetadata!
     server: String!
@@ -141,11 +228,24 @@ export const platformTypeDefs = /* GraphQL */ `
     inactive: Boolean
     updatedAt: String
   }
-  type ClusterEdge { node: Cluster!, cursor: String! }
-  type ClusterSlice { edges: [ClusterEdge!]!, pageInfo: SliceInfo! }
+  type ClusterEdge {
+    node: Cluster!
+    cursor: String!
+  }
+  type ClusterSlice {
+    edges: [ClusterEdge!]!
+    pageInfo: SliceInfo!
+  }
 
-  type ApplicationDestination { server: String, namespace: String, name: String }
-  type ApplicationStatus { syncStatus: SyncStatus, healthStatus: HealthStatus }
+  type ApplicationDestination {
+    server: String
+    namespace: String
+    name: String
+  }
+  type ApplicationStatus {
+    syncStatus: SyncStatus
+    healthStatus: HealthStatus
+  }
   type Application {
     repoURL: String
     path: String
@@ -166,8 +266,14 @@ export const platformTypeDefs = /* GraphQL */ `
     healthMessage: String
     isRestricted: Boolean
   }
-  type GitSourceEdge { node: GitSource!, cursor: String! }
-  type GitSourceSlice { edges: [GitSourceEdge!]!, pageInfo: SliceInfo! }
+  type GitSourceEdge {
+    node: GitSource!
+    cursor: String!
+  }
+  type GitSourceSlice {
+    edges: [GitSourceEdge!]!
+    pageInfo: SliceInfo!
+  }
 
   type Query {
     runtime(name: String!): Runtime

@@ -61,7 +61,7 @@ function runtimeView(service: CodefreshService, account: AccountRecord, runtime:
     chartVersion: runtime.chartVersion,
     installationStatus,
     installationType: runtime.installationType,
-    repo: runtime.iscInitialized ? account.settings.sharedConfigRepo ?? null : null,
+    repo: runtime.iscInitialized ? (account.settings.sharedConfigRepo ?? null) : null,
     managedClustersNum: clusters.length,
     gitProvider: runtime.gitProvider ?? null,
     accessMode: "INGRESS",
@@ -100,7 +100,12 @@ function inClusterView(runtime: RuntimeRecord) {
   return {
     metadata: { name: "in-cluster", runtime: runtime.name },
     server: "https://kubernetes.default.svc",
-    info: { connectionState: { status: "Successful", message: null }, serverVersion: "v1.30.0", cacheInfo: { resourcesCount: null, apisCount: null }, applicationsCount: 0 },
+    info: {
+      connectionState: { status: "Successful", message: null },
+      serverVersion: "v1.30.0",
+      cacheInfo: { resourcesCount: null, apisCount: null },
+      applicationsCount: 0,
+    },
     namespaces: [],
     inactive: false,
     updatedAt: new Date(runtime.installReadyAt).toISOString(),
@@ -140,7 +145,10 @@ export const platformResolvers = {
     },
     runtimes(_: unknown, args: { pagination?: Pagination }, ctx: PlatformContext) {
       const items = ctx.service.visibleRuntimes(ctx.account).sort((a, b) => a.createdAt - b.createdAt);
-      return slice(items.map((r) => runtimeView(ctx.service, ctx.account, r)), args.pagination);
+      return slice(
+        items.map((r) => runtimeView(ctx.service, ctx.account, r)),
+        args.pagination,
+      );
     },
     me(_: unknown, __: unknown, ctx: PlatformContext) {
       const { account } = ctx;

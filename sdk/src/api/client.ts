@@ -316,17 +316,26 @@ export class CodefreshClient {
   async createGitSource(runtime: string, input: CreateGitSourceInput): Promise<void> {
     const args = { ...input, labels: input.labels === undefined ? undefined : toYaml(input.labels) };
     this.forgetLists();
-    await this.appProxyCall(runtime, "createGitSource", documents.createGitSource, { args }, {
-      idempotent: false,
-      recover: async () => {
-        this.forgetLists(); // the read that decides whether to send again must be fresh
-        return (await this.getGitSource(runtime, input.appName)) ? { createGitSource: null } : undefined;
+    await this.appProxyCall(
+      runtime,
+      "createGitSource",
+      documents.createGitSource,
+      { args },
+      {
+        idempotent: false,
+        recover: async () => {
+          this.forgetLists(); // the read that decides whether to send again must be fresh
+          return (await this.getGitSource(runtime, input.appName)) ? { createGitSource: null } : undefined;
+        },
       },
-    });
+    );
     this.forgetLists();
   }
 
-  async editGitSource(runtime: string, input: { appName: string; appSpecifier: string; include?: string | undefined; exclude?: string | undefined }): Promise<void> {
+  async editGitSource(
+    runtime: string,
+    input: { appName: string; appSpecifier: string; include?: string | undefined; exclude?: string | undefined },
+  ): Promise<void> {
     await this.appProxyCall(runtime, "editGitSource", documents.editGitSource, { args: input }, { idempotent: true });
     this.forgetLists();
   }

@@ -227,7 +227,9 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
   let unread: V1Secret | undefined = secret;
   const filled = await pollUntil(
     async () => {
-      const current: V1Secret = unread ?? (await call(resolved, `reading Secret ${namespace}/${names.tokenSecret}`, () => core.readNamespacedSecret({ name: names.tokenSecret, namespace })));
+      const current: V1Secret =
+        unread ??
+        (await call(resolved, `reading Secret ${namespace}/${names.tokenSecret}`, () => core.readNamespacedSecret({ name: names.tokenSecret, namespace })));
       unread = undefined;
       const token = current.data?.token;
       return token ? { done: true, value: { token, caData: current.data?.["ca.crt"] } } : { done: false, status: "no token yet" };
@@ -321,14 +323,20 @@ export async function removeManagerAccount(resolved: ResolvedKubeconfig, options
       if (!isNotFound(error)) throw error;
     }
   };
-  await removeIfOurs(`ClusterRoleBinding ${names.clusterRoleBinding}`, () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }), () =>
-    rbac.deleteClusterRoleBinding({ name: names.clusterRoleBinding }),
+  await removeIfOurs(
+    `ClusterRoleBinding ${names.clusterRoleBinding}`,
+    () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }),
+    () => rbac.deleteClusterRoleBinding({ name: names.clusterRoleBinding }),
   );
-  await removeIfOurs(`ClusterRole ${names.clusterRole}`, () => rbac.readClusterRole({ name: names.clusterRole }), () =>
-    rbac.deleteClusterRole({ name: names.clusterRole }),
+  await removeIfOurs(
+    `ClusterRole ${names.clusterRole}`,
+    () => rbac.readClusterRole({ name: names.clusterRole }),
+    () => rbac.deleteClusterRole({ name: names.clusterRole }),
   );
-  await removeIfOurs(`Secret ${names.namespace}/${names.tokenSecret}`, () => core.readNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }), () =>
-    core.deleteNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
+  await removeIfOurs(
+    `Secret ${names.namespace}/${names.tokenSecret}`,
+    () => core.readNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
+    () => core.deleteNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
   );
   await removeIfOurs(
     `ServiceAccount ${names.namespace}/${names.serviceAccount}`,

@@ -31,7 +31,9 @@ function coordination(resolved: ResolvedKubeconfig) {
 export async function readRegistrationClaim(resolved: ResolvedKubeconfig, runtime: string): Promise<RegistrationClaim> {
   const name = claimName(runtime, resolved.server);
   try {
-    const lease = await call(resolved, `reading Lease ${claimNamespace}/${name}`, () => coordination(resolved).readNamespacedLease({ name, namespace: claimNamespace }));
+    const lease = await call(resolved, `reading Lease ${claimNamespace}/${name}`, () =>
+      coordination(resolved).readNamespacedLease({ name, namespace: claimNamespace }),
+    );
     return { name, holder: lease.spec?.holderIdentity ?? undefined };
   } catch (error) {
     if (statusOf(error) === 404) return { name, holder: undefined };
@@ -59,7 +61,12 @@ export async function takeRegistrationClaim(resolved: ResolvedKubeconfig, runtim
     if (current.holder !== undefined) return current;
     try {
       // One attempt: a lost answer is resolved by the read of the next round, not by a second create.
-      await call(resolved, `creating Lease ${claimNamespace}/${name}`, () => coordination(resolved).createNamespacedLease({ namespace: claimNamespace, body }), { attempts: 1 });
+      await call(
+        resolved,
+        `creating Lease ${claimNamespace}/${name}`,
+        () => coordination(resolved).createNamespacedLease({ namespace: claimNamespace, body }),
+        { attempts: 1 },
+      );
       return { name, holder };
     } catch (error) {
       if (round >= 3) throw error;
@@ -72,7 +79,9 @@ export async function releaseRegistrationClaim(resolved: ResolvedKubeconfig, run
   const current = await readRegistrationClaim(resolved, runtime);
   if (current.holder !== holder) return;
   try {
-    await call(resolved, `deleting Lease ${claimNamespace}/${current.name}`, () => coordination(resolved).deleteNamespacedLease({ name: current.name, namespace: claimNamespace }));
+    await call(resolved, `deleting Lease ${claimNamespace}/${current.name}`, () =>
+      coordination(resolved).deleteNamespacedLease({ name: current.name, namespace: claimNamespace }),
+    );
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }

@@ -44,9 +44,7 @@ function withoutUser(url: string): string {
 
 export function createBitbucketClient(options: GitClientOptions, apiUrl: string, settings: RetrySettings): GitProviderClient {
   const fetchImpl = createFetch({ caBundle: options.caBundle, insecureSkipTlsVerify: options.insecureSkipTlsVerify });
-  const authorization = options.username
-    ? `Basic ${Buffer.from(`${options.username}:${options.token}`).toString("base64")}`
-    : `Bearer ${options.token}`;
+  const authorization = options.username ? `Basic ${Buffer.from(`${options.username}:${options.token}`).toString("base64")}` : `Bearer ${options.token}`;
   const secrets = [options.token, options.username ? `${options.username}:${options.token}` : undefined];
   const service = `Bitbucket Cloud API at ${apiUrl}`;
   const base = apiUrl.replace(/\/+$/, "");
@@ -142,7 +140,10 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
     }
     const max = check.maxSizeBytes ?? defaultMaxSizeBytes;
     if (info.sizeBytes !== undefined && info.sizeBytes > max) {
-      throw new GitError("too-large", `${info.fullName} is ${formatMb(info.sizeBytes)}, over the limit of ${formatMb(max)} (maxSizeBytes); use a smaller repository`);
+      throw new GitError(
+        "too-large",
+        `${info.fullName} is ${formatMb(info.sizeBytes)}, over the limit of ${formatMb(max)} (maxSizeBytes); use a smaller repository`,
+      );
     }
     return info;
   }
@@ -179,7 +180,8 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
     try {
       created = await createOnce(
         settings,
-        async (signal) => JSON.parse((await send("POST", repoPath(repo), signal, { type: "application/json", text: JSON.stringify(body) })).text) as BitbucketRepo,
+        async (signal) =>
+          JSON.parse((await send("POST", repoPath(repo), signal, { type: "application/json", text: JSON.stringify(body) })).text) as BitbucketRepo,
         () => fetchRepoData(repo),
         action,
       );
@@ -189,7 +191,12 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
         const now = await getRepo(repo);
         if (now) return now;
       }
-      throw toGitError(error, context(action, { forbiddenHint: `The user needs the right to create repositories in workspace ${repo.owner} (app password / API token: repository admin permission).` }));
+      throw toGitError(
+        error,
+        context(action, {
+          forbiddenHint: `The user needs the right to create repositories in workspace ${repo.owner} (app password / API token: repository admin permission).`,
+        }),
+      );
     }
     // Bitbucket creates an empty repository: one commit creates the default branch, as auto_init does elsewhere.
     const branch = repo.ref ?? created.mainbranch?.name ?? "main";
@@ -200,7 +207,10 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
   }
 
   async function commit(repo: RepoRef, writes: [string, string][], deletes: string[], message: string, branch: string, action: string): Promise<void> {
-    const fields: [string, string][] = [["message", message], ["branch", branch]];
+    const fields: [string, string][] = [
+      ["message", message],
+      ["branch", branch],
+    ];
     for (const [path, content] of writes) fields.push([`/${path}`, content]);
     for (const path of deletes) fields.push(["files", `/${path}`]);
     const done = async () => {
@@ -219,10 +229,14 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
     try {
       return await deleteWithRetry(settings, (signal) => send("DELETE", repoPath(repo), signal));
     } catch (error) {
-      throw toGitError(error, context(`deleting repository ${label(repo)}`, { forbiddenHint: "Deleting needs admin rights on the repository (and the repository delete permission on the token)." }));
+      throw toGitError(
+        error,
+        context(`deleting repository ${label(repo)}`, {
+          forbiddenHint: "Deleting needs admin rights on the repository (and the repository delete permission on the token).",
+        }),
+      );
     }
   }
-
 
   async function readFile(repo: RepoRef, path: string, branch?: string): Promise<string | undefined> {
     const fullPath = repoFilePath(repo.path, path);

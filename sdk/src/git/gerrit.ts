@@ -81,9 +81,14 @@ export function createGerritClient(options: GitClientOptions, apiUrl: string, se
     ...extra,
   });
   const unsupported = (what: string, repo: RepoRef) =>
-    new GitError("unsupported-provider", `${what} is not supported for Gerrit through this API (project ${projectOf(repo)}): ${
-      what.startsWith("deleting") ? "Gerrit's REST API cannot delete projects (only the delete-project plugin can); delete it in Gerrit" : `Gerrit changes code through reviewed changes; push a commit with git to ${repo.cloneUrl} instead`
-    }`);
+    new GitError(
+      "unsupported-provider",
+      `${what} is not supported for Gerrit through this API (project ${projectOf(repo)}): ${
+        what.startsWith("deleting")
+          ? "Gerrit's REST API cannot delete projects (only the delete-project plugin can); delete it in Gerrit"
+          : `Gerrit changes code through reviewed changes; push a commit with git to ${repo.cloneUrl} instead`
+      }`,
+    );
 
   async function getRepo(repo: RepoRef): Promise<RepoInfo | undefined> {
     const project = projectOf(repo);
@@ -131,7 +136,10 @@ export function createGerritClient(options: GitClientOptions, apiUrl: string, se
       );
     }
     if ((check.requireWrite ?? true) && !info.canPush) {
-      throw new GitError("forbidden", `the Gerrit account can read ${info.fullName} but cannot upload to it: grant it Push on refs/heads/* (or make it a project owner)`);
+      throw new GitError(
+        "forbidden",
+        `the Gerrit account can read ${info.fullName} but cannot upload to it: grant it Push on refs/heads/* (or make it a project owner)`,
+      );
     }
     // Gerrit does not report a repository's size, so maxSizeBytes cannot be checked here.
     return info;
@@ -147,7 +155,12 @@ export function createGerritClient(options: GitClientOptions, apiUrl: string, se
     if (create.description !== undefined) body.description = create.description;
     if (repo.ref !== undefined) body.branches = [repo.ref];
     try {
-      await createOnce(settings, async (signal) => (await send("PUT", projectUrl(repo), signal, body), true), async () => ((await getRepo(repo)) ? true : undefined), action);
+      await createOnce(
+        settings,
+        async (signal) => (await send("PUT", projectUrl(repo), signal, body), true),
+        async () => ((await getRepo(repo)) ? true : undefined),
+        action,
+      );
     } catch (error) {
       // 409 "Project already exists": made meanwhile; read it below.
       if (!is(error, 409)) {

@@ -112,7 +112,10 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
   async function send(route: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Answer> {
     try {
       // octokit's types know every documented route; ours are built at run time, hence the cast.
-      const request = client().request as unknown as (route: string, params: Record<string, unknown>) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>;
+      const request = client().request as unknown as (
+        route: string,
+        params: Record<string, unknown>,
+      ) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>;
       const response = await request(route, { ...params, request: { signal } });
       return { status: response.status, headers: lowerHeaders(response.headers), data: response.data };
     } catch (error) {
@@ -167,7 +170,10 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
       // Classic tokens and OAuth apps list their scopes; fine-grained tokens and apps do not send the header.
       const scopesHeader = headers["x-oauth-scopes"];
       if (scopesHeader !== undefined) {
-        const scopes = scopesHeader.split(",").map((s) => s.trim()).filter((s) => s !== "");
+        const scopes = scopesHeader
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "");
         const enough = scopes.includes("repo") || (!info.private && scopes.includes("public_repo"));
         if (!enough) {
           throw new GitError(
@@ -186,7 +192,10 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
     }
     const max = check.maxSizeBytes ?? defaultMaxSizeBytes;
     if (info.sizeBytes !== undefined && info.sizeBytes > max) {
-      throw new GitError("too-large", `${info.fullName} is ${formatMb(info.sizeBytes)}, over the limit of ${formatMb(max)} (maxSizeBytes); use a smaller repository`);
+      throw new GitError(
+        "too-large",
+        `${info.fullName} is ${formatMb(info.sizeBytes)}, over the limit of ${formatMb(max)} (maxSizeBytes); use a smaller repository`,
+      );
     }
     return info;
   }
@@ -249,7 +258,12 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
     try {
       return await deleteWithRetry(settings, (signal) => send("DELETE /repos/{owner}/{repo}", repoParams(repo), signal));
     } catch (error) {
-      throw toGitError(error, context(`deleting repository ${label(repo)}`, { forbiddenHint: 'Deleting needs admin rights on the repository (a classic token: the "delete_repo" scope).' }));
+      throw toGitError(
+        error,
+        context(`deleting repository ${label(repo)}`, {
+          forbiddenHint: 'Deleting needs admin rights on the repository (a classic token: the "delete_repo" scope).',
+        }),
+      );
     }
   }
 
@@ -291,7 +305,12 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
       if (current) body.sha = current.sha;
       if (ref) body.branch = ref;
       try {
-        await createOnce(settings, async (signal) => (await send(contentsRoute("PUT", fullPath), { ...repoParams(repo), ...body }, signal), true), matches, action);
+        await createOnce(
+          settings,
+          async (signal) => (await send(contentsRoute("PUT", fullPath), { ...repoParams(repo), ...body }, signal), true),
+          matches,
+          action,
+        );
         return;
       } catch (error) {
         // The file or the branch moved between our read and our write: a sha mismatch (GitHub 409/422), or
@@ -321,7 +340,10 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
     try {
       return await createOnce(
         settings,
-        async (signal) => (await send(contentsRoute("DELETE", fullPath), { ...repoParams(repo), message, sha: current.sha, ...(ref ? { branch: ref } : {}) }, signal), true),
+        async (signal) => (
+          await send(contentsRoute("DELETE", fullPath), { ...repoParams(repo), message, sha: current.sha, ...(ref ? { branch: ref } : {}) }, signal),
+          true
+        ),
         async () => ((await stat(repo, fullPath, ref)) === undefined ? true : undefined),
         action,
       );

@@ -78,8 +78,7 @@ function retryOptions(settings: RetrySettings): RetryOptions {
     maxDelayMs: Math.max(settings.maxRateLimitWaitMs, 1000) + 1000,
     retryable: (error) => isRetryable(error, settings.maxRateLimitWaitMs),
     retryAfterMs: (error) => failureOf(error).retryAfterMs,
-    onRetry: ({ attempt, delayMs, error }) =>
-      settings.onRetry?.({ attempt, delayMs, status: error instanceof HttpFailure ? error.status : undefined }),
+    onRetry: ({ attempt, delayMs, error }) => settings.onRetry?.({ attempt, delayMs, status: error instanceof HttpFailure ? error.status : undefined }),
   };
 }
 
@@ -172,7 +171,10 @@ export function toGitError(error: unknown, context: ErrorContext): GitError {
     const limit = failureOf(error).rateLimit;
     if (limit !== undefined || status === 429) {
       const reset = limit?.resetAt !== undefined ? `; the quota resets at ${new Date(limit.resetAt).toISOString()}` : "";
-      const wait = limit !== undefined ? ` (the server asks to wait ${Math.ceil(limit.delayMs / 1000)} s, longer than the ${Math.round((context.maxRateLimitWaitMs ?? 60_000) / 1000)} s this client waits)` : "";
+      const wait =
+        limit !== undefined
+          ? ` (the server asks to wait ${Math.ceil(limit.delayMs / 1000)} s, longer than the ${Math.round((context.maxRateLimitWaitMs ?? 60_000) / 1000)} s this client waits)`
+          : "";
       return new GitError(
         "rate-limited",
         `${where}: rate limit reached (${status})${wait}${reset}; run again later, or use a token with its own quota${saidPart}`,
@@ -222,7 +224,10 @@ export function repoFilePath(base: string, path: string, field = "path"): string
   const clean = path.replace(/^\.\//, "");
   const segments = clean.split("/");
   if (clean === "" || clean.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..") || /[\x00-\x1f\x7f\\]/.test(clean)) {
-    throw new GitError("invalid-url", `${field}: ${JSON.stringify(path)} must be a relative file path inside the repository, without "..", "." or empty segments`);
+    throw new GitError(
+      "invalid-url",
+      `${field}: ${JSON.stringify(path)} must be a relative file path inside the repository, without "..", "." or empty segments`,
+    );
   }
   return base === "" ? clean : `${base}/${clean}`;
 }

@@ -118,7 +118,10 @@ const notHostedNames = new Set(["GITLAB", "BITBUCKET_SERVER", "BITBUCKETSERVER",
 export function assertHostedProvider(provider: string, field = "gitProvider"): GitProviderName {
   if ((hostedGitProviders as readonly string[]).includes(provider)) return provider as GitProviderName;
   const shown = JSON.stringify(String(provider));
-  const upper = String(provider).trim().toUpperCase().replace(/[\s-]+/g, "_");
+  const upper = String(provider)
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, "_");
   const suggestion = upper === "BITBUCKET_CLOUD" ? "BITBUCKET" : upper;
   if ((hostedGitProviders as readonly string[]).includes(suggestion)) {
     throw new GitError(
@@ -129,10 +132,7 @@ export function assertHostedProvider(provider: string, field = "gitProvider"): G
   if (notHostedNames.has(upper)) {
     throw new GitError("unsupported-provider", `${field}: ${notHostedMessage(shown)}`);
   }
-  throw new GitError(
-    "unsupported-provider",
-    `${field}: ${shown} is not a git provider; Codefresh hosted runtimes support only ${supportedProviders}`,
-  );
+  throw new GitError("unsupported-provider", `${field}: ${shown} is not a git provider; Codefresh hosted runtimes support only ${supportedProviders}`);
 }
 
 /** A branch name git would accept (`git check-ref-format --branch`, simplified to the common rules). */
@@ -250,7 +250,9 @@ export function parseRepoUrl(url: string, field = "repoUrl", provider?: GitProvi
   const shape = provider ?? inferQuietly(host);
   if (shape === "GITHUB" || shape === "BITBUCKET") {
     if (ownerSegments.length !== 1) {
-      throw fail(`${providerLabel[shape]} repositories are <${shape === "GITHUB" ? "owner" : "workspace"}>/<repo>.git, with exactly one segment before the name`);
+      throw fail(
+        `${providerLabel[shape]} repositories are <${shape === "GITHUB" ? "owner" : "workspace"}>/<repo>.git, with exactly one segment before the name`,
+      );
     }
   } else if (shape === undefined && ownerSegments.length === 0) {
     throw fail("the owner is empty; the URL needs <owner>/<repo>.git after the host");

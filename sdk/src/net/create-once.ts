@@ -19,10 +19,7 @@ export interface CreateOnceOptions<T> extends RetryOptions {
 }
 
 /** Runs `write` with the retries of `options`, never repeating a write that may have happened. */
-export async function createOnce<T>(
-  write: (context: { attempt: number; signal: AbortSignal }) => Promise<T>,
-  options: CreateOnceOptions<T>,
-): Promise<T> {
+export async function createOnce<T>(write: (context: { attempt: number; signal: AbortSignal }) => Promise<T>, options: CreateOnceOptions<T>): Promise<T> {
   const { outcomeUnknown, readBack, landedMeanwhile } = options;
   let resentAfterReadBack = false;
   try {

@@ -72,7 +72,8 @@ const repoPath: Validate = (check, property, value) => {
   const given = typeof value === "string" ? value.trim() : value;
   const path = typeof given === "string" ? given.replace(/^\.\/+/, "").replace(/\/+$/, "") : given;
   if (typeof path !== "string") check.fail(property, "must be a directory path in the repo, for example apps/team-a");
-  else if (String(given).startsWith("/")) check.fail(property, `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
+  else if (String(given).startsWith("/"))
+    check.fail(property, `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
   else if (path.split("/").some((segment) => segment === "..")) check.fail(property, `"${path}" must stay inside the repo: remove '..'`);
   else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail(property, `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
   else return path === "" ? "." : path;
@@ -100,7 +101,13 @@ const spec = resourceSpec<GitSourceArgs>()({
     branch: { role: "arg", onChange: "update", validate: branchName },
     include: { role: "arg", onChange: "update", validate: validate.text },
     exclude: { role: "arg", onChange: "update", validate: validate.text },
-    destServer: { role: "arg", onChange: "replace", required: true, default: "https://kubernetes.default.svc", validate: validate.httpsUrl("https://kubernetes.default.svc") },
+    destServer: {
+      role: "arg",
+      onChange: "replace",
+      required: true,
+      default: "https://kubernetes.default.svc",
+      validate: validate.httpsUrl("https://kubernetes.default.svc"),
+    },
     destNamespace: { role: "arg", onChange: "replace", validate: validate.dnsLabel("a namespace name") },
     labels: { role: "arg", onChange: "replace", validate: validate.labels },
     createRepo: { role: "arg", onChange: "replace", default: false, validate: validate.boolean },
@@ -144,7 +151,10 @@ export function appSpecifier(inputs: Pick<Inputs, "repoUrl" | "path" | "branch">
 }
 
 function stackLabelValue(marker: string): string {
-  return marker.replace(/[^A-Za-z0-9._-]/g, ".").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "").slice(0, 63);
+  return marker
+    .replace(/[^A-Za-z0-9._-]/g, ".")
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "")
+    .slice(0, 63);
 }
 
 /** A label value for a logical name: as is where Kubernetes allows it, else cleaned and suffixed with a hash (still unique). */
@@ -172,7 +182,9 @@ function refusal(inputs: Inputs, labels: Record<string, string>): string | undef
     // The other resource still in the program is a duplicate; gone from it, this one is probably its new name.
     const renamed = !isDeclared(`${urn!.slice(0, urn!.lastIndexOf("::"))}::${resource}`);
     return `${object} is managed by ${describeOwner({ ...here, resource }, here)}; nothing was written. ${
-      renamed ? `If you renamed that resource to "${here.resource}", add \`aliases: [{ name: "${resource}" }]\` so that one resource keeps the git source; otherwise give this one another \`name\`` : "Give one of them another `name`"
+      renamed
+        ? `If you renamed that resource to "${here.resource}", add \`aliases: [{ name: "${resource}" }]\` so that one resource keeps the git source; otherwise give this one another \`name\``
+        : "Give one of them another `name`"
     }`;
   }
   return undefined;
@@ -207,92 +219,96 @@ function editOf(inputs: Inputs) {
   return { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude };
 }
 
-export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields, Inputs, Outputs>(spec, {
-  async check(context, { olds, news, inputs, check }) {
-    if (typeof news.runtime === "string" && typeof news.name === "string" && !isUnknown(news.runtime) && !isUnknown(news.name)) {
-      const failure = claim(urnOf(news, "GitSource"), identities.gitSource(news.runtime, news.name));
-      if (failure) check.fail("name", failure);
-    }
-    if (isUnknown(news.repoUrl)) {
-      inputs.repoSizeBytes = unknownValue; // not a silent pass: policies report it as unknown at preview
-    } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
-      const recorded = recordedFact(olds, "repoSizeBytes", olds.repoUrl === inputs.repoUrl, isNumber);
-      inputs.repoSizeBytes = recorded ? recorded.value : await repoSize(context, inputs.repoUrl);
-    }
-  },
+export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields, Inputs, Outputs>(
+  spec,
+  {
+    async check(context, { olds, news, inputs, check }) {
+      if (typeof news.runtime === "string" && typeof news.name === "string" && !isUnknown(news.runtime) && !isUnknown(news.name)) {
+        const failure = claim(urnOf(news, "GitSource"), identities.gitSource(news.runtime, news.name));
+        if (failure) check.fail("name", failure);
+      }
+      if (isUnknown(news.repoUrl)) {
+        inputs.repoSizeBytes = unknownValue; // not a silent pass: policies report it as unknown at preview
+      } else if (check.failures.length === 0 && typeof inputs.repoUrl === "string") {
+        const recorded = recordedFact(olds, "repoSizeBytes", olds.repoUrl === inputs.repoUrl, isNumber);
+        inputs.repoSizeBytes = recorded ? recorded.value : await repoSize(context, inputs.repoUrl);
+      }
+    },
 
-  async create(context, inputs) {
-    const urn = urnOf(inputs, "GitSource");
-    claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
-    const api = context.client;
-    const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
-    // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
-    // read it. One call fewer per git source than reading first, and still idempotent.
-    try {
-      await api.createGitSource(inputs.runtime, {
-        appName: inputs.name,
-        appSpecifier: appSpecifier(inputs),
-        destServer: inputs.destServer,
-        destNamespace: inputs.destNamespace,
-        labels: { ...(inputs.labels ?? {}), ...owner, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
-        include: inputs.include,
-        exclude: inputs.exclude,
-        createRepo: inputs.createRepo,
-      });
-    } catch (error) {
-      const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
-      if (!existing) throw error;
-      // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
-      const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
-      if (refused) throw new ConflictError("createGitSource", refused);
-      await api.editGitSource(inputs.runtime, editOf(inputs));
-    }
-    const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
-    const id = `${inputs.runtime}/${inputs.name}`;
-    try {
-      return { id, outs: outputs(inputs, await waitUntilReported(context, inputs, timeout)) };
-    } catch (error) {
-      throw partialCreate(id, { ...inputs, appSpecifier: appSpecifier(inputs) }, error);
-    }
-  },
+    async create(context, inputs) {
+      const urn = urnOf(inputs, "GitSource");
+      claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
+      const api = context.client;
+      const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
+      // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
+      // read it. One call fewer per git source than reading first, and still idempotent.
+      try {
+        await api.createGitSource(inputs.runtime, {
+          appName: inputs.name,
+          appSpecifier: appSpecifier(inputs),
+          destServer: inputs.destServer,
+          destNamespace: inputs.destNamespace,
+          labels: { ...(inputs.labels ?? {}), ...owner, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
+          include: inputs.include,
+          exclude: inputs.exclude,
+          createRepo: inputs.createRepo,
+        });
+      } catch (error) {
+        const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
+        if (!existing) throw error;
+        // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
+        const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
+        if (refused) throw new ConflictError("createGitSource", refused);
+        await api.editGitSource(inputs.runtime, editOf(inputs));
+      }
+      const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
+      const id = `${inputs.runtime}/${inputs.name}`;
+      try {
+        return { id, outs: outputs(inputs, await waitUntilReported(context, inputs, timeout)) };
+      } catch (error) {
+        throw partialCreate(id, { ...inputs, appSpecifier: appSpecifier(inputs) }, error);
+      }
+    },
 
-  async read(context, id, props) {
-    const [runtime = "", name = ""] = id.split("/");
-    const info = await context.client.getGitSource(runtime, name);
-    if (!info) return { id: "" };
-    const prior: Partial<Outputs> = props ?? {};
-    const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
-    const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
-    const { appSpecifier: _specifier, syncStatus: _sync, healthStatus: _health, ...priorInputs } = prior;
-    const inputs: Inputs = {
-      ...priorInputs,
-      __stack: prior.__stack ?? "",
-      runtime,
-      name,
-      repoUrl: spec?.cloneUrl ?? prior.repoUrl ?? "",
-      path: info.path ?? prior.path ?? ".",
-      branch: info.revision && info.revision !== "HEAD" ? info.revision : undefined,
-      include: info.include ?? undefined,
-      exclude: info.exclude ?? undefined,
-      destServer: info.destServer ?? prior.destServer ?? "",
-      destNamespace: info.destNamespace ?? prior.destNamespace,
-      labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
-      configManagementPlugin: info.labels[pluginLabel] ?? undefined,
-      createRepo: prior.createRepo ?? false,
-      adopt: prior.adopt ?? false,
-    };
-    inputs.repoSizeBytes = (await repoSize(context, inputs.repoUrl)) ?? prior.repoSizeBytes; // renewed here, reused by check
-    return readResult(id, outputs(inputs, info), inputs);
-  },
+    async read(context, id, props) {
+      const [runtime = "", name = ""] = id.split("/");
+      const info = await context.client.getGitSource(runtime, name);
+      if (!info) return { id: "" };
+      const prior: Partial<Outputs> = props ?? {};
+      const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
+      const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
+      const { appSpecifier: _specifier, syncStatus: _sync, healthStatus: _health, ...priorInputs } = prior;
+      const inputs: Inputs = {
+        ...priorInputs,
+        __stack: prior.__stack ?? "",
+        runtime,
+        name,
+        repoUrl: spec?.cloneUrl ?? prior.repoUrl ?? "",
+        path: info.path ?? prior.path ?? ".",
+        branch: info.revision && info.revision !== "HEAD" ? info.revision : undefined,
+        include: info.include ?? undefined,
+        exclude: info.exclude ?? undefined,
+        destServer: info.destServer ?? prior.destServer ?? "",
+        destNamespace: info.destNamespace ?? prior.destNamespace,
+        labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},
+        configManagementPlugin: info.labels[pluginLabel] ?? undefined,
+        createRepo: prior.createRepo ?? false,
+        adopt: prior.adopt ?? false,
+      };
+      inputs.repoSizeBytes = (await repoSize(context, inputs.repoUrl)) ?? prior.repoSizeBytes; // renewed here, reused by check
+      return readResult(id, outputs(inputs, info), inputs);
+    },
 
-  async update(context, _id, _olds, news) {
-    await context.client.editGitSource(news.runtime, editOf(news));
-    const timeout = parseDuration(news.__timeouts?.update) ?? readyTimeoutMs;
-    return { outs: outputs(news, await waitUntilReported(context, news, timeout)) };
-  },
+    async update(context, _id, _olds, news) {
+      await context.client.editGitSource(news.runtime, editOf(news));
+      const timeout = parseDuration(news.__timeouts?.update) ?? readyTimeoutMs;
+      return { outs: outputs(news, await waitUntilReported(context, news, timeout)) };
+    },
 
-  async delete(context, id) {
-    const [runtime = "", name = ""] = id.split("/");
-    await context.client.deleteGitSource(runtime, name);
+    async delete(context, id) {
+      const [runtime = "", name = ""] = id.split("/");
+      await context.client.deleteGitSource(runtime, name);
+    },
   },
-}, processContext);
+  processContext,
+);

@@ -38,7 +38,13 @@ const spec = resourceSpec<HostedRuntimeArgs>()({
   // A singleton: its replacement must not be created before it is gone.
   deleteBeforeReplace: "always",
   fields: {
-    name: { role: "arg", onChange: "replace", required: true, default: defaultName, validate: validate.dnsLabel("the runtime's name, for example codefresh-hosted") },
+    name: {
+      role: "arg",
+      onChange: "replace",
+      required: true,
+      default: defaultName,
+      validate: validate.dnsLabel("the runtime's name, for example codefresh-hosted"),
+    },
     // `adopt` changes nothing in Codefresh.
     adopt: { role: "arg", onChange: "none", default: false, validate: validate.boolean },
     /**
@@ -117,78 +123,88 @@ async function waitUntilInstalled(context: ProviderContext, inputs: Inputs): Pro
   return waitFor(`hosted runtime ${inputs.name}`, timeout, probe, (message) => context.log(message));
 }
 
-export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec.fields, Inputs, Outputs>(spec, {
-  async check(context, { news, inputs, check }) {
-    const duplicate = claim(urnOf(news, "HostedRuntime"), identities.hostedRuntime());
-    if (duplicate) check.fail("name", duplicate);
-    const plan = context.value("codefresh:accountPlan");
-    if (plan !== undefined && !accountPlans.includes(plan)) {
-      // Not a field of the resource: the failure names the stack config key.
-      check.fail("codefresh:accountPlan", `stack config codefresh:accountPlan is "${plan}": use ${accountPlans.join(", ")} (pulumi config set codefresh:accountPlan ENTERPRISE)`);
-    }
-    // Known at preview, so the policy pack can check Enterprise-only features before anything is written.
-    inputs.accountPlan = plan ?? "";
-  },
+export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec.fields, Inputs, Outputs>(
+  spec,
+  {
+    async check(context, { news, inputs, check }) {
+      const duplicate = claim(urnOf(news, "HostedRuntime"), identities.hostedRuntime());
+      if (duplicate) check.fail("name", duplicate);
+      const plan = context.value("codefresh:accountPlan");
+      if (plan !== undefined && !accountPlans.includes(plan)) {
+        // Not a field of the resource: the failure names the stack config key.
+        check.fail(
+          "codefresh:accountPlan",
+          `stack config codefresh:accountPlan is "${plan}": use ${accountPlans.join(", ")} (pulumi config set codefresh:accountPlan ENTERPRISE)`,
+        );
+      }
+      // Known at preview, so the policy pack can check Enterprise-only features before anything is written.
+      inputs.accountPlan = plan ?? "";
+    },
 
-  async create(context, inputs) {
-    claimOrThrow("installHostedRuntime", urnOf(inputs, "HostedRuntime"), identities.hostedRuntime());
-    const api = context.client;
-    const existing = await api.findHostedRuntime();
-    if (existing && !inputs.adopt) {
-      throw new ConflictError(
-        "installHostedRuntime",
-        `the account already has a hosted runtime ("${existing.name}") that this stack does not manage; Codefresh allows one per account. To use it here, set \`adopt: true\` on this HostedRuntime${existing.name !== inputs.name ? ` and \`name: "${existing.name}"\`` : ""}, with \`retainOnDelete: true\` if another stack manages it (a destroy of this stack then leaves it). If an interrupted \`pulumi up\` of this stack installed it (a hosted runtime can carry no marker of its stack), adopting it is the way to take it back`,
-      );
-    }
-    if (existing && existing.name !== inputs.name) {
-      throw new ConflictError("installHostedRuntime", `adopt: the account's hosted runtime is named "${existing.name}", not "${inputs.name}"; set \`name: "${existing.name}"\``);
-    }
-    if (!existing) {
-      // Against a Codefresh without this API, this fails with UnsupportedOperationError saying what
-      // to click in the UI and to set `adopt: true`.
-      context.log(`installing hosted runtime ${inputs.name} (Codefresh takes up to ten minutes)`);
-      await api.installHostedRuntime(inputs.name);
-    } else {
-      context.log(`adopting the account's existing hosted runtime ${existing.name}`);
-    }
-    try {
-      const runtime = await waitUntilInstalled(context, inputs);
-      return { id: inputs.name, outs: outputs(context, inputs, runtime) };
-    } catch (error) {
-      // Installed but not ready in time: keep it in state so the next `pulumi up` resumes waiting.
-      throw partialCreate(inputs.name, { ...inputs, status: "IN_PROGRESS" }, error);
-    }
-  },
+    async create(context, inputs) {
+      claimOrThrow("installHostedRuntime", urnOf(inputs, "HostedRuntime"), identities.hostedRuntime());
+      const api = context.client;
+      const existing = await api.findHostedRuntime();
+      if (existing && !inputs.adopt) {
+        throw new ConflictError(
+          "installHostedRuntime",
+          `the account already has a hosted runtime ("${existing.name}") that this stack does not manage; Codefresh allows one per account. To use it here, set \`adopt: true\` on this HostedRuntime${existing.name !== inputs.name ? ` and \`name: "${existing.name}"\`` : ""}, with \`retainOnDelete: true\` if another stack manages it (a destroy of this stack then leaves it). If an interrupted \`pulumi up\` of this stack installed it (a hosted runtime can carry no marker of its stack), adopting it is the way to take it back`,
+        );
+      }
+      if (existing && existing.name !== inputs.name) {
+        throw new ConflictError(
+          "installHostedRuntime",
+          `adopt: the account's hosted runtime is named "${existing.name}", not "${inputs.name}"; set \`name: "${existing.name}"\``,
+        );
+      }
+      if (!existing) {
+        // Against a Codefresh without this API, this fails with UnsupportedOperationError saying what
+        // to click in the UI and to set `adopt: true`.
+        context.log(`installing hosted runtime ${inputs.name} (Codefresh takes up to ten minutes)`);
+        await api.installHostedRuntime(inputs.name);
+      } else {
+        context.log(`adopting the account's existing hosted runtime ${existing.name}`);
+      }
+      try {
+        const runtime = await waitUntilInstalled(context, inputs);
+        return { id: inputs.name, outs: outputs(context, inputs, runtime) };
+      } catch (error) {
+        // Installed but not ready in time: keep it in state so the next `pulumi up` resumes waiting.
+        throw partialCreate(inputs.name, { ...inputs, status: "IN_PROGRESS" }, error);
+      }
+    },
 
-  async read(context, id, props) {
-    const runtime = await context.client.getRuntime(id);
-    if (!runtime) return { id: "" };
-    const inputs: Inputs = {
-      name: runtime.name,
-      adopt: props?.adopt ?? false,
-      __stack: props?.__stack ?? "",
-      ...(props?.__urn !== undefined ? { __urn: props.__urn } : {}),
-      ...(props?.__timeouts !== undefined ? { __timeouts: props.__timeouts } : {}),
-      ...(props?.providerVersion !== undefined ? { providerVersion: props.providerVersion } : {}),
-    };
-    return readResult(id, outputs(context, inputs, runtime), inputs);
-  },
+    async read(context, id, props) {
+      const runtime = await context.client.getRuntime(id);
+      if (!runtime) return { id: "" };
+      const inputs: Inputs = {
+        name: runtime.name,
+        adopt: props?.adopt ?? false,
+        __stack: props?.__stack ?? "",
+        ...(props?.__urn !== undefined ? { __urn: props.__urn } : {}),
+        ...(props?.__timeouts !== undefined ? { __timeouts: props.__timeouts } : {}),
+        ...(props?.providerVersion !== undefined ? { providerVersion: props.providerVersion } : {}),
+      };
+      return readResult(id, outputs(context, inputs, runtime), inputs);
+    },
 
-  async update(context, _id, _olds, news) {
-    // Nothing to change in Codefresh; a previous create that timed out resumes waiting here.
-    const runtime = await waitUntilInstalled(context, news);
-    return { outs: outputs(context, news, runtime) };
-  },
+    async update(context, _id, _olds, news) {
+      // Nothing to change in Codefresh; a previous create that timed out resumes waiting here.
+      const runtime = await waitUntilInstalled(context, news);
+      return { outs: outputs(context, news, runtime) };
+    },
 
-  async delete(context, id, props) {
-    const api = context.client;
-    const timeout = parseDuration(props.__timeouts?.delete) ?? deleteTimeoutMs;
-    if (!(await api.deleteRuntime(id))) return;
-    context.log(`deleting hosted runtime ${id} (Codefresh takes up to five minutes)`);
-    const probe = async () => {
-      const runtime = await api.getRuntime(id);
-      return runtime ? { done: false as const, status: "still present" } : { done: true as const, value: undefined };
-    };
-    await waitFor(`deleting hosted runtime ${id}`, timeout, probe, (message) => context.log(message));
+    async delete(context, id, props) {
+      const api = context.client;
+      const timeout = parseDuration(props.__timeouts?.delete) ?? deleteTimeoutMs;
+      if (!(await api.deleteRuntime(id))) return;
+      context.log(`deleting hosted runtime ${id} (Codefresh takes up to five minutes)`);
+      const probe = async () => {
+        const runtime = await api.getRuntime(id);
+        return runtime ? { done: false as const, status: "still present" } : { done: true as const, value: undefined };
+      };
+      await waitFor(`deleting hosted runtime ${id}`, timeout, probe, (message) => context.log(message));
+    },
   },
-}, processContext);
+  processContext,
+);

@@ -52,7 +52,13 @@ const spec = resourceSpec<ManagedClusterArgs>()({
   deleteBeforeReplace: ["runtime", "server"],
   fields: {
     runtime: { role: "arg", onChange: "replace", required: true, validate: validate.dnsLabel("the runtime's name (runtime.name)") },
-    name: { role: "arg", onChange: "replace", required: true, default: (resourceName) => resourceName, validate: validate.dnsLabel("the cluster's name in Codefresh") },
+    name: {
+      role: "arg",
+      onChange: "replace",
+      required: true,
+      default: (resourceName) => resourceName,
+      validate: validate.dnsLabel("the cluster's name in Codefresh"),
+    },
     kubeconfig: { role: "arg", onChange: "update", secret: true },
     kubeconfigPath: { role: "arg", onChange: "update" },
     context: { role: "arg", onChange: "update", validate: validate.text },
@@ -121,7 +127,13 @@ function ownerOf(inputs: Pick<Inputs, "__owner" | "__urn" | "__stack">): string 
 }
 
 function accountOptions(context: ProviderContext, inputs: Inputs): cluster.ManagerAccountOptions {
-  return { serviceAccountName: inputs.serviceAccountName, namespace: inputs.namespace, onProgress: (message) => context.log(message), owner: ownerOf(inputs), formerOwners: [inputs.__stack] };
+  return {
+    serviceAccountName: inputs.serviceAccountName,
+    namespace: inputs.namespace,
+    onProgress: (message) => context.log(message),
+    owner: ownerOf(inputs),
+    formerOwners: [inputs.__stack],
+  };
 }
 
 /** The two objects a ManagedCluster manages alone: its registration, and its ServiceAccount in the target. */
@@ -141,7 +153,10 @@ function heldElsewhere(inputs: Inputs, server: string, holder: string, claimName
         ? `If you renamed or moved that resource, give this one \`aliases: [{ name: "${owner.resource}" }]\` so that one resource keeps the connection; otherwise remove one of the two`
         : "Remove one of the two"
       : `Two stacks must not manage one connection: keep it in stack ${owner.stack}, or remove it there first (\`pulumi destroy --target\` in that stack, or \`pulumi state delete\` there and delete Lease kube-system/${claimName} on the cluster), then run \`pulumi up\` here`;
-  return new ConflictError("addCluster", `${object} is managed by ${describeOwner(owner, here)} (its claim is Lease kube-system/${claimName} on the cluster); nothing was written. ${way}`);
+  return new ConflictError(
+    "addCluster",
+    `${object} is managed by ${describeOwner(owner, here)} (its claim is Lease kube-system/${claimName} on the cluster); nothing was written. ${way}`,
+  );
 }
 
 function outputs(inputs: Inputs, server: string, tokenHash: string, info: ClusterInfo | undefined): Outputs {
@@ -243,121 +258,129 @@ function parseId(id: string): { runtime: string; server: string } {
 
 const isName = (value: unknown): value is string => typeof value === "string" && !isUnknown(value);
 
-export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof spec.fields, Inputs, Outputs>(spec, {
-  async check(_context, { olds, news, inputs, check }) {
-    inputs.__owner = isText(olds.__owner) ? olds.__owner : news.__urn;
-    const hasContent = news.kubeconfig !== undefined && news.kubeconfig !== null;
-    const hasPath = news.kubeconfigPath !== undefined && news.kubeconfigPath !== null;
-    if (hasContent === hasPath) {
-      check.fail(hasContent ? "kubeconfigPath" : "kubeconfig", "give exactly one of kubeconfig (content, as a secret) and kubeconfigPath (a file)");
-      return;
-    }
-    if ([news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
-      // Reported as unknown by the policy pack at preview, never passed silently.
-      Object.assign(inputs, { kubernetesVersion: unknownValue, crdCount: unknownValue });
-      return;
-    }
-    try {
-      const resolved = cluster.resolveKubeconfig(
-        {
-          kubeconfig: hasContent ? String(news.kubeconfig) : undefined,
-          kubeconfigPath: hasPath ? String(news.kubeconfigPath) : undefined,
-          context: typeof news.context === "string" ? news.context : undefined,
-          insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
-        },
-        hasContent ? "kubeconfig" : "kubeconfigPath",
-      );
-      inputs.server = resolved.server;
-      const { runtime, namespace, serviceAccountName } = news;
-      if (isName(runtime) && isName(namespace) && isName(serviceAccountName)) {
-        for (const identity of identitiesOf({ runtime, namespace, serviceAccountName }, resolved.server)) {
-          const failure = claim(urnOf(news, "ManagedCluster"), identity);
-          if (failure) check.fail(identity.property === "kubeconfig" ? (hasContent ? "kubeconfig" : "kubeconfigPath") : identity.property, failure);
+export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof spec.fields, Inputs, Outputs>(
+  spec,
+  {
+    async check(_context, { olds, news, inputs, check }) {
+      inputs.__owner = isText(olds.__owner) ? olds.__owner : news.__urn;
+      const hasContent = news.kubeconfig !== undefined && news.kubeconfig !== null;
+      const hasPath = news.kubeconfigPath !== undefined && news.kubeconfigPath !== null;
+      if (hasContent === hasPath) {
+        check.fail(hasContent ? "kubeconfigPath" : "kubeconfig", "give exactly one of kubeconfig (content, as a secret) and kubeconfigPath (a file)");
+        return;
+      }
+      if ([news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
+        // Reported as unknown by the policy pack at preview, never passed silently.
+        Object.assign(inputs, { kubernetesVersion: unknownValue, crdCount: unknownValue });
+        return;
+      }
+      try {
+        const resolved = cluster.resolveKubeconfig(
+          {
+            kubeconfig: hasContent ? String(news.kubeconfig) : undefined,
+            kubeconfigPath: hasPath ? String(news.kubeconfigPath) : undefined,
+            context: typeof news.context === "string" ? news.context : undefined,
+            insecureSkipTlsVerify: news.insecureSkipTlsVerify === true,
+          },
+          hasContent ? "kubeconfig" : "kubeconfigPath",
+        );
+        inputs.server = resolved.server;
+        const { runtime, namespace, serviceAccountName } = news;
+        if (isName(runtime) && isName(namespace) && isName(serviceAccountName)) {
+          for (const identity of identitiesOf({ runtime, namespace, serviceAccountName }, resolved.server)) {
+            const failure = claim(urnOf(news, "ManagedCluster"), identity);
+            if (failure) check.fail(identity.property === "kubeconfig" ? (hasContent ? "kubeconfig" : "kubeconfigPath") : identity.property, failure);
+          }
+        }
+        const sameServer = olds.server === resolved.server;
+        const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
+        const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
+        Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUpCluster(resolved));
+      } catch (error) {
+        const message = (error as Error).message;
+        const field = /: context "[^"]*" is not in it/.test(message)
+          ? "context"
+          : message.startsWith("kubeconfigPath") || !hasContent
+            ? "kubeconfigPath"
+            : "kubeconfig";
+        check.fail(field, message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
+      }
+    },
+
+    async create(context, inputs) {
+      const server = inputs.server ?? "";
+      for (const identity of identitiesOf(inputs, server)) claimOrThrow("addCluster", urnOf(inputs, "ManagedCluster"), identity);
+      const resolved = resolve(inputs);
+      const owner = ownerOf(inputs);
+      const api = context.client;
+      const [existing, claimed] = await Promise.all([api.getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
+      if (claimed.holder !== undefined && claimed.holder !== owner) throw heldElsewhere(inputs, server, claimed.holder, claimed.name);
+      if (existing && claimed.holder === undefined && !inputs.adopt) {
+        // No claim: made in the UI or with `cf cluster add`, or by this stack before 0.2 (then its ServiceAccount carries the stack).
+        const state = await cluster.readManagerAccount(resolved, accountOptions(context, inputs));
+        if (state.owner !== inputs.__stack && state.owner !== owner) {
+          throw new ConflictError(
+            "addCluster",
+            `${server} is already connected to runtime "${inputs.runtime}" as "${existing.name}", and no stack manages that connection (it was made in the Codefresh UI or with \`cf cluster add\`); set \`adopt: true\` to manage it here, or leave it out of this program`,
+          );
         }
       }
-      const sameServer = olds.server === resolved.server;
-      const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
-      const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
-      Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUpCluster(resolved));
-    } catch (error) {
-      const message = (error as Error).message;
-      const field = /: context "[^"]*" is not in it/.test(message) ? "context" : message.startsWith("kubeconfigPath") || !hasContent ? "kubeconfigPath" : "kubeconfig";
-      check.fail(field, message.replace(/^(kubeconfig|kubeconfigPath): /, ""));
-    }
-  },
-
-  async create(context, inputs) {
-    const server = inputs.server ?? "";
-    for (const identity of identitiesOf(inputs, server)) claimOrThrow("addCluster", urnOf(inputs, "ManagedCluster"), identity);
-    const resolved = resolve(inputs);
-    const owner = ownerOf(inputs);
-    const api = context.client;
-    const [existing, claimed] = await Promise.all([api.getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
-    if (claimed.holder !== undefined && claimed.holder !== owner) throw heldElsewhere(inputs, server, claimed.holder, claimed.name);
-    if (existing && claimed.holder === undefined && !inputs.adopt) {
-      // No claim: made in the UI or with `cf cluster add`, or by this stack before 0.2 (then its ServiceAccount carries the stack).
-      const state = await cluster.readManagerAccount(resolved, accountOptions(context, inputs));
-      if (state.owner !== inputs.__stack && state.owner !== owner) {
-        throw new ConflictError(
-          "addCluster",
-          `${server} is already connected to runtime "${inputs.runtime}" as "${existing.name}", and no stack manages that connection (it was made in the Codefresh UI or with \`cf cluster add\`); set \`adopt: true\` to manage it here, or leave it out of this program`,
-        );
+      // Atomic: of two creates racing for this registration, one holds the claim and the other is refused here.
+      const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner);
+      if (taken.holder !== owner) throw heldElsewhere(inputs, server, taken.holder ?? "", taken.name);
+      const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
+      const id = `${inputs.runtime}/${server}`;
+      try {
+        return { id, outs: await connect(context, inputs, resolved, timeout) };
+      } catch (error) {
+        const registered = await api
+          .getCluster(inputs.runtime, server)
+          .then((info) => info !== undefined)
+          .catch(() => undefined);
+        if (registered !== false) {
+          // Registered but not yet healthy (or not known): keep it in state; the next `pulumi up` repairs or keeps waiting, destroy removes it all.
+          throw partialCreate(id, { ...inputs, server, __credentialsCurrent: false }, error);
+        }
+        // Not registered: nothing is left in state to delete later, so nothing may stay in the cluster.
+        await removeCredentials(context, inputs, resolved);
+        throw error;
       }
-    }
-    // Atomic: of two creates racing for this registration, one holds the claim and the other is refused here.
-    const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner);
-    if (taken.holder !== owner) throw heldElsewhere(inputs, server, taken.holder ?? "", taken.name);
-    const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
-    const id = `${inputs.runtime}/${server}`;
-    try {
-      return { id, outs: await connect(context, inputs, resolved, timeout) };
-    } catch (error) {
-      const registered = await api
-        .getCluster(inputs.runtime, server)
-        .then((info) => info !== undefined)
-        .catch(() => undefined);
-      if (registered !== false) {
-        // Registered but not yet healthy (or not known): keep it in state; the next `pulumi up` repairs or keeps waiting, destroy removes it all.
-        throw partialCreate(id, { ...inputs, server, __credentialsCurrent: false }, error);
+    },
+
+    async read(context, id, props) {
+      const { runtime, server } = parseId(id);
+      if (!props) return { id: "" };
+      const info = await context.client.getCluster(runtime, server);
+      if (!info) return (await stillClaimed(props, runtime)) ? unregistered(id, props, server) : { id: "" };
+      const prior = inputsOf(props);
+      let tokenHash = "";
+      try {
+        const state = await cluster.readManagerAccount(resolve(prior), accountOptions(context, prior));
+        tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? (state.tokenHash ?? "") : "";
+      } catch (error) {
+        context.log(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
       }
-      // Not registered: nothing is left in state to delete later, so nothing may stay in the cluster.
-      await removeCredentials(context, inputs, resolved);
-      throw error;
-    }
-  },
+      const current = tokenHash !== "" && tokenHash === props.tokenHash;
+      const facts = await lookUpCluster(resolve(prior)).catch(() => ({}));
+      const inputs: Inputs = { ...prior, ...facts, name: info.name, __credentialsCurrent: current };
+      return readResult(id, outputs(inputs, server, tokenHash, info), inputs);
+    },
 
-  async read(context, id, props) {
-    const { runtime, server } = parseId(id);
-    if (!props) return { id: "" };
-    const info = await context.client.getCluster(runtime, server);
-    if (!info) return (await stillClaimed(props, runtime)) ? unregistered(id, props, server) : { id: "" };
-    const prior = inputsOf(props);
-    let tokenHash = "";
-    try {
-      const state = await cluster.readManagerAccount(resolve(prior), accountOptions(context, prior));
-      tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? (state.tokenHash ?? "") : "";
-    } catch (error) {
-      context.log(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
-    }
-    const current = tokenHash !== "" && tokenHash === props.tokenHash;
-    const facts = await lookUpCluster(resolve(prior)).catch(() => ({}));
-    const inputs: Inputs = { ...prior, ...facts, name: info.name, __credentialsCurrent: current };
-    return readResult(id, outputs(inputs, server, tokenHash, info), inputs);
-  },
+    async update(context, _id, _olds, news) {
+      // A connection made before claims existed (pulumi-codefresh < 0.2) takes its claim on its next update.
+      const resolved = resolve(news);
+      const owner = ownerOf(news);
+      const taken = await cluster.takeRegistrationClaim(resolved, news.runtime, owner);
+      if (taken.holder !== owner) throw heldElsewhere(news, news.server ?? "", taken.holder ?? "", taken.name);
+      return { outs: await connect(context, news, resolved, parseDuration(news.__timeouts?.update) ?? connectTimeoutMs) };
+    },
 
-  async update(context, _id, _olds, news) {
-    // A connection made before claims existed (pulumi-codefresh < 0.2) takes its claim on its next update.
-    const resolved = resolve(news);
-    const owner = ownerOf(news);
-    const taken = await cluster.takeRegistrationClaim(resolved, news.runtime, owner);
-    if (taken.holder !== owner) throw heldElsewhere(news, news.server ?? "", taken.holder ?? "", taken.name);
-    return { outs: await connect(context, news, resolved, parseDuration(news.__timeouts?.update) ?? connectTimeoutMs) };
+    async delete(context, id, props) {
+      const { runtime, server } = parseId(id);
+      await context.client.removeCluster(runtime, server);
+      const inputs = inputsOf(props);
+      await removeCredentials(context, inputs, resolve(inputs));
+    },
   },
-
-  async delete(context, id, props) {
-    const { runtime, server } = parseId(id);
-    await context.client.removeCluster(runtime, server);
-    const inputs = inputsOf(props);
-    await removeCredentials(context, inputs, resolve(inputs));
-  },
-}, processContext);
+  processContext,
+);

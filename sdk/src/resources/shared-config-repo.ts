@@ -91,7 +91,13 @@ const spec = resourceSpec<SharedConfigRepoArgs>()({
     repoUrl: { role: "arg", onChange: "update", required: true, validate: repoUrl("https://github.com/acme/codefresh-isc.git") },
     gitSourceRepoUrl: { role: "arg", onChange: "update", filled: true, validate: repoUrl() },
     gitApiUrl: { role: "arg", onChange: "update", filled: true, validate: apiUrl },
-    gitToken: { role: "arg", onChange: "update", required: true, secret: true, validate: validate.requiredText("a git token (mark it secret: config.requireSecret)") },
+    gitToken: {
+      role: "arg",
+      onChange: "update",
+      required: true,
+      secret: true,
+      validate: validate.requiredText("a git token (mark it secret: config.requireSecret)"),
+    },
     gitUsername: { role: "arg", onChange: "update", validate: validate.text },
     gitApiOnPremises: { role: "arg", onChange: "none", validate: validate.boolean },
     adopt: { role: "arg", onChange: "none", default: false, validate: validate.boolean },
@@ -136,8 +142,17 @@ function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
 }
 
 /** The repo's size from its provider's API (read-only, one attempt of 5 s); undefined where unknown. */
-function sizeOf(context: ProviderContext, inputs: { repoUrl: string; gitProvider: git.GitProviderName; gitToken: string; gitUsername?: string | undefined; gitApiUrl?: string | undefined }): Promise<number | undefined> {
-  return lookUpRepoSize(context, { repo: git.parseRepoUrl(inputs.repoUrl), provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername });
+function sizeOf(
+  context: ProviderContext,
+  inputs: { repoUrl: string; gitProvider: git.GitProviderName; gitToken: string; gitUsername?: string | undefined; gitApiUrl?: string | undefined },
+): Promise<number | undefined> {
+  return lookUpRepoSize(context, {
+    repo: git.parseRepoUrl(inputs.repoUrl),
+    provider: inputs.gitProvider,
+    apiUrl: inputs.gitApiUrl,
+    token: inputs.gitToken,
+    username: inputs.gitUsername,
+  });
 }
 
 /**
@@ -197,93 +212,98 @@ async function assertRepoChangeAllowed(context: ProviderContext, account: Accoun
 
 const isKnownText = (value: unknown): value is string => typeof value === "string" && !isUnknown(value);
 
-export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeof spec.fields, Inputs, Outputs>(spec, {
-  async check(context, { olds, news, inputs, check }) {
-    const provider = check.failures.some((f) => f.property === "gitProvider") || !isKnownText(inputs.gitProvider) ? undefined : (inputs.gitProvider as git.GitProviderName);
-    const repo = check.failures.some((f) => f.property === "repoUrl") || !isKnownText(inputs.repoUrl) ? undefined : git.parseRepoUrl(inputs.repoUrl);
-    if ((news.gitSourceRepoUrl === undefined || news.gitSourceRepoUrl === null) && repo) {
-      inputs.gitSourceRepoUrl = `https://${repo.host}/${repo.owner ? `${repo.owner}/` : ""}${defaultSourceRepoName}.git`;
-    }
-    if (news.gitApiUrl === undefined || news.gitApiUrl === null) {
-      if (repo && provider) inputs.gitApiUrl = git.defaultApiUrl(provider, repo.host);
-    } else if (repo && isKnownText(inputs.gitApiUrl) && !check.failures.some((f) => f.property === "gitApiUrl")) {
-      const url = new URL(inputs.gitApiUrl);
-      if (provider !== "GERRIT" && news.gitApiOnPremises !== true && !isUnknown(news.gitApiOnPremises) && !relatedHosts(url.hostname, repo.host)) {
-        check.fail(
-          "gitApiUrl",
-          `${url.host} is not the host of repoUrl (${repo.host}) nor its API host (api.${repo.host.replace(/:\d+$/, "")}), and it would receive the git token; fix gitApiUrl, or set gitApiOnPremises: true if it is your on-premises API`,
-        );
+export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeof spec.fields, Inputs, Outputs>(
+  spec,
+  {
+    async check(context, { olds, news, inputs, check }) {
+      const provider =
+        check.failures.some((f) => f.property === "gitProvider") || !isKnownText(inputs.gitProvider) ? undefined : (inputs.gitProvider as git.GitProviderName);
+      const repo = check.failures.some((f) => f.property === "repoUrl") || !isKnownText(inputs.repoUrl) ? undefined : git.parseRepoUrl(inputs.repoUrl);
+      if ((news.gitSourceRepoUrl === undefined || news.gitSourceRepoUrl === null) && repo) {
+        inputs.gitSourceRepoUrl = `https://${repo.host}/${repo.owner ? `${repo.owner}/` : ""}${defaultSourceRepoName}.git`;
       }
-    }
-    if ((news.gitProvider === "BITBUCKET" || news.gitProvider === "GERRIT") && (news.gitUsername === undefined || news.gitUsername === "")) {
-      check.fail("gitUsername", `${news.gitProvider === "GERRIT" ? "Gerrit HTTP passwords" : "Bitbucket app passwords"} need the user name: set gitUsername`);
-    }
-    const duplicate = claim(urnOf(news, "SharedConfigRepo"), identities.sharedConfigRepo());
-    if (duplicate) check.fail("repoUrl", duplicate);
-    if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
-      inputs.repoSizeBytes = unknownValue; // reported as unknown by the policy pack, not passed
-    } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
-      const unchanged = olds.repoUrl === repo.repoUrl && olds.gitApiUrl === inputs.gitApiUrl;
-      const recorded = recordedFact(olds, "repoSizeBytes", unchanged, isNumber);
-      inputs.repoSizeBytes = recorded
-        ? recorded.value
-        : await sizeOf(context, {
-            repoUrl: repo.repoUrl,
-            gitProvider: provider,
-            gitApiUrl: typeof inputs.gitApiUrl === "string" ? inputs.gitApiUrl : undefined,
-            gitToken: news.gitToken,
-            gitUsername: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
-          });
-    }
-  },
-
-  async create(context, inputs) {
-    claimOrThrow("updateCsdpSettings", urnOf(inputs, "SharedConfigRepo"), identities.sharedConfigRepo());
-    const api = context.client;
-    const account = await api.getAccount();
-    if (account.sharedConfigRepo && !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
-      await assertRepoChangeAllowed(context, account, inputs.repoUrl);
-      if (!inputs.adopt) {
-        throw new ConflictError(
-          "updateCsdpSettings",
-          `the account already has a Shared Configuration Repository (${account.sharedConfigRepo}); set repoUrl to it and \`adopt: true\` to manage it here`,
-        );
+      if (news.gitApiUrl === undefined || news.gitApiUrl === null) {
+        if (repo && provider) inputs.gitApiUrl = git.defaultApiUrl(provider, repo.host);
+      } else if (repo && isKnownText(inputs.gitApiUrl) && !check.failures.some((f) => f.property === "gitApiUrl")) {
+        const url = new URL(inputs.gitApiUrl);
+        if (provider !== "GERRIT" && news.gitApiOnPremises !== true && !isUnknown(news.gitApiOnPremises) && !relatedHosts(url.hostname, repo.host)) {
+          check.fail(
+            "gitApiUrl",
+            `${url.host} is not the host of repoUrl (${repo.host}) nor its API host (api.${repo.host.replace(/:\d+$/, "")}), and it would receive the git token; fix gitApiUrl, or set gitApiOnPremises: true if it is your on-premises API`,
+          );
+        }
       }
-    }
-    const runtime = await api.getRuntime(inputs.runtime);
-    if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
-    const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
-    const settled = connected ? account : await connect(context, inputs);
-    return { id: settled.id, outs: await outputs(context, await measured(context, inputs), settled) };
-  },
+      if ((news.gitProvider === "BITBUCKET" || news.gitProvider === "GERRIT") && (news.gitUsername === undefined || news.gitUsername === "")) {
+        check.fail("gitUsername", `${news.gitProvider === "GERRIT" ? "Gerrit HTTP passwords" : "Bitbucket app passwords"} need the user name: set gitUsername`);
+      }
+      const duplicate = claim(urnOf(news, "SharedConfigRepo"), identities.sharedConfigRepo());
+      if (duplicate) check.fail("repoUrl", duplicate);
+      if ([news.repoUrl, news.gitToken, news.gitApiUrl].some(isUnknown)) {
+        inputs.repoSizeBytes = unknownValue; // reported as unknown by the policy pack, not passed
+      } else if (check.failures.length === 0 && repo && provider && typeof news.gitToken === "string") {
+        const unchanged = olds.repoUrl === repo.repoUrl && olds.gitApiUrl === inputs.gitApiUrl;
+        const recorded = recordedFact(olds, "repoSizeBytes", unchanged, isNumber);
+        inputs.repoSizeBytes = recorded
+          ? recorded.value
+          : await sizeOf(context, {
+              repoUrl: repo.repoUrl,
+              gitProvider: provider,
+              gitApiUrl: typeof inputs.gitApiUrl === "string" ? inputs.gitApiUrl : undefined,
+              gitToken: news.gitToken,
+              gitUsername: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
+            });
+      }
+    },
 
-  async read(context, id, props) {
-    const account = await context.client.getAccount();
-    if (!account.sharedConfigRepo || !props) return { id: "" };
-    const { accountId: _id, defaultGitSourceName: _source, csdpValidated: _validated, ...prior } = props;
-    const inputs: Inputs = {
-      ...prior,
-      gitProvider: (account.gitProvider as git.GitProviderName | undefined) ?? prior.gitProvider,
-      gitApiUrl: account.gitApiUrl ?? prior.gitApiUrl,
-      repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
-    };
-    // Renewed here, reused by check while the repo is the same.
-    inputs.repoSizeBytes = (await sizeOf(context, inputs)) ?? prior.repoSizeBytes;
-    return readResult(id, await outputs(context, inputs, account), inputs);
-  },
+    async create(context, inputs) {
+      claimOrThrow("updateCsdpSettings", urnOf(inputs, "SharedConfigRepo"), identities.sharedConfigRepo());
+      const api = context.client;
+      const account = await api.getAccount();
+      if (account.sharedConfigRepo && !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
+        await assertRepoChangeAllowed(context, account, inputs.repoUrl);
+        if (!inputs.adopt) {
+          throw new ConflictError(
+            "updateCsdpSettings",
+            `the account already has a Shared Configuration Repository (${account.sharedConfigRepo}); set repoUrl to it and \`adopt: true\` to manage it here`,
+          );
+        }
+      }
+      const runtime = await api.getRuntime(inputs.runtime);
+      if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
+      const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
+      const settled = connected ? account : await connect(context, inputs);
+      return { id: settled.id, outs: await outputs(context, await measured(context, inputs), settled) };
+    },
 
-  async update(context, _id, _olds, news) {
-    const account = await context.client.getAccount();
-    await assertRepoChangeAllowed(context, account, news.repoUrl);
-    const settled = await connect(context, news);
-    return { outs: await outputs(context, await measured(context, news), settled) };
-  },
+    async read(context, id, props) {
+      const account = await context.client.getAccount();
+      if (!account.sharedConfigRepo || !props) return { id: "" };
+      const { accountId: _id, defaultGitSourceName: _source, csdpValidated: _validated, ...prior } = props;
+      const inputs: Inputs = {
+        ...prior,
+        gitProvider: (account.gitProvider as git.GitProviderName | undefined) ?? prior.gitProvider,
+        gitApiUrl: account.gitApiUrl ?? prior.gitApiUrl,
+        repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
+      };
+      // Renewed here, reused by check while the repo is the same.
+      inputs.repoSizeBytes = (await sizeOf(context, inputs)) ?? prior.repoSizeBytes;
+      return readResult(id, await outputs(context, inputs, account), inputs);
+    },
 
-  async delete(context, _id, props) {
-    // Codefresh keeps account GitOps settings forever (they can be changed, never removed), and the
-    // repos hold the user's configuration: detach, and say so.
-    context.log(
-      `SharedConfigRepo: detached. Codefresh does not allow account GitOps settings to be removed; the account keeps ${String(props.repoUrl)} as its Shared Configuration Repository, and both repositories stay in git`,
-    );
+    async update(context, _id, _olds, news) {
+      const account = await context.client.getAccount();
+      await assertRepoChangeAllowed(context, account, news.repoUrl);
+      const settled = await connect(context, news);
+      return { outs: await outputs(context, await measured(context, news), settled) };
+    },
+
+    async delete(context, _id, props) {
+      // Codefresh keeps account GitOps settings forever (they can be changed, never removed), and the
+      // repos hold the user's configuration: detach, and say so.
+      context.log(
+        `SharedConfigRepo: detached. Codefresh does not allow account GitOps settings to be removed; the account keeps ${String(props.repoUrl)} as its Shared Configuration Repository, and both repositories stay in git`,
+      );
+    },
   },
-}, processContext);
+  processContext,
+);

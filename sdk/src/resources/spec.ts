@@ -75,7 +75,13 @@ export interface CommonInputs {
 }
 
 /** The arguments the provider always has: those with a default, the required ones, and those check fills in. */
-type SetKeys<A, S> = { [K in keyof A]-?: K extends keyof S ? (S[K] extends { readonly default: unknown } | { readonly required: true } | { readonly filled: true } ? K : never) : never }[keyof A];
+type SetKeys<A, S> = {
+  [K in keyof A]-?: K extends keyof S
+    ? S[K] extends { readonly default: unknown } | { readonly required: true } | { readonly filled: true }
+      ? K
+      : never
+    : never;
+}[keyof A];
 type KeysOf<S, Role extends Field["role"]> = { [K in keyof S]: S[K] extends { readonly role: Role } ? K : never }[keyof S];
 type TypeOf<F> = F extends DerivedField<infer T> ? T : F extends OutputField<infer T> ? T : never;
 
@@ -120,7 +126,12 @@ export function secretKeys(fields: Record<string, Field>): string[] {
 }
 
 /** The properties the program registers: every field (outputs as placeholders), defaults applied, secrets marked. */
-export function programProps<A, S extends Fields<A>>(spec: ResourceSpec<A, S>, name: string, args: A, opts: pulumi.CustomResourceOptions | undefined): pulumi.Inputs {
+export function programProps<A, S extends Fields<A>>(
+  spec: ResourceSpec<A, S>,
+  name: string,
+  args: A,
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.Inputs {
   const given = args as Record<string, unknown>;
   const props: pulumi.Inputs = {};
   for (const [key, field] of Object.entries(spec.fields as Record<string, Field>)) {
@@ -195,10 +206,11 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
   const secrets = secretKeys(spec.fields);
   const enter = (...values: (object | undefined)[]): ProviderContext => {
     const current = context();
-    for (const value of values) for (const key of secrets) {
-      const secret = (value as Record<string, unknown> | undefined)?.[key];
-      if (typeof secret === "string") current.secrets.add(secret);
-    }
+    for (const value of values)
+      for (const key of secrets) {
+        const secret = (value as Record<string, unknown> | undefined)?.[key];
+        if (typeof secret === "string") current.secrets.add(secret);
+      }
     return current;
   };
   return {

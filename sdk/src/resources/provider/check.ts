@@ -44,7 +44,11 @@ export class Check {
     if (!this.requireString(property, value, what)) return;
     if (value.length > 63) this.fail(property, `"${truncate(value, 20)}" is ${value.length} characters; at most 63`);
     else if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
-      const suggestion = value.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+      const suggestion = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .replace(/^[^a-z]+/, "")
+        .replace(/-+$/, "");
       this.fail(
         property,
         `"${value}" is not valid: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit${suggestion ? ` (for example "${suggestion}")` : ""}`,
@@ -61,7 +65,10 @@ export class Check {
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       if (isUnknown(item)) continue;
       if (!validMetadataKey(key)) {
-        this.fail(`${property}.${key}`, `"${key}" is not a valid Kubernetes ${kind} key: [prefix/]name, name up to 63 of [A-Za-z0-9._-] starting and ending alphanumeric, prefix a DNS subdomain`);
+        this.fail(
+          `${property}.${key}`,
+          `"${key}" is not a valid Kubernetes ${kind} key: [prefix/]name, name up to 63 of [A-Za-z0-9._-] starting and ending alphanumeric, prefix a DNS subdomain`,
+        );
       }
       if (typeof item !== "string") {
         this.fail(`${property}.${key}`, "must be a string");

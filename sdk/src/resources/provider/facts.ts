@@ -20,7 +20,12 @@ export function factFromState<T>(olds: Record<string, unknown>, key: string, unc
  * `{ value }` (perhaps undefined) for a resource that exists while what the fact depends on is unchanged,
  * so a no-change preview neither calls out nor differs from state; undefined when it must be looked up.
  */
-export function recordedFact<T>(olds: Record<string, unknown>, key: string, unchanged: boolean, valid: (value: unknown) => value is T): { value: T | undefined } | undefined {
+export function recordedFact<T>(
+  olds: Record<string, unknown>,
+  key: string,
+  unchanged: boolean,
+  valid: (value: unknown) => value is T,
+): { value: T | undefined } | undefined {
   if (!unchanged || Object.keys(olds).length === 0) return undefined;
   return { value: valid(olds[key]) ? olds[key] : undefined };
 }

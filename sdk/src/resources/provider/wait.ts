@@ -20,6 +20,8 @@ export function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise
     timeoutMs,
     onProgress: ({ status, elapsedMs }) => log(`${what}: ${status} (${Math.round(elapsedMs / 1000)} s)`),
     onTimeout: ({ status, elapsedMs }) =>
-      new WaitTimeoutError(`${what}: still ${status} after ${Math.round(elapsedMs / 1000)} s (the timeout). Nothing is lost: run \`pulumi up\` again to keep waiting, or raise customTimeouts`),
+      new WaitTimeoutError(
+        `${what}: still ${status} after ${Math.round(elapsedMs / 1000)} s (the timeout). Nothing is lost: run \`pulumi up\` again to keep waiting, or raise customTimeouts`,
+      ),
   });
 }
