@@ -18,26 +18,22 @@ function binOf(name) {
 }
 const root = new URL("..", import.meta.url).pathname;
 
-// The whole suite (no jest arguments) starts with the format and lint checks; each that fails is one
-// failed test in the summary line, and the tests still run.
-const wholeSuite = process.argv.length <= 2;
+/** Runs a check; its failure is one failed test in the summary line (the tests still run). */
 let staticFailures = 0;
-if (wholeSuite) {
-  const checks = [
-    ["format (prettier --check; npm run format fixes it)", binOf("prettier"), ["--check", "--log-level", "warn", "."]],
-    ["lint (eslint)", binOf("eslint"), ["--cache", "--cache-location", "node_modules/.cache/eslint/", "--max-warnings", "0", "."]],
-  ];
-  for (const [name, bin, args] of checks) {
-    const started = Date.now();
-    const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: "inherit" });
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (run.status === 0) console.log(`${name}: clean (${seconds} s)`);
-    else {
-      console.error(`${name}: failed (${seconds} s)`);
-      staticFailures += 1;
-    }
+function staticCheck(name, bin, args) {
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: "inherit" });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (run.status === 0) console.log(`${name}: clean (${seconds} s)`);
+  else {
+    console.error(`${name}: failed (${seconds} s)`);
+    staticFailures += 1;
   }
 }
+
+// The whole suite (no jest arguments) checks the format first.
+const wholeSuite = process.argv.length <= 2;
+if (wholeSuite) staticCheck("format (prettier --check; npm run format fixes it)", binOf("prettier"), ["--check", "--log-level", "warn", "."]);
 
 // Build the SDK and type-check the tests first: a type error is a failed run, reported as such.
 const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b"], {
@@ -48,6 +44,11 @@ if (tsc.status !== 0) {
   console.error("type-check failed (tsc -b): no test was run");
   console.log(summaryLine({ passed: 0, failed: 1 + staticFailures, skipped: 0 }));
   process.exit(1);
+}
+
+// Lint after the build: its type-aware rules read the packages' declarations (dist/*.d.ts).
+if (wholeSuite) {
+  staticCheck("lint (eslint)", binOf("eslint"), ["--cache", "--cache-location", "node_modules/.cache/eslint/", "--max-warnings", "0", "."]);
 }
 
 const outDir = mkdtempSync(join(tmpdir(), "jest-results-"));
