@@ -4,7 +4,7 @@
 // (username + token); access tokens with Bearer.
 import { GitError } from "../errors";
 import { createFetch } from "../http";
-import { defaultMaxSizeBytes, formatMb } from "./size";
+import { assertWithinSize } from "./size";
 import {
   createOnce,
   deleteWithRetry,
@@ -138,14 +138,7 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
           "repository write permission); a repository access token cannot be checked this way, so use an app password or API token with username",
       );
     }
-    const max = check.maxSizeBytes ?? defaultMaxSizeBytes;
-    if (info.sizeBytes !== undefined && info.sizeBytes > max) {
-      throw new GitError(
-        "too-large",
-        `${info.fullName} is ${formatMb(info.sizeBytes)}, over the limit of ${formatMb(max)} (maxSizeBytes); use a smaller repository`,
-      );
-    }
-    return info;
+    return assertWithinSize(info, check.maxSizeBytes);
   }
 
   /** One commit through `POST /src` (form fields: message, branch, `/<path>`=content, files=`/<path>` to delete). */

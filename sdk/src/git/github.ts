@@ -19,7 +19,7 @@ import {
   serverMessage,
 } from "./transport";
 import type { RepoRef } from "./url";
-import { formatMb, defaultMaxSizeBytes } from "./size";
+import { assertWithinSize } from "./size";
 
 type OctokitCore = typeof import("@octokit/core");
 
@@ -190,14 +190,7 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
         );
       }
     }
-    const max = check.maxSizeBytes ?? defaultMaxSizeBytes;
-    if (info.sizeBytes !== undefined && info.sizeBytes > max) {
-      throw new GitError(
-        "too-large",
-        `${info.fullName} is ${formatMb(info.sizeBytes)}, over the limit of ${formatMb(max)} (maxSizeBytes); use a smaller repository`,
-      );
-    }
-    return info;
+    return assertWithinSize(info, check.maxSizeBytes);
   }
 
   /**
