@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { FileChange, GitCommitter } from "./git-commits";
 import { createRepository, GitHostingAccount, HostedGitProvider } from "./git-hosting";
+import { directoryFieldsOf } from "./git-source-fields";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
 import { businessError } from "./errors";
 import { inRepoDirectory, parseRepoUrl, RepoRef } from "./repo-url";
@@ -131,7 +132,7 @@ export class GitServerEffects implements GitEffects {
           targetRevision: source.revision,
           ...(source.configManagementPlugin
             ? { plugin: { name: source.configManagementPlugin } }
-            : { directory: { recurse: true, include: source.include, exclude: source.exclude } }),
+            : { directory: { recurse: true, ...directoryFieldsOf(source) } }),
         },
         destination: { server: source.destServer, namespace: source.destNamespace },
         syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true } },

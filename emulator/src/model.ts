@@ -2,6 +2,7 @@
 // statuses that change over time (installing, deleting, git source pending) are derived from them on
 // read, so they survive restarts without timers.
 import { createHash } from "node:crypto";
+import type { EditableGitSourceFields } from "./git-source-fields";
 
 export type GitProvider = "GITHUB" | "GITLAB" | "BITBUCKET" | "BITBUCKET_SERVER" | "GERRIT";
 export type AccountPlan = "FREE" | "PRO" | "ENTERPRISE";
@@ -38,7 +39,8 @@ export interface RuntimeRecord {
   defaultGitSourceRepo?: string;
 }
 
-export interface GitSourceRecord {
+/** Its editable fields (`include`, `exclude`, …) are declared in ./git-source-fields.ts. */
+export interface GitSourceRecord extends EditableGitSourceFields {
   runtime: string;
   name: string;
   appSpecifier: string;
@@ -48,8 +50,6 @@ export interface GitSourceRecord {
   destServer: string;
   destNamespace?: string;
   labels?: Record<string, string>;
-  include?: string;
-  exclude?: string;
   configManagementPlugin?: string;
   isInternal: boolean;
   createdAt: number;

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { checkClusterCredentials } from "./cluster-check";
 import { businessError, RestError } from "./errors";
 import type { ConnectGitArgs, GitEffects } from "./git-effects";
+import { editableFieldsOf, type EditableGitSourceInput } from "./git-source-fields";
 import { AccountRecord, ClusterRecord, EmulatorState, GitProvider, GitSourceRecord, hashApiKey, RuntimeRecord } from "./model";
 import type { StateStore } from "./store";
 
@@ -245,11 +246,9 @@ export class CodefreshService {
       destServer: string;
       destNamespace?: string | null;
       labels?: string | null;
-      include?: string | null;
-      exclude?: string | null;
       isInternal?: boolean | null;
       createRepo?: boolean | null;
-    },
+    } & EditableGitSourceInput,
   ): Promise<null> {
     if (!runtimeNamePattern.test(input.appName)) {
       throw businessError(
@@ -274,8 +273,7 @@ export class CodefreshService {
       destServer: input.destServer,
       destNamespace: input.destNamespace ?? undefined,
       labels,
-      include: input.include ?? undefined,
-      exclude: input.exclude ?? undefined,
+      ...editableFieldsOf(input),
       configManagementPlugin: labels?.["codefresh.io/config-management-plugin"],
       isInternal: input.isInternal ?? false,
       createdAt: this.now(),
@@ -292,11 +290,7 @@ export class CodefreshService {
     return null;
   }
 
-  async editGitSource(
-    accountId: string,
-    runtimeName: string,
-    input: { appName: string; appSpecifier: string; include?: string | null; exclude?: string | null },
-  ): Promise<null> {
+  async editGitSource(accountId: string, runtimeName: string, input: { appName: string; appSpecifier: string } & EditableGitSourceInput): Promise<null> {
     const spec = parseAppSpecifier(input.appSpecifier);
     const account = this.mustAccount(accountId);
     const runtime = this.readyRuntime(account, runtimeName);
@@ -309,8 +303,7 @@ export class CodefreshService {
       repoURL: spec.repoURL,
       path: spec.path,
       revision: spec.revision,
-      include: input.include ?? undefined,
-      exclude: input.exclude ?? undefined,
+      ...editableFieldsOf(input),
     };
     await this.git.writeGitSource(account, runtime, updated, { createRepo: false });
     await this.store.update((state) => {

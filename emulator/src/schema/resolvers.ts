@@ -1,5 +1,6 @@
 // Resolvers of both GraphQL surfaces: thin mappings from records to Codefresh's types; behaviour and
 // rules live in CodefreshService.
+import { editableFieldsView } from "../git-source-fields";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "../model";
 import type { CodefreshService } from "../service";
 import type { AppProxyContext, PlatformContext } from "./context";
@@ -121,8 +122,7 @@ function gitSourceView(service: CodefreshService, source: GitSourceRecord) {
           repoURL: source.repoURL,
           path: source.path,
           revision: source.revision,
-          include: source.include ?? null,
-          exclude: source.exclude ?? null,
+          ...editableFieldsView(source),
           destination: { server: source.destServer, namespace: source.destNamespace ?? null, name: null },
           syncStatus: "SYNCED",
           healthStatus: "HEALTHY",
