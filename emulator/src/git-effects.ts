@@ -23,7 +23,7 @@ export interface ConnectGitArgs {
   provider: HostedGitProvider;
   apiUrl: string;
   token: string;
-  username?: string;
+  username?: string | undefined;
   iscRepo: string;
   gitSourceRepo: string;
   defaultGitSourceName: string;
@@ -31,7 +31,7 @@ export interface ConnectGitArgs {
 
 export interface GitEffectsOptions {
   /** Extra CA bundle for the git server (a local server with its own certificate). */
-  caBundle?: string;
+  caBundle?: string | undefined;
   /** Where the app-proxy keeps its clones of the Shared Configuration Repository. */
   workDir: string;
 }

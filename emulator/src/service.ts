@@ -165,7 +165,10 @@ export class CodefreshService {
     await this.git.connectGit(account, runtime, connect);
     await this.store.update((state) => {
       const target = mustAccount(state, account.id);
-      Object.assign(target.runtimes[runtime.name], {
+      const stored = target.runtimes[runtime.name];
+      // Missing only if its delete completed while git was being connected.
+      if (!stored) throw businessError(`runtime '${runtime.name}' does not exist`, "NOT_FOUND");
+      Object.assign(stored, {
         iscInitialized: true,
         gitProvider: connect.provider,
         gitApiUrl: apiUrl,
@@ -425,7 +428,8 @@ export class CodefreshService {
   }
 }
 
-function mustAccount(state: EmulatorState, accountId: string): AccountRecord {
+/** The account in `state`, or the unknown account's error (the resolvers' writes use it too). */
+export function mustAccount(state: EmulatorState, accountId: string): AccountRecord {
   const account = state.accounts[accountId];
   if (!account) throw businessError("account not found", "UNAUTHENTICATED");
   return account;
@@ -493,7 +497,7 @@ function decodeMap(value: unknown, field: string): Record<string, string> {
 
 export interface SubmittedKubeconfig {
   server: string;
-  caData?: string;
+  caData?: string | undefined;
   insecure: boolean;
   token: string;
 }
