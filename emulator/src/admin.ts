@@ -13,7 +13,7 @@ import type { StateStore } from "./store";
 export interface SeedAccount {
   name: string;
   apiKey: string;
-  plan?: AccountPlan;
+  plan?: AccountPlan | undefined;
 }
 
 export interface AdminDependencies {

@@ -18,7 +18,7 @@ export interface ApiDependencies {
   graphql: GraphqlServers;
   baseUrl: () => string;
   /** Added to every request (benchmarks). */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
 }
 
 /** Where a request goes: the platform API, or a runtime's app-proxy (GraphQL or REST) under its ingress. */
@@ -29,7 +29,7 @@ const ingressPattern = /^\/ingress\/([0-9a-f]{24})\/([^/]+)\/app-proxy\/api\/(gr
 function routeOf(method: string | undefined, pathname: string): ApiRoute {
   if (pathname === platformGraphqlPath) return { surface: "platform" };
   const ingress = ingressPattern.exec(pathname);
-  if (ingress) return { surface: ingress[3] === "graphql" ? "app-proxy" : "rest", accountId: ingress[1], runtime: decodeURIComponent(ingress[2]) };
+  if (ingress) return { surface: ingress[3] === "graphql" ? "app-proxy" : "rest", accountId: ingress[1] ?? "", runtime: decodeURIComponent(ingress[2] ?? "") }; // both groups always match
   if (pathname === "/api/user" && method === "GET") return { surface: "user" };
   return undefined;
 }

@@ -7,16 +7,16 @@ import type { ClusterConnectionStatus } from "./model";
 export interface ClusterCheck {
   status: ClusterConnectionStatus;
   message: string;
-  serverVersion?: string;
+  serverVersion?: string | undefined;
   /** API groups the server serves. */
-  apisCount?: number;
+  apisCount?: number | undefined;
   /** CustomResourceDefinitions installed. */
-  resourcesCount?: number;
+  resourcesCount?: number | undefined;
 }
 
 interface Target {
   server: string;
-  caData?: string;
+  caData?: string | undefined;
   insecure: boolean;
   token: string;
 }

@@ -138,7 +138,7 @@ export interface FaultRule {
   /** slow, late: added delay in ms (default 5000). */
   delayMs?: number;
   /** graphql-error: the message (default "Internal server error (injected)"). */
-  message?: string;
+  message?: string | undefined;
 }
 
 /** A request fault that fired for one request, with the hooks the server runs. */
@@ -234,6 +234,8 @@ export function parseFaultSpec(spec: string): FaultRule[] {
             rule.message = value;
             break;
           case "operations":
+            // Without "=" there is no list to split (this read undefined's split before).
+            if (value === undefined) throw new Error(`fault option "operations" in "${part}" needs a value`);
             rule.operations = value.split("|");
             break;
           default:

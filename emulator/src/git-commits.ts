@@ -17,7 +17,7 @@ export interface FileChange {
 
 export interface GitCredentials {
   /** The user name of HTTP basic auth; tokens of GitHub-like servers take any (default `x-access-token`). */
-  username?: string;
+  username?: string | undefined;
   token: string;
 }
 
@@ -25,7 +25,7 @@ export interface GitCommitterOptions {
   /** Where the clones live (one per repository). */
   workDir: string;
   /** Extra CA bundle for the git server (a local server with its own certificate). */
-  caBundle?: string;
+  caBundle?: string | undefined;
   /** Bound on each git command (default 60 s). */
   commandTimeoutMs?: number;
   /** Pushes tried when another writer moved the branch first (default 5). */
@@ -120,9 +120,11 @@ export class GitCommitter {
     const busy = queue.lastPushShared && Date.now() - queue.lastPushEnd < busyWindowMs;
     const quiet = busy ? busyQuietMs : quietMs;
     // A change left over from the previous push counts from that push's end, so it waits for its wave.
-    const deadline = Math.max(queue.pending[0].arrivedAt, queue.lastPushEnd) + maxGatherMs;
+    const first = queue.pending[0];
+    if (!first) return; // flush gathers only while changes are pending
+    const deadline = Math.max(first.arrivedAt, queue.lastPushEnd) + maxGatherMs;
     for (;;) {
-      const lastArrival = queue.pending[queue.pending.length - 1].arrivedAt; // changes only join the end
+      const lastArrival = (queue.pending[queue.pending.length - 1] ?? first).arrivedAt; // changes only join the end
       const due = Math.min(Math.max(lastArrival, queue.lastPushEnd) + quiet, deadline);
       const wait = due - Date.now();
       if (wait <= 0) return;
@@ -142,7 +144,8 @@ export class GitCommitter {
     }
     queue.branch ??= repo.ref ?? (await defaultBranch(git));
     const branch = queue.branch;
-    const message = batch.length === 1 ? batch[0].message : `${batch.length} changes\n\n${batch.map((item) => `- ${item.message}`).join("\n")}`;
+    const [only] = batch;
+    const message = batch.length === 1 && only ? only.message : `${batch.length} changes\n\n${batch.map((item) => `- ${item.message}`).join("\n")}`;
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       // After our own push the clone is the branch's tip: skip the fetch, and let a rejected push (someone
@@ -228,5 +231,5 @@ async function defaultBranch(git: (args: string[]) => Promise<string>): Promise<
   const answer = await git(["ls-remote", "--symref", "origin", "HEAD"]);
   const match = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(answer);
   if (!match) throw new Error("the repository has no default branch yet (no commit): create it with an initial commit");
-  return match[1];
+  return match[1] ?? ""; // the group always matches
 }

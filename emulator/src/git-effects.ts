@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { FileChange, GitCommitter } from "./git-commits";
 import { createRepository, GitHostingAccount, HostedGitProvider } from "./git-hosting";
+import { directoryFieldsOf } from "./git-source-fields";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "./model";
 import { businessError } from "./errors";
 import { inRepoDirectory, parseRepoUrl, RepoRef } from "./repo-url";
@@ -22,7 +23,7 @@ export interface ConnectGitArgs {
   provider: HostedGitProvider;
   apiUrl: string;
   token: string;
-  username?: string;
+  username?: string | undefined;
   iscRepo: string;
   gitSourceRepo: string;
   defaultGitSourceName: string;
@@ -30,7 +31,7 @@ export interface ConnectGitArgs {
 
 export interface GitEffectsOptions {
   /** Extra CA bundle for the git server (a local server with its own certificate). */
-  caBundle?: string;
+  caBundle?: string | undefined;
   /** Where the app-proxy keeps its clones of the Shared Configuration Repository. */
   workDir: string;
 }
@@ -131,7 +132,7 @@ export class GitServerEffects implements GitEffects {
           targetRevision: source.revision,
           ...(source.configManagementPlugin
             ? { plugin: { name: source.configManagementPlugin } }
-            : { directory: { recurse: true, include: source.include, exclude: source.exclude } }),
+            : { directory: { recurse: true, ...directoryFieldsOf(source) } }),
         },
         destination: { server: source.destServer, namespace: source.destNamespace },
         syncPolicy: { automated: { allowEmpty: true, prune: true, selfHeal: true } },

@@ -15,9 +15,9 @@ export interface GitHostingAccount {
   apiUrl: string;
   token: string;
   /** Bitbucket and Gerrit basic auth; GitHub-like servers take the token alone. */
-  username?: string;
+  username?: string | undefined;
   /** Extra CA bundle (PEM) for a local server's certificate. */
-  caBundle?: string;
+  caBundle?: string | undefined;
 }
 
 interface Answer {

@@ -21,7 +21,7 @@ export interface LoggedRequest {
   operation: string;
   kind: "query" | "mutation" | "rest";
   status: number;
-  fault?: string;
+  fault?: string | undefined;
   ms: number;
 }
 

@@ -2,6 +2,7 @@
 // statuses that change over time (installing, deleting, git source pending) are derived from them on
 // read, so they survive restarts without timers.
 import { createHash } from "node:crypto";
+import type { EditableGitSourceFields } from "./git-source-fields";
 
 export type GitProvider = "GITHUB" | "GITLAB" | "BITBUCKET" | "BITBUCKET_SERVER" | "GERRIT";
 export type AccountPlan = "FREE" | "PRO" | "ENTERPRISE";
@@ -24,7 +25,7 @@ export interface RuntimeRecord {
   /** When installation completes (`installationStatus` turns COMPLETED). */
   installReadyAt: number;
   /** Set when installation is to fail (fault injection). */
-  installFails?: boolean;
+  installFails?: boolean | undefined;
   deleteRequestedAt?: number;
   deleteDoneAt?: number;
   /** The shared configuration repo was initialised through this runtime (connect git). */
@@ -32,13 +33,14 @@ export interface RuntimeRecord {
   gitProvider?: GitProvider;
   gitApiUrl?: string;
   /** Git token registered for the runtime (connect git). Secret: never returned by any query. */
-  gitToken?: string;
-  gitUsername?: string;
+  gitToken?: string | undefined;
+  gitUsername?: string | undefined;
   /** Repo of the default git source created when git was connected. */
   defaultGitSourceRepo?: string;
 }
 
-export interface GitSourceRecord {
+/** Its editable fields (`include`, `exclude`, …) are declared in ./git-source-fields.ts. */
+export interface GitSourceRecord extends EditableGitSourceFields {
   runtime: string;
   name: string;
   appSpecifier: string;
@@ -46,11 +48,9 @@ export interface GitSourceRecord {
   path: string;
   revision: string;
   destServer: string;
-  destNamespace?: string;
-  labels?: Record<string, string>;
-  include?: string;
-  exclude?: string;
-  configManagementPlugin?: string;
+  destNamespace?: string | undefined;
+  labels?: Record<string, string> | undefined;
+  configManagementPlugin?: string | undefined;
   isInternal: boolean;
   createdAt: number;
   /** Until then `self` is null, as while Argo CD has not reported the Application yet. */
@@ -64,7 +64,7 @@ export interface ClusterRecord {
   name: string;
   server: string;
   /** Base64 PEM CA of the cluster, from the submitted kubeconfig. */
-  caData?: string;
+  caData?: string | undefined;
   insecure: boolean;
   /** Bearer token from the submitted kubeconfig. Secret: never returned by any query. */
   token: string;
@@ -72,9 +72,9 @@ export interface ClusterRecord {
   annotations: Record<string, string>;
   createdAt: number;
   connection: { status: ClusterConnectionStatus; message: string; checkedAt: number };
-  serverVersion?: string;
-  resourcesCount?: number;
-  apisCount?: number;
+  serverVersion?: string | undefined;
+  resourcesCount?: number | undefined;
+  apisCount?: number | undefined;
 }
 
 export interface GitIntegrationRecord {

@@ -16,7 +16,7 @@ export interface RepoRef {
   /** "" or a directory inside the repository, without leading or trailing slash. */
   path: string;
   /** The branch given with `?ref=`, if any. */
-  ref?: string;
+  ref?: string | undefined;
 }
 
 /** Parses `https://host/<owner…>/<name>.git[/<path>][?ref=<branch>]`; `field` names the input in errors. */
@@ -37,7 +37,7 @@ export function parseRepoUrl(url: string, field: string): RepoRef {
     .map(decodeURIComponent);
   const gitIndex = segments.findIndex((segment) => segment.endsWith(".git"));
   if (gitIndex === -1) throw fail("the repository part must end with .git");
-  const name = segments[gitIndex].slice(0, -".git".length);
+  const name = (segments[gitIndex] ?? "").slice(0, -".git".length);
   if (name === "") throw fail("the repository name is empty");
   const path = segments.slice(gitIndex + 1);
   if (path.includes("..") || path.includes(".")) throw fail("the path must not contain . or ..");

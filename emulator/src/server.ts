@@ -20,25 +20,25 @@ export type { CounterEntry, Counters, LoggedRequest } from "./metrics";
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1 (default: a free one). */
-  port?: number;
+  port?: number | undefined;
   /** Directory of the state file (created if missing). */
   dataDir: string;
   /** Accounts to create if absent (an existing account gains the key). */
-  accounts?: SeedAccount[];
-  installDelayMs?: number;
-  deleteDelayMs?: number;
-  gitSourceDelayMs?: number;
-  clusterRecheckMs?: number;
+  accounts?: SeedAccount[] | undefined;
+  installDelayMs?: number | undefined;
+  deleteDelayMs?: number | undefined;
+  gitSourceDelayMs?: number | undefined;
+  clusterRecheckMs?: number | undefined;
   /** Added to every request (benchmarks). */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** Serve the invented hosted-install and connect-git operations (default true). */
-  hostedInstallApi?: boolean;
-  faults?: FaultRule[];
-  faultSeed?: number;
+  hostedInstallApi?: boolean | undefined;
+  faults?: FaultRule[] | undefined;
+  faultSeed?: number | undefined;
   /** Extra CA bundle (PEM) for the git server. */
-  gitCaBundle?: string;
+  gitCaBundle?: string | undefined;
   /** Replaces the git side effects (tests of the emulator alone). */
-  gitEffects?: GitEffects;
+  gitEffects?: GitEffects | undefined;
 }
 
 export interface RunningEmulator {

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { checkClusterCredentials } from "./cluster-check";
 import { businessError, RestError } from "./errors";
 import type { ConnectGitArgs, GitEffects } from "./git-effects";
+import { editableFieldsOf, type EditableGitSourceInput } from "./git-source-fields";
 import { AccountRecord, ClusterRecord, EmulatorState, GitProvider, GitSourceRecord, hashApiKey, RuntimeRecord } from "./model";
 import type { StateStore } from "./store";
 
@@ -164,7 +165,10 @@ export class CodefreshService {
     await this.git.connectGit(account, runtime, connect);
     await this.store.update((state) => {
       const target = mustAccount(state, account.id);
-      Object.assign(target.runtimes[runtime.name], {
+      const stored = target.runtimes[runtime.name];
+      // Missing only if its delete completed while git was being connected.
+      if (!stored) throw businessError(`runtime '${runtime.name}' does not exist`, "NOT_FOUND");
+      Object.assign(stored, {
         iscInitialized: true,
         gitProvider: connect.provider,
         gitApiUrl: apiUrl,
@@ -245,11 +249,9 @@ export class CodefreshService {
       destServer: string;
       destNamespace?: string | null;
       labels?: string | null;
-      include?: string | null;
-      exclude?: string | null;
       isInternal?: boolean | null;
       createRepo?: boolean | null;
-    },
+    } & EditableGitSourceInput,
   ): Promise<null> {
     if (!runtimeNamePattern.test(input.appName)) {
       throw businessError(
@@ -274,8 +276,7 @@ export class CodefreshService {
       destServer: input.destServer,
       destNamespace: input.destNamespace ?? undefined,
       labels,
-      include: input.include ?? undefined,
-      exclude: input.exclude ?? undefined,
+      ...editableFieldsOf(input),
       configManagementPlugin: labels?.["codefresh.io/config-management-plugin"],
       isInternal: input.isInternal ?? false,
       createdAt: this.now(),
@@ -292,11 +293,7 @@ export class CodefreshService {
     return null;
   }
 
-  async editGitSource(
-    accountId: string,
-    runtimeName: string,
-    input: { appName: string; appSpecifier: string; include?: string | null; exclude?: string | null },
-  ): Promise<null> {
+  async editGitSource(accountId: string, runtimeName: string, input: { appName: string; appSpecifier: string } & EditableGitSourceInput): Promise<null> {
     const spec = parseAppSpecifier(input.appSpecifier);
     const account = this.mustAccount(accountId);
     const runtime = this.readyRuntime(account, runtimeName);
@@ -309,8 +306,7 @@ export class CodefreshService {
       repoURL: spec.repoURL,
       path: spec.path,
       revision: spec.revision,
-      include: input.include ?? undefined,
-      exclude: input.exclude ?? undefined,
+      ...editableFieldsOf(input),
     };
     await this.git.writeGitSource(account, runtime, updated, { createRepo: false });
     await this.store.update((state) => {
@@ -432,7 +428,8 @@ export class CodefreshService {
   }
 }
 
-function mustAccount(state: EmulatorState, accountId: string): AccountRecord {
+/** The account in `state`, or the unknown account's error (the resolvers' writes use it too). */
+export function mustAccount(state: EmulatorState, accountId: string): AccountRecord {
   const account = state.accounts[accountId];
   if (!account) throw businessError("account not found", "UNAUTHENTICATED");
   return account;
@@ -500,7 +497,7 @@ function decodeMap(value: unknown, field: string): Record<string, string> {
 
 export interface SubmittedKubeconfig {
   server: string;
-  caData?: string;
+  caData?: string | undefined;
   insecure: boolean;
   token: string;
 }

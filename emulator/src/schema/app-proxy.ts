@@ -2,6 +2,8 @@
 // from go-sdk's documents and models (pkg/appproxy, pkg/model/app-proxy). Unconfirmed operations live
 // in ./unconfirmed.ts.
 
+import { editableGitSourceSdl } from "../git-source-fields";
+
 export const appProxyTypeDefs = /* GraphQL */ `
   "A mutation with no result; the app-proxy answers null."
   scalar Void
@@ -29,16 +31,14 @@ export const appProxyTypeDefs = /* GraphQL */ `
     destNamespace: String
     "A string, not a map (YAML or JSON of one), as in Codefresh's schema."
     labels: String
-    include: String
-    exclude: String
+    ${editableGitSourceSdl}
     isInternal: Boolean
     createRepo: Boolean
   }
   input EditGitSourceInput {
     appName: String!
     appSpecifier: String!
-    include: String
-    exclude: String
+    ${editableGitSourceSdl}
   }
   input DeleteApplicationInput {
     appName: String!

@@ -3,6 +3,8 @@
 // (codefresh-io/go-sdk pkg/graphql, pkg/model/platform). Codefresh publishes no SDL; fields the
 // package never reads are left out. Operations no public client shows live in ./unconfirmed.ts.
 
+import { editableGitSourceSdl } from "../git-source-fields";
+
 export const platformTypeDefs = /* GraphQL */ `
   "A mutation with no result; Codefresh answers null."
   scalar Void
@@ -250,8 +252,7 @@ export const platformTypeDefs = /* GraphQL */ `
     repoURL: String
     path: String
     revision: String
-    include: String
-    exclude: String
+    ${editableGitSourceSdl}
     destination: ApplicationDestination
     syncStatus: SyncStatus
     healthStatus: HealthStatus

@@ -1,7 +1,8 @@
 // Resolvers of both GraphQL surfaces: thin mappings from records to Codefresh's types; behaviour and
 // rules live in CodefreshService.
+import { editableFieldsView } from "../git-source-fields";
 import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "../model";
-import type { CodefreshService } from "../service";
+import { type CodefreshService, mustAccount } from "../service";
 import type { AppProxyContext, PlatformContext } from "./context";
 
 interface Pagination {
@@ -121,8 +122,7 @@ function gitSourceView(service: CodefreshService, source: GitSourceRecord) {
           repoURL: source.repoURL,
           path: source.path,
           revision: source.revision,
-          include: source.include ?? null,
-          exclude: source.exclude ?? null,
+          ...editableFieldsView(source),
           destination: { server: source.destServer, namespace: source.destNamespace ?? null, name: null },
           syncStatus: "SYNCED",
           healthStatus: "HEALTHY",
@@ -237,7 +237,7 @@ export const appProxyResolvers = {
       ctx.service.removeCluster(ctx.account.id, args.runtime, args.server.replace(/\/+$/, "")),
     async createArgoRollouts(_: unknown, { args }: { args: { destServer: string; destNamespace: string } }, ctx: AppProxyContext) {
       await ctx.service.store.update((state) => {
-        state.accounts[ctx.account.id].rollouts[`${ctx.runtime}/${args.destServer}/${args.destNamespace}`] = { runtime: ctx.runtime, ...args };
+        mustAccount(state, ctx.account.id).rollouts[`${ctx.runtime}/${args.destServer}/${args.destNamespace}`] = { runtime: ctx.runtime, ...args };
       });
       return null;
     },
@@ -247,7 +247,7 @@ export const appProxyResolvers = {
     },
     async removeGitIntegration(_: unknown, args: { name: string }, ctx: AppProxyContext) {
       await ctx.service.store.update((state) => {
-        delete state.accounts[ctx.account.id].gitIntegrations[`${ctx.runtime}/${args.name}`];
+        delete mustAccount(state, ctx.account.id).gitIntegrations[`${ctx.runtime}/${args.name}`];
       });
       return null;
     },
