@@ -2,6 +2,7 @@
 // (csdp-official add-cluster): a ServiceAccount, a cluster-admin-equivalent ClusterRole and its binding,
 // and a long-lived token Secret filled in by kube-controller-manager. We make them directly, so the
 // caller's Codefresh API key never has to be stored in the target cluster.
+import type { SecretSet } from "../secrets";
 import { createHash } from "node:crypto";
 import type { V1ClusterRole, V1ClusterRoleBinding, V1ObjectMeta, V1Secret, V1ServiceAccount } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
@@ -31,6 +32,8 @@ export interface ManagerAccountOptions {
   owner?: string | undefined;
   /** Earlier values of `owner` that mean the same owner (the stack, as recorded before resource URNs). */
   formerOwners?: readonly string[] | undefined;
+  /** The process's secret set: the token joins it as soon as it is read, before anything can print it. */
+  secrets?: SecretSet | undefined;
 }
 
 export interface ManagerAccountNames {
@@ -250,6 +253,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     },
   );
   const token = Buffer.from(filled.token, "base64").toString("utf8");
+  options.secrets?.add(token);
   return {
     server: resolved.server,
     caData: filled.caData ?? resolved.caData,

@@ -131,6 +131,7 @@ function accountOptions(context: ProviderContext, inputs: Inputs): cluster.Manag
     serviceAccountName: inputs.serviceAccountName,
     namespace: inputs.namespace,
     onProgress: (message) => context.log(message),
+    secrets: context.secrets,
     owner: ownerOf(inputs),
     formerOwners: [inputs.__stack],
   };
@@ -181,7 +182,6 @@ async function connect(context: ProviderContext, inputs: Inputs, resolved: clust
   const version = await cluster.readServerVersion(resolved);
   cluster.assertSupportedVersion(version, resolved.server);
   const credentials = await cluster.ensureManagerAccount(resolved, accountOptions(context, inputs));
-  context.secrets.add(credentials.token);
   const api = context.client;
   await api.addCluster(inputs.runtime, {
     name: inputs.name,

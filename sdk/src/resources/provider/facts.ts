@@ -41,8 +41,8 @@ export async function lookUpRepoSize(
   context: ProviderContext,
   options: { repo: git.RepoRef; provider: git.GitProviderName; apiUrl?: string | undefined; token?: string | undefined; username?: string | undefined },
 ): Promise<number | undefined> {
+  // The token is in the secret set already: a secret input, or secret stack config read through the context.
   if (!options.token) return undefined;
-  context.secrets.add(options.token);
   try {
     const gitClient = git.createGitClient({
       provider: options.provider,
