@@ -6,7 +6,7 @@ import type { PolicyResource, ResourceValidation, ResourceValidationArgs, Report
 /** One of the SDK's resource classes: its type token, and (type only) the inputs policies see. */
 interface CodefreshClass {
   readonly __pulumiType: string;
-  readonly __inputs?: object;
+  readonly __inputs?: object | undefined;
 }
 type InputsOf<C extends CodefreshClass> = Readonly<NonNullable<C["__inputs"]>>;
 
@@ -38,7 +38,8 @@ export function nonPublicReason(host: string): string | undefined {
   }
   const version = isIP(name);
   if (version === 4) {
-    const [a, b] = name.split(".").map(Number);
+    // isIP said IPv4: four parts.
+    const [a = 0, b = 0] = name.split(".").map(Number);
     if (a === 127) return "a loopback address";
     if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return "a private (RFC 1918) address";
     if (a === 169 && b === 254) return "a link-local address";
