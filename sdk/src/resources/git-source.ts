@@ -142,7 +142,8 @@ export const pluginLabel = "codefresh.io/config-management-plugin";
  *   include: "*.yaml",
  * }, { dependsOn: [sharedConfigRepo] });
  */
-export class GitSource extends specResource(spec, gitSourceShim) {}
+export const GitSource = specResource(spec, gitSourceShim);
+export type GitSource = InstanceType<typeof GitSource>;
 
 export function appSpecifier(inputs: Pick<Inputs, "repoUrl" | "path" | "branch">): string {
   const repo = git.parseRepoUrl(inputs.repoUrl, "repoUrl");

@@ -84,11 +84,8 @@ type Outputs = OutputsOf<HostedRuntimeArgs, typeof spec.fields>;
  * @example
  * const runtime = new codefresh.HostedRuntime("hosted", {}, { protect: true });
  */
-export class HostedRuntime extends specResource(spec, hostedRuntimeShim, { deleteBeforeReplace: true }) {
-  constructor(name: string, args: HostedRuntimeArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(name, args, opts);
-  }
-}
+export const HostedRuntime = specResource(spec, hostedRuntimeShim, { deleteBeforeReplace: true });
+export type HostedRuntime = InstanceType<typeof HostedRuntime>;
 
 function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Outputs {
   return {

@@ -109,7 +109,8 @@ const connectTimeoutMs = 3 * 60_000;
  *   labels: { env: "prod" },
  * }, { dependsOn: [sharedConfigRepo] });
  */
-export class ManagedCluster extends specResource(spec, managedClusterShim) {}
+export const ManagedCluster = specResource(spec, managedClusterShim);
+export type ManagedCluster = InstanceType<typeof ManagedCluster>;
 
 function resolve(inputs: Pick<Inputs, "kubeconfig" | "kubeconfigPath" | "context" | "insecureSkipTlsVerify">): cluster.ResolvedKubeconfig {
   return cluster.resolveKubeconfig({

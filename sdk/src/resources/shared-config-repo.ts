@@ -132,7 +132,8 @@ const defaultSourceRepoName = "codefresh-runtime-applications";
  *   gitToken: config.requireSecret("githubToken"),
  * });
  */
-export class SharedConfigRepo extends specResource(spec, sharedConfigRepoShim) {}
+export const SharedConfigRepo = specResource(spec, sharedConfigRepoShim);
+export type SharedConfigRepo = InstanceType<typeof SharedConfigRepo>;
 
 /** Whether an API host belongs with a repo host: the same host, `api.<host>`, or one a subdomain of the other. */
 function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
