@@ -276,7 +276,7 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
       const info = await context.client.getGitSource(runtime, name);
       if (!info) return { id: "" };
       const prior: Partial<Outputs> = props ?? {};
-      const spec = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
+      const repo = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
       const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
       const { appSpecifier: _specifier, syncStatus: _sync, healthStatus: _health, ...priorInputs } = prior;
       const inputs: Inputs = {
@@ -284,7 +284,7 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
         __stack: prior.__stack ?? "",
         runtime,
         name,
-        repoUrl: spec?.cloneUrl ?? prior.repoUrl ?? "",
+        repoUrl: repo?.cloneUrl ?? prior.repoUrl ?? "",
         path: info.path ?? prior.path ?? ".",
         branch: info.revision && info.revision !== "HEAD" ? info.revision : undefined,
         include: info.include ?? undefined,

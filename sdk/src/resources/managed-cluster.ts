@@ -355,14 +355,17 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
       if (!info) return (await stillClaimed(props, runtime)) ? unregistered(id, props, server) : { id: "" };
       const prior = inputsOf(props);
       let tokenHash = "";
+      let resolved: cluster.ResolvedKubeconfig | undefined;
       try {
-        const state = await cluster.readManagerAccount(resolve(prior), accountOptions(context, prior));
+        resolved = resolve(prior);
+        const state = await cluster.readManagerAccount(resolved, accountOptions(context, prior));
         tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? (state.tokenHash ?? "") : "";
       } catch (error) {
         context.log(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
       }
       const current = tokenHash !== "" && tokenHash === props.tokenHash;
-      const facts = await lookUpCluster(resolve(prior)).catch(() => ({}));
+      // A kubeconfig that cannot be parsed fails the read here, as it always has (the credentials' read only reports it).
+      const facts = await lookUpCluster(resolved ?? resolve(prior)).catch(() => ({}));
       const inputs: Inputs = { ...prior, ...facts, name: info.name, __credentialsCurrent: current };
       return readResult(id, outputs(inputs, server, tokenHash, info), inputs);
     },

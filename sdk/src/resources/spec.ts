@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ownUrn, providerVersion, stackMarker, Timeouts, timeoutsOf, typeModule, typeToken } from "./common";
 import { Check, Validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
-import { Diff, diffFields } from "./provider/diff";
+import { diffFields, DiffRules } from "./provider/diff";
 import { guard, plain } from "./provider/guard";
 import { isUnknown } from "./provider/unknown";
 import type { ProviderKey } from "./shim";
@@ -146,15 +146,11 @@ export function programProps<A, S extends Fields<A>>(
   return { ...props, __stack: stackMarker(), __urn: ownUrn(name, spec.type, opts), __timeouts: timeoutsOf(opts), providerVersion };
 }
 
-/** The engine's diff from the spec: replaces, in-place changes, and unknowns counted as changed. */
-export function specDiff<A, S extends Fields<A>>(spec: ResourceSpec<A, S>, olds: object, news: object): Diff {
+/** What a change of each field means, from the spec: the rules of the engine's diff. */
+export function diffRulesOf<A, S extends Fields<A>>(spec: ResourceSpec<A, S>): DiffRules {
   const fields = spec.fields as Record<string, Field>;
   const on = (change: OnChange) => keysWith(fields, (field) => field.role !== "output" && field.onChange === change);
-  return diffFields(
-    { replace: on("replace"), update: on("update"), ...(spec.deleteBeforeReplace ? { deleteBeforeReplace: spec.deleteBeforeReplace } : {}) },
-    olds as Record<string, unknown>,
-    news as Record<string, unknown>,
-  );
+  return { replace: on("replace"), update: on("update"), ...(spec.deleteBeforeReplace ? { deleteBeforeReplace: spec.deleteBeforeReplace } : {}) };
 }
 
 /**
@@ -204,6 +200,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
   context: () => ProviderContext,
 ): Required<Omit<pulumi.dynamic.ResourceProvider<I, O>, "configure">> {
   const secrets = secretKeys(spec.fields);
+  const rules = diffRulesOf(spec);
   const enter = (...values: (object | undefined)[]): ProviderContext => {
     const current = context();
     for (const value of values)
@@ -224,7 +221,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
         return { inputs: plain(inputs) as I, failures: check.failures };
       });
     },
-    diff: async (_id, olds, news) => specDiff(spec, olds, news),
+    diff: async (_id, olds, news) => diffFields(rules, olds as Record<string, unknown>, news as Record<string, unknown>),
     create: (inputs) => {
       const ctx = enter(inputs);
       return guard(ctx.secrets, async () => {
