@@ -4,7 +4,11 @@
 import { createHash } from "node:crypto";
 import type { EditableGitSourceFields } from "./git-source-fields";
 
-export type GitProvider = "GITHUB" | "GITLAB" | "BITBUCKET" | "BITBUCKET_SERVER" | "GERRIT";
+/** The git providers Codefresh's schemas name: enum GitProviders, in the platform's and the app-proxy's. */
+export const gitProviders = ["BITBUCKET", "BITBUCKET_SERVER", "GERRIT", "GITHUB", "GITLAB"] as const;
+export type GitProvider = (typeof gitProviders)[number];
+/** The enum's SDL, for both schemas. */
+export const gitProvidersSdl = `enum GitProviders {\n    ${gitProviders.join("\n    ")}\n  }`;
 export type AccountPlan = "FREE" | "PRO" | "ENTERPRISE";
 
 export interface AccountSettings {

@@ -3,18 +3,13 @@
 // in ./unconfirmed.ts.
 
 import { editableGitSourceSdl } from "../git-source-fields";
+import { gitProvidersSdl } from "../model";
 
 export const appProxyTypeDefs = /* GraphQL */ `
   "A mutation with no result; the app-proxy answers null."
   scalar Void
 
-  enum GitProviders {
-    BITBUCKET
-    BITBUCKET_SERVER
-    GERRIT
-    GITHUB
-    GITLAB
-  }
+  ${gitProvidersSdl}
   enum SharingPolicy {
     ACCOUNT_ADMINS
     ALL_USERS_IN_ACCOUNT

@@ -4,6 +4,7 @@
 // package never reads are left out. Operations no public client shows live in ./unconfirmed.ts.
 
 import { editableGitSourceSdl } from "../git-source-fields";
+import { gitProvidersSdl } from "../model";
 
 export const platformTypeDefs = /* GraphQL */ `
   "A mutation with no result; Codefresh answers null."
@@ -53,13 +54,7 @@ export const platformTypeDefs = /* GraphQL */ `
     NOT_FOUND
     UNKNOWN
   }
-  enum GitProviders {
-    BITBUCKET
-    BITBUCKET_SERVER
-    GERRIT
-    GITHUB
-    GITLAB
-  }
+  ${gitProvidersSdl}
   "Mixed case, as in Codefresh's schema."
   enum ClusterConnectionStatus {
     Failed
