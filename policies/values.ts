@@ -20,12 +20,13 @@ export function validateInputsOf<C extends CodefreshClass>(
   validate: (inputs: InputsOf<C>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
 ): ResourceValidation {
   return (args, reportViolation) => {
-    if (args.type === resourceClass.__pulumiType) validate(args.props as InputsOf<C>, args, reportViolation);
+    const inputs = inputsOf(resourceClass, args);
+    if (inputs) validate(inputs, args, reportViolation);
   };
 }
 
 /** A stack's resource's checked inputs if it is of `resourceClass`. */
-export function inputsOf<C extends CodefreshClass>(resourceClass: C, resource: PolicyResource): InputsOf<C> | undefined {
+export function inputsOf<C extends CodefreshClass>(resourceClass: C, resource: Pick<PolicyResource, "type" | "props">): InputsOf<C> | undefined {
   return resource.type === resourceClass.__pulumiType ? (resource.props as InputsOf<C>) : undefined;
 }
 

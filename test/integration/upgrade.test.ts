@@ -50,20 +50,22 @@ describe("connections made before claims", () => {
     return resolved;
   }
 
+  /** What the program declares, in 0.1 as in this version. */
+  const declared = () => ({
+    runtime: "codefresh-hosted",
+    name: "prod",
+    kubeconfig,
+    serviceAccountName,
+    namespace: "kube-system",
+    insecureSkipTlsVerify: false,
+    adopt: false,
+    __credentialsCurrent: true,
+    __stack: stack,
+  });
+
   /** This version's inputs for the same resource, as its check makes them from the program's. */
   async function inputs(olds: Record<string, unknown> = {}) {
-    const news = {
-      runtime: "codefresh-hosted",
-      name: "prod",
-      kubeconfig,
-      serviceAccountName,
-      namespace: "kube-system",
-      insecureSkipTlsVerify: false,
-      adopt: false,
-      __credentialsCurrent: true,
-      __stack: stack,
-      __urn: "prod",
-    };
+    const news = { ...declared(), __urn: "prod" };
     const checked = await provider.check(olds, news);
     expect(checked.failures).toEqual([]);
     return checked.inputs as Record<string, unknown>;
@@ -93,18 +95,7 @@ describe("connections made before claims", () => {
   test("a 0.1 resource in state takes its claim on update, and delete then removes everything", async () => {
     const resolved = await connectAsVersion01();
     // Its state as 0.1 wrote it: no URN, no owner.
-    const olds = {
-      runtime: "codefresh-hosted",
-      name: "prod",
-      kubeconfig,
-      serviceAccountName,
-      namespace: "kube-system",
-      insecureSkipTlsVerify: false,
-      adopt: false,
-      server: proxy.server,
-      __credentialsCurrent: true,
-      __stack: stack,
-    };
+    const olds = { ...declared(), server: proxy.server };
     const news = await inputs(olds);
     const updated = await provider.update(`codefresh-hosted/${proxy.server}`, olds, { ...news, labels: { env: "prod" } });
     expect(updated.outs).toMatchObject({ connectionStatus: "Successful" });
