@@ -10,19 +10,31 @@ export interface HttpOptions {
   insecureSkipTlsVerify?: boolean | undefined;
 }
 
-/** A `fetch` that honours {@link HttpOptions}; plain global `fetch` when there is nothing to change. */
+/** One `fetch` per CA bundle and TLS setting, for the life of the process: each keeps its connections alive. */
+const fetches = new Map<string, typeof globalThis.fetch>();
+
+/**
+ * A `fetch` that honours {@link HttpOptions}; plain global `fetch` when there is nothing to change. Clients
+ * made with equal options share one connection pool (a git provider's client is made per lookup).
+ */
 export function createFetch(options: HttpOptions = {}): typeof globalThis.fetch {
   if (options.caBundle === undefined && !options.insecureSkipTlsVerify) return globalThis.fetch;
-  const { rootCertificates } = require("node:tls") as typeof import("node:tls");
-  const dispatcher = new Agent({
-    connect: {
-      ca: options.caBundle === undefined ? undefined : [...rootCertificates, options.caBundle],
-      rejectUnauthorized: !options.insecureSkipTlsVerify,
-    },
-  });
-  // undici's fetch and the global one share a signature; the casts bridge their separate type packages.
-  return (input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+  const key = `${options.insecureSkipTlsVerify ? "insecure" : "verify"}\0${options.caBundle ?? ""}`;
+  let shared = fetches.get(key);
+  if (!shared) {
+    const { rootCertificates } = require("node:tls") as typeof import("node:tls");
+    const dispatcher = new Agent({
+      connect: {
+        ca: options.caBundle === undefined ? undefined : [...rootCertificates, options.caBundle],
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+      },
+    });
+    // undici's fetch and the global one share a signature; the casts bridge their separate type packages.
+    shared = (input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) =>
+      undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+    fetches.set(key, shared);
+  }
+  return shared;
 }
 
 /** The first string `code` on an error or its causes: a system or TLS code (ECONNREFUSED, CERT_HAS_EXPIRED, …). */

@@ -1,6 +1,7 @@
 // sdk/src/cluster against the real kube-apiserver and kube-controller-manager of the shared harness.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterError, cluster } from "pulumi-codefresh";
@@ -99,6 +100,52 @@ describe("Kubernetes version", () => {
   ])("minimum %s, version %s: %s", (minimum, version, ok) => {
     const parsed = cluster.parseKubernetesVersion(version);
     expect(parsed && cluster.meetsMinimum(parsed, minimum)).toBe(ok);
+  });
+});
+
+describe("connections", () => {
+  /** A TCP pass-through to the API server that counts the connections opened through it (each one a TLS handshake). */
+  async function countingPassThrough(): Promise<{ server: string; connections: () => number; stop: () => Promise<void> }> {
+    const upstream = new URL(admin().server);
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    const passThrough = net.createServer((client) => {
+      connections++;
+      const target = net.connect(Number(upstream.port), upstream.hostname);
+      for (const socket of [client, target]) {
+        sockets.add(socket);
+        socket.on("error", () => socket.destroy());
+        socket.on("close", () => sockets.delete(socket));
+      }
+      client.pipe(target).pipe(client);
+    });
+    await new Promise<void>((resolve) => passThrough.listen(0, "127.0.0.1", resolve));
+    const { port } = passThrough.address() as net.AddressInfo;
+    return {
+      server: `https://127.0.0.1:${port}`,
+      connections: () => connections,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          passThrough.close(() => resolve());
+        }),
+    };
+  }
+
+  test("calls to one API server with one identity reuse one TLS connection, across kubeconfigs parsed apart", async () => {
+    const passThrough = await countingPassThrough();
+    try {
+      const kubeconfig = kubeconfigFor(passThrough.server, admin().caCert, admin().adminToken);
+      for (let i = 0; i < 3; i++) await cluster.readServerVersion(cluster.resolveKubeconfig({ kubeconfig }));
+      await cluster.countCustomResourceDefinitions(cluster.resolveKubeconfig({ kubeconfig }));
+      expect(passThrough.connections()).toBe(1);
+      // Another identity (a different token is not one: authentication is per request; a different CA is) gets its own.
+      const otherToken = kubeconfigFor(passThrough.server, admin().caCert, "not-the-admin-token");
+      await cluster.readServerVersion(cluster.resolveKubeconfig({ kubeconfig: otherToken }), { attempts: 1 }).catch(() => undefined);
+      expect(passThrough.connections()).toBe(1);
+    } finally {
+      await passThrough.stop();
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 // Calls to a target cluster's API server through client-node: a timeout per attempt, retries of the
 // failures the shared classifier calls retryable, and the final failure worded as a ClusterError.
-import type { KubeConfig } from "@kubernetes/client-node";
+import { createHash } from "node:crypto";
+import https from "node:https";
+import type { ApiConstructor, ApiType, KubeConfig, RequestContext } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
 import { causeCode } from "../http";
 import { classifyAnswer, classifyError, Failure } from "../net";
@@ -12,6 +14,57 @@ export type K8s = typeof import("@kubernetes/client-node");
 /** client-node, loaded on first use (it is ESM-only and only cluster work needs it). */
 export function k8s(): K8s {
   return require("@kubernetes/client-node") as K8s;
+}
+
+/**
+ * Keep-alive agents, one per API server and TLS identity, for the life of the process. client-node makes a
+ * new agent for every request, so every call paid a TLS handshake (two through a proxy); a cluster's create
+ * makes about ten calls and its refresh five. Keyed by a hash, so the map holds no key material of its own.
+ */
+const agents = new Map<string, https.Agent>();
+
+/** The TLS settings client-node put on its one-request agent, hashed: equal settings share one agent. */
+function agentKey(server: string, options: https.AgentOptions): string {
+  const hash = createHash("sha256").update(server);
+  for (const field of ["ca", "cert", "key", "pfx", "passphrase", "servername", "rejectUnauthorized"] as const) {
+    const value: unknown = options[field];
+    const parts = Array.isArray(value) ? value : [value];
+    hash.update(`\0${field}`);
+    for (const part of parts) hash.update(Buffer.isBuffer(part) ? part : `\0${String(part)}`);
+  }
+  return hash.digest("hex");
+}
+
+function sharedAgent(server: string, options: https.AgentOptions): https.Agent {
+  const key = agentKey(server, options);
+  let agent = agents.get(key);
+  if (!agent) {
+    const { ca, cert, key: privateKey, pfx, passphrase, servername, rejectUnauthorized } = options;
+    agent = new https.Agent({ ca, cert, key: privateKey, pfx, passphrase, servername, rejectUnauthorized, keepAlive: true });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/**
+ * `kubeConfig.makeApiClient(type)`, with one keep-alive agent per API server instead of one per request.
+ * Authentication (tokens, exec plugins, client certificates) is still client-node's, applied per request;
+ * only the TLS connection is reused. A cluster behind an HTTP or SOCKS proxy keeps client-node's agent.
+ */
+export function apiClient<T extends ApiType>(resolved: { kubeConfig: KubeConfig }, type: ApiConstructor<T>): T {
+  const { kubeConfig } = resolved;
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new ClusterError("invalid-kubeconfig", "the kubeconfig has no current cluster");
+  const lib = k8s();
+  const authentication = {
+    getName: () => "kubeconfig authentication (shared connection)",
+    async applySecurityAuthentication(context: RequestContext): Promise<void> {
+      await kubeConfig.applySecurityAuthentication(context);
+      const made = context.getAgent();
+      if (made instanceof https.Agent && !cluster.proxyUrl) context.setAgent(sharedAgent(cluster.server, made.options));
+    },
+  };
+  return new type(lib.createConfiguration({ baseServer: new lib.ServerConfiguration(cluster.server, {}), authMethods: { default: authentication } }));
 }
 
 export interface CallOptions {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { V1ClusterRole, V1ClusterRoleBinding, V1ObjectMeta, V1Secret, V1ServiceAccount } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
 import { pollUntil } from "../net";
-import { call, k8s, statusOf } from "./client";
+import { apiClient, call, k8s, statusOf } from "./client";
 import type { ResolvedKubeconfig } from "./kubeconfig";
 
 /** The label on every object this package creates; objects without it are never changed or deleted. */
@@ -34,6 +34,11 @@ export interface ManagerAccountOptions {
   formerOwners?: readonly string[] | undefined;
   /** The process's secret set: the token joins it as soon as it is read, before anything can print it. */
   secrets?: SecretSet | undefined;
+  /**
+   * Whether the objects are expected to exist (an update or a repair): each is then read first. Otherwise
+   * (a first connection) each is created first, and read only when it exists: one call per object either way.
+   */
+  expectExisting?: boolean | undefined;
 }
 
 export interface ManagerAccountNames {
@@ -93,27 +98,33 @@ function otherOwner(metadata: V1ObjectMeta | undefined, options: ManagerAccountO
 }
 
 /**
- * Reads an object; creates it when absent. A create that fails for a transient reason is retried only
- * after a fresh read shows it did not happen; a 409 means a concurrent create won, so the read wins.
+ * Reads an object, or creates it when absent: read first when it probably exists, create first when it
+ * probably does not (a 409 then sends us to the read). A create that fails for a transient reason is
+ * never sent again blindly: a read decides whether it happened; a 409 means a concurrent create won, and
+ * the read gives the winner's object.
  */
 async function readOrCreate<T extends { metadata?: V1ObjectMeta }>(
   resolved: ResolvedKubeconfig,
   what: string,
   read: () => Promise<T>,
   create: () => Promise<T>,
+  readFirst: boolean,
 ): Promise<T> {
+  const lost = (error: unknown) => error instanceof ClusterError && (error.problem === "timeout" || error.problem === "unreachable");
+  let skipRead = !readFirst;
   for (let round = 1; ; round++) {
-    try {
-      return await call(resolved, `reading ${what}`, read);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
+    if (!skipRead) {
+      try {
+        return await call(resolved, `reading ${what}`, read);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
     }
+    skipRead = false;
     try {
       return await call(resolved, `creating ${what}`, create, { attempts: 1 });
     } catch (error) {
-      if (round >= 3 || !(isConflict(error) || (error instanceof ClusterError && (error.problem === "timeout" || error.problem === "unreachable")))) {
-        throw error;
-      }
+      if (round >= 3 || !(isConflict(error) || lost(error))) throw error;
     }
   }
 }
@@ -130,9 +141,10 @@ function isConflict(error: unknown): boolean {
 export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<ManagerCredentials> {
   const names = managerAccountNames(options);
   const api = k8s();
-  const core = resolved.kubeConfig.makeApiClient(api.CoreV1Api);
-  const rbac = resolved.kubeConfig.makeApiClient(api.RbacAuthorizationV1Api);
+  const core = apiClient(resolved, api.CoreV1Api);
+  const rbac = apiClient(resolved, api.RbacAuthorizationV1Api);
   const { namespace } = names;
+  const readFirst = options.expectExisting === true;
   const adopted: string[] = [];
   const note = (kind: string, name: string, metadata: V1ObjectMeta | undefined) => {
     if (!isOurs(metadata)) adopted.push(`${kind}/${name}`);
@@ -149,6 +161,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
           metadata: { name: names.serviceAccount, namespace, ...ownerMetadata(options) },
         },
       }),
+    readFirst,
   );
   note("ServiceAccount", names.serviceAccount, serviceAccount.metadata);
   const holder = otherOwner(serviceAccount.metadata, options);
@@ -159,36 +172,40 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     );
   }
 
-  const clusterRole: V1ClusterRole = await readOrCreate(
-    resolved,
-    `ClusterRole ${names.clusterRole}`,
-    () => rbac.readClusterRole({ name: names.clusterRole }),
-    () =>
-      rbac.createClusterRole({
-        body: {
-          metadata: { name: names.clusterRole, ...ownerMetadata(options) },
-          rules: [
-            { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
-            { nonResourceURLs: ["*"], verbs: ["*"] },
-          ],
-        },
-      }),
-  );
+  // The role and its binding name each other, not the objects: made side by side, once the ServiceAccount is known to be ours.
+  const [clusterRole, binding]: [V1ClusterRole, V1ClusterRoleBinding] = await Promise.all([
+    readOrCreate(
+      resolved,
+      `ClusterRole ${names.clusterRole}`,
+      () => rbac.readClusterRole({ name: names.clusterRole }),
+      () =>
+        rbac.createClusterRole({
+          body: {
+            metadata: { name: names.clusterRole, ...ownerMetadata(options) },
+            rules: [
+              { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+              { nonResourceURLs: ["*"], verbs: ["*"] },
+            ],
+          },
+        }),
+      readFirst,
+    ),
+    readOrCreate(
+      resolved,
+      `ClusterRoleBinding ${names.clusterRoleBinding}`,
+      () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }),
+      () =>
+        rbac.createClusterRoleBinding({
+          body: {
+            metadata: { name: names.clusterRoleBinding, ...ownerMetadata(options) },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: names.clusterRole },
+            subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace }],
+          },
+        }),
+      readFirst,
+    ),
+  ]);
   note("ClusterRole", names.clusterRole, clusterRole.metadata);
-
-  const binding: V1ClusterRoleBinding = await readOrCreate(
-    resolved,
-    `ClusterRoleBinding ${names.clusterRoleBinding}`,
-    () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }),
-    () =>
-      rbac.createClusterRoleBinding({
-        body: {
-          metadata: { name: names.clusterRoleBinding, ...ownerMetadata(options) },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: names.clusterRole },
-          subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace }],
-        },
-      }),
-  );
   note("ClusterRoleBinding", names.clusterRoleBinding, binding.metadata);
   const boundToUs = binding.subjects?.some((s) => s.kind === "ServiceAccount" && s.name === names.serviceAccount && s.namespace === namespace);
   if (!boundToUs || binding.roleRef.name !== names.clusterRole) {
@@ -215,6 +232,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
           type: "kubernetes.io/service-account-token",
         },
       }),
+    readFirst,
   );
   note("Secret", names.tokenSecret, secret.metadata);
   if (secret.type !== "kubernetes.io/service-account-token" || secret.metadata?.annotations?.["kubernetes.io/service-account.name"] !== names.serviceAccount) {
@@ -239,7 +257,7 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     },
     {
       timeoutMs,
-      intervalMs: 100,
+      intervalMs: 50,
       backoff: 2,
       maxIntervalMs: 2_000,
       progressEveryMs: 10_000,
@@ -277,8 +295,8 @@ export interface ManagerAccountState {
 export async function readManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<ManagerAccountState> {
   const names = managerAccountNames(options);
   const api = k8s();
-  const core = resolved.kubeConfig.makeApiClient(api.CoreV1Api);
-  const rbac = resolved.kubeConfig.makeApiClient(api.RbacAuthorizationV1Api);
+  const core = apiClient(resolved, api.CoreV1Api);
+  const rbac = apiClient(resolved, api.RbacAuthorizationV1Api);
   const exists = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call(resolved, `reading ${what}`, read);
@@ -302,50 +320,54 @@ export async function readManagerAccount(resolved: ResolvedKubeconfig, options: 
 }
 
 /**
- * Deletes the objects that carry our label, in reverse order of creation. Objects we adopted, and
- * objects already gone, are left alone without error.
+ * Deletes the objects that carry our label: the binding, the role and the token Secret side by side, then the
+ * ServiceAccount, last: a binding left by an interrupted delete must not grant cluster-admin to whoever makes
+ * an account of that name next. Objects we adopted, and objects already gone, are left alone without error.
  */
 export async function removeManagerAccount(resolved: ResolvedKubeconfig, options: ManagerAccountOptions = {}): Promise<string[]> {
   const names = managerAccountNames(options);
   const api = k8s();
-  const core = resolved.kubeConfig.makeApiClient(api.CoreV1Api);
-  const rbac = resolved.kubeConfig.makeApiClient(api.RbacAuthorizationV1Api);
-  const removed: string[] = [];
-  const removeIfOurs = async (what: string, read: () => Promise<{ metadata?: V1ObjectMeta }>, remove: () => Promise<unknown>) => {
+  const core = apiClient(resolved, api.CoreV1Api);
+  const rbac = apiClient(resolved, api.RbacAuthorizationV1Api);
+  /** The object's name when this call deleted it. */
+  const removeIfOurs = async (what: string, read: () => Promise<{ metadata?: V1ObjectMeta }>, remove: () => Promise<unknown>): Promise<string[]> => {
     let current: { metadata?: V1ObjectMeta };
     try {
       current = await call(resolved, `reading ${what}`, read);
     } catch (error) {
-      if (isNotFound(error)) return;
+      if (isNotFound(error)) return [];
       throw error;
     }
-    if (!isOurs(current.metadata) || otherOwner(current.metadata, options)) return;
+    if (!isOurs(current.metadata) || otherOwner(current.metadata, options)) return [];
     try {
       await call(resolved, `deleting ${what}`, remove);
-      removed.push(what);
+      return [what];
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      return [];
     }
   };
-  await removeIfOurs(
-    `ClusterRoleBinding ${names.clusterRoleBinding}`,
-    () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }),
-    () => rbac.deleteClusterRoleBinding({ name: names.clusterRoleBinding }),
-  );
-  await removeIfOurs(
-    `ClusterRole ${names.clusterRole}`,
-    () => rbac.readClusterRole({ name: names.clusterRole }),
-    () => rbac.deleteClusterRole({ name: names.clusterRole }),
-  );
-  await removeIfOurs(
-    `Secret ${names.namespace}/${names.tokenSecret}`,
-    () => core.readNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
-    () => core.deleteNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
-  );
-  await removeIfOurs(
+  const first = await Promise.all([
+    removeIfOurs(
+      `ClusterRoleBinding ${names.clusterRoleBinding}`,
+      () => rbac.readClusterRoleBinding({ name: names.clusterRoleBinding }),
+      () => rbac.deleteClusterRoleBinding({ name: names.clusterRoleBinding }),
+    ),
+    removeIfOurs(
+      `ClusterRole ${names.clusterRole}`,
+      () => rbac.readClusterRole({ name: names.clusterRole }),
+      () => rbac.deleteClusterRole({ name: names.clusterRole }),
+    ),
+    removeIfOurs(
+      `Secret ${names.namespace}/${names.tokenSecret}`,
+      () => core.readNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
+      () => core.deleteNamespacedSecret({ name: names.tokenSecret, namespace: names.namespace }),
+    ),
+  ]);
+  const last = await removeIfOurs(
     `ServiceAccount ${names.namespace}/${names.serviceAccount}`,
     () => core.readNamespacedServiceAccount({ name: names.serviceAccount, namespace: names.namespace }),
     () => core.deleteNamespacedServiceAccount({ name: names.serviceAccount, namespace: names.namespace }),
   );
-  return removed;
+  return [...first.flat(), ...last];
 }

@@ -4,7 +4,7 @@
 // Lease is atomic, so two stacks connecting one cluster to one runtime at the same time cannot both win.
 import { createHash } from "node:crypto";
 import type { V1Lease } from "@kubernetes/client-node";
-import { call, k8s, statusOf } from "./client";
+import { apiClient, call, k8s, statusOf } from "./client";
 import type { ResolvedKubeconfig } from "./kubeconfig";
 import { managedByLabel, managedByValue } from "./manager-account";
 
@@ -24,7 +24,7 @@ export function claimName(runtime: string, server: string): string {
 }
 
 function coordination(resolved: ResolvedKubeconfig) {
-  return resolved.kubeConfig.makeApiClient(k8s().CoordinationV1Api);
+  return apiClient(resolved, k8s().CoordinationV1Api);
 }
 
 /** The current holder of the registration of `server` in `runtime`, if any. */
@@ -43,9 +43,15 @@ export async function readRegistrationClaim(resolved: ResolvedKubeconfig, runtim
 
 /**
  * Takes the claim for `holder` unless someone else holds it; returns the holder after the attempt (the
- * caller compares it with its own). A create that raced another sees the winner's Lease.
+ * caller compares it with its own). A create that raced another sees the winner's Lease. `known` is a claim
+ * the caller has just read, which saves the first read.
  */
-export async function takeRegistrationClaim(resolved: ResolvedKubeconfig, runtime: string, holder: string): Promise<RegistrationClaim> {
+export async function takeRegistrationClaim(
+  resolved: ResolvedKubeconfig,
+  runtime: string,
+  holder: string,
+  known?: RegistrationClaim,
+): Promise<RegistrationClaim> {
   const name = claimName(runtime, resolved.server);
   const body: V1Lease = {
     metadata: {
@@ -56,8 +62,10 @@ export async function takeRegistrationClaim(resolved: ResolvedKubeconfig, runtim
     },
     spec: { holderIdentity: holder },
   };
+  let unread = known;
   for (let round = 1; ; round++) {
-    const current = await readRegistrationClaim(resolved, runtime);
+    const current = unread ?? (await readRegistrationClaim(resolved, runtime));
+    unread = undefined;
     if (current.holder !== undefined) return current;
     try {
       // One attempt: a lost answer is resolved by the read of the next round, not by a second create.

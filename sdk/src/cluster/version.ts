@@ -1,5 +1,5 @@
 import { ClusterError } from "../errors";
-import { call, CallOptions, k8s } from "./client";
+import { apiClient, call, CallOptions, k8s } from "./client";
 import type { ResolvedKubeconfig } from "./kubeconfig";
 
 /** Codefresh's documented minimum for a managed cluster. */
@@ -27,7 +27,7 @@ export function meetsMinimum(version: { major: number; minor: number }, minimum:
 
 /** Reads `/version` (read-only, time-bounded). */
 export async function readServerVersion(resolved: ResolvedKubeconfig, options?: CallOptions): Promise<ServerVersion> {
-  const api = resolved.kubeConfig.makeApiClient(k8s().VersionApi);
+  const api = apiClient(resolved, k8s().VersionApi);
   const info = await call(resolved, "reading the Kubernetes version", () => api.getCode(), options);
   const parsed = parseKubernetesVersion(info.gitVersion) ?? {
     major: Number.parseInt(info.major, 10),
@@ -51,7 +51,7 @@ export function assertSupportedVersion(version: ServerVersion, server: string, m
 
 /** How many CustomResourceDefinitions the cluster has (read-only). */
 export async function countCustomResourceDefinitions(resolved: ResolvedKubeconfig, options?: CallOptions): Promise<number> {
-  const api = resolved.kubeConfig.makeApiClient(k8s().ApiextensionsV1Api);
+  const api = apiClient(resolved, k8s().ApiextensionsV1Api);
   const list = await call(resolved, "listing CustomResourceDefinitions", () => api.listCustomResourceDefinition(), options);
   return list.items.length;
 }
