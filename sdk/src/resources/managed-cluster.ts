@@ -179,10 +179,18 @@ function inputsOf(prior: Outputs): Inputs {
 }
 
 /** Creates or repairs the credentials in the target, (re-)registers them, and waits for a connection. */
-async function connect(context: ProviderContext, inputs: Inputs, resolved: cluster.ResolvedKubeconfig, timeoutMs: number): Promise<Outputs> {
-  const version = await cluster.readServerVersion(resolved);
+async function connect(
+  context: ProviderContext,
+  inputs: Inputs,
+  resolved: cluster.ResolvedKubeconfig,
+  timeoutMs: number,
+  expectExisting: boolean,
+): Promise<Outputs> {
+  // check read the version of this server in this run, or kept it from state while the server is unchanged.
+  const checked = typeof inputs.kubernetesVersion === "string" ? cluster.parseKubernetesVersion(inputs.kubernetesVersion) : undefined;
+  const version = checked && inputs.kubernetesVersion ? { gitVersion: inputs.kubernetesVersion, ...checked } : await cluster.readServerVersion(resolved);
   cluster.assertSupportedVersion(version, resolved.server);
-  const credentials = await cluster.ensureManagerAccount(resolved, accountOptions(context, inputs));
+  const credentials = await cluster.ensureManagerAccount(resolved, { ...accountOptions(context, inputs), expectExisting });
   const api = context.client;
   await api.addCluster(inputs.runtime, {
     name: inputs.name,
@@ -314,9 +322,13 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
       const resolved = resolve(inputs);
       const owner = ownerOf(inputs);
       const api = context.client;
-      const [existing, claimed] = await Promise.all([api.getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
+      // Codefresh's list is read only when its answer matters: a registration nobody claims, without `adopt`.
+      const [existing, claimed] = await Promise.all([
+        inputs.adopt ? undefined : api.getCluster(inputs.runtime, server),
+        cluster.readRegistrationClaim(resolved, inputs.runtime),
+      ]);
       if (claimed.holder !== undefined && claimed.holder !== owner) throw heldElsewhere(inputs, server, claimed.holder, claimed.name);
-      if (existing && claimed.holder === undefined && !inputs.adopt) {
+      if (existing && claimed.holder === undefined) {
         // No claim: made in the UI or with `cf cluster add`, or by this stack before 0.2 (then its ServiceAccount carries the stack).
         const state = await cluster.readManagerAccount(resolved, accountOptions(context, inputs));
         if (state.owner !== inputs.__stack && state.owner !== owner) {
@@ -327,12 +339,13 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
         }
       }
       // Atomic: of two creates racing for this registration, one holds the claim and the other is refused here.
-      const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner);
+      const taken = await cluster.takeRegistrationClaim(resolved, inputs.runtime, owner, claimed);
       if (taken.holder !== owner) throw heldElsewhere(inputs, server, taken.holder ?? "", taken.name);
       const timeout = parseDuration(inputs.__timeouts?.create) ?? connectTimeoutMs;
       const id = `${inputs.runtime}/${server}`;
       try {
-        return { id, outs: await connect(context, inputs, resolved, timeout) };
+        // A claim already ours means an interrupted create: its objects probably exist.
+        return { id, outs: await connect(context, inputs, resolved, timeout, claimed.holder === owner || inputs.adopt) };
       } catch (error) {
         const registered = await api
           .getCluster(inputs.runtime, server)
@@ -351,21 +364,29 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
     async read(context, id, props) {
       const { runtime, server } = parseId(id);
       if (!props) return { id: "" };
-      const info = await context.client.getCluster(runtime, server);
-      if (!info) return (await stillClaimed(props, runtime)) ? unregistered(id, props, server) : { id: "" };
       const prior = inputsOf(props);
-      let tokenHash = "";
-      let resolved: cluster.ResolvedKubeconfig | undefined;
+      let resolved: cluster.ResolvedKubeconfig | Error;
       try {
         resolved = resolve(prior);
-        const state = await cluster.readManagerAccount(resolved, accountOptions(context, prior));
-        tokenHash = state.serviceAccountExists && state.clusterRoleBindingExists ? (state.tokenHash ?? "") : "";
       } catch (error) {
-        context.log(`cluster ${prior.name}: cannot read its credentials (${(error as Error).message}); reporting them as changed`);
+        resolved = error as Error;
+      }
+      // Codefresh's registration, the credentials in the cluster and the cluster's facts, all in one round.
+      const [info, credentials, facts] = await Promise.all([
+        context.client.getCluster(runtime, server),
+        resolved instanceof Error ? resolved : cluster.readManagerAccount(resolved, accountOptions(context, prior)).catch((error: unknown) => error as Error),
+        resolved instanceof Error ? {} : lookUpCluster(resolved).catch(() => ({})),
+      ]);
+      if (!info) return (await stillClaimed(props, runtime)) ? unregistered(id, props, server) : { id: "" };
+      // A kubeconfig that cannot be read or parsed fails the read of a registered cluster, as it always has.
+      if (resolved instanceof Error) throw resolved;
+      let tokenHash = "";
+      if (credentials instanceof Error) {
+        context.log(`cluster ${prior.name}: cannot read its credentials (${credentials.message}); reporting them as changed`);
+      } else {
+        tokenHash = credentials.serviceAccountExists && credentials.clusterRoleBindingExists ? (credentials.tokenHash ?? "") : "";
       }
       const current = tokenHash !== "" && tokenHash === props.tokenHash;
-      // A kubeconfig that cannot be parsed fails the read here, as it always has (the credentials' read only reports it).
-      const facts = await lookUpCluster(resolved ?? resolve(prior)).catch(() => ({}));
       const inputs: Inputs = { ...prior, ...facts, name: info.name, __credentialsCurrent: current };
       return readResult(id, outputs(inputs, server, tokenHash, info), inputs);
     },
@@ -376,7 +397,7 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
       const owner = ownerOf(news);
       const taken = await cluster.takeRegistrationClaim(resolved, news.runtime, owner);
       if (taken.holder !== owner) throw heldElsewhere(news, news.server ?? "", taken.holder ?? "", taken.name);
-      return { outs: await connect(context, news, resolved, parseDuration(news.__timeouts?.update) ?? connectTimeoutMs) };
+      return { outs: await connect(context, news, resolved, parseDuration(news.__timeouts?.update) ?? connectTimeoutMs, true) };
     },
 
     async delete(context, id, props) {

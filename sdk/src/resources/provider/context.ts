@@ -20,7 +20,15 @@ export interface ProviderContext {
   value(key: string): string | undefined;
   /** A progress message in `pulumi up`'s output, scrubbed of secrets. */
   log(message: string): void;
+  /**
+   * A read-only lookup's answer, shared by the callers that ask for `key` within {@link sharedAnswerMs}: a
+   * refresh looks up one repo's size for each of its git sources, and they run at once. Failures are not kept.
+   */
+  shared<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
+
+/** How long {@link ProviderContext.shared} keeps an answer: one burst of concurrent reads, not a cache. */
+export const sharedAnswerMs = 1_000;
 
 export interface ContextOptions {
   config?: ConfigSource | undefined;
@@ -36,6 +44,7 @@ export function createContext(options: ContextOptions = {}): ProviderContext {
   const secrets = new SecretSet();
   let config: CodefreshConfig | undefined;
   let client: CodefreshClient | undefined;
+  const answers = new Map<string, { expires: number; value: Promise<unknown> }>();
   const context: ProviderContext = {
     get config() {
       if (!config) {
@@ -60,6 +69,16 @@ export function createContext(options: ContextOptions = {}): ProviderContext {
     },
     log(message) {
       write(secrets.scrub(message));
+    },
+    shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+      const now = Date.now();
+      const hit = answers.get(key);
+      if (hit && hit.expires > now) return hit.value as Promise<T>;
+      for (const [old, answer] of answers) if (answer.expires <= now) answers.delete(old);
+      const value = load();
+      answers.set(key, { expires: now + sharedAnswerMs, value });
+      value.catch(() => answers.delete(key));
+      return value;
     },
   };
   return context;

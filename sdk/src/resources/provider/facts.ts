@@ -1,6 +1,7 @@
 // The facts `check` looks up for the policy pack (a repo's size, a cluster's version and CRD count):
 // read-only, one attempt of at most 5 s, never a write; kept from state while what they depend on is
 // unchanged, so that a no-change preview makes no remote call.
+import { createHash } from "node:crypto";
 import * as cluster from "../../cluster";
 import * as git from "../../git";
 import type { ProviderContext } from "./context";
@@ -43,6 +44,22 @@ export async function lookUpRepoSize(
 ): Promise<number | undefined> {
   // The token is in the secret set already: a secret input, or secret stack config read through the context.
   if (!options.token) return undefined;
+  const { token } = options;
+  const key = [
+    "repoSize",
+    options.provider,
+    options.apiUrl ?? "",
+    options.username ?? "",
+    options.repo.cloneUrl,
+    createHash("sha256").update(token).digest("hex"),
+  ].join("\0");
+  return context.shared(key, () => readRepoSize(context, { ...options, token }));
+}
+
+async function readRepoSize(
+  context: ProviderContext,
+  options: { repo: git.RepoRef; provider: git.GitProviderName; apiUrl?: string | undefined; token: string; username?: string | undefined },
+): Promise<number | undefined> {
   try {
     const gitClient = git.createGitClient({
       provider: options.provider,
