@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors";
@@ -31,12 +32,10 @@ export interface ResolvedKubeconfig {
  * Messages never quote the kubeconfig, which carries credentials.
  */
 export function resolveKubeconfig(source: KubeconfigSource, field = "kubeconfig"): ResolvedKubeconfig {
-  // Loaded lazily: client-node is ESM-only and heavy, and check() of other resources never needs it.
-  const { KubeConfig } = require("@kubernetes/client-node") as typeof import("@kubernetes/client-node");
   if ((source.kubeconfig === undefined) === (source.kubeconfigPath === undefined)) {
     throw new ClusterError("invalid-kubeconfig", `${field}: give exactly one of kubeconfig (content) and kubeconfigPath (a file)`);
   }
-  let text = source.kubeconfig;
+  let text = source.kubeconfig ?? "";
   if (source.kubeconfigPath !== undefined) {
     try {
       text = readFileSync(source.kubeconfigPath, "utf8");
@@ -44,9 +43,32 @@ export function resolveKubeconfig(source: KubeconfigSource, field = "kubeconfig"
       throw new ClusterError("invalid-kubeconfig", `kubeconfigPath: cannot read ${source.kubeconfigPath}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
     }
   }
+  // check, then create or read, resolve the same kubeconfig in one provider process: parse it once.
+  const key = createHash("sha256")
+    .update(`${field}\0${source.context ?? ""}\0${String(source.insecureSkipTlsVerify === true)}\0`)
+    .update(text)
+    .digest("hex");
+  const known = resolvedKubeconfigs.get(key);
+  if (known) return known;
+  const resolved = parseKubeconfig(text, source, field);
+  // Files the kubeconfig names may change between calls: read them again each time.
+  const user = resolved.kubeConfig.getCurrentUser();
+  if (resolved.kubeConfig.getCurrentCluster()?.caFile || user?.certFile || user?.keyFile) return resolved;
+  if (resolvedKubeconfigs.size >= resolvedKubeconfigLimit) resolvedKubeconfigs.delete(resolvedKubeconfigs.keys().next().value as string);
+  resolvedKubeconfigs.set(key, resolved);
+  return resolved;
+}
+
+/** Kubeconfigs parsed in this process, by a hash of their text and options (the oldest go first). */
+const resolvedKubeconfigs = new Map<string, ResolvedKubeconfig>();
+const resolvedKubeconfigLimit = 256;
+
+function parseKubeconfig(text: string, source: KubeconfigSource, field: string): ResolvedKubeconfig {
+  // Loaded lazily: client-node is ESM-only and heavy, and check() of other resources never needs it.
+  const { KubeConfig } = require("@kubernetes/client-node") as typeof import("@kubernetes/client-node");
   const kubeConfig = new KubeConfig();
   try {
-    kubeConfig.loadFromString(text ?? "");
+    kubeConfig.loadFromString(text);
   } catch {
     throw new ClusterError("invalid-kubeconfig", `${field}: not a valid kubeconfig (YAML with clusters, users and contexts)`);
   }
