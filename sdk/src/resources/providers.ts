@@ -1,6 +1,7 @@
 // Loaded by the serialized shim in the provider process (see shim.ts): the implementation of each
 // resource type, and the stack config hook. Program code never needs this module. Its path
 // (`pulumi-codefresh/dist/resources/providers`) is in every stack's state: keep it.
+import "./provider/compile-cache"; // first: it speeds up loading what follows
 import type * as pulumi from "@pulumi/pulumi";
 import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
