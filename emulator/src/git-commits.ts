@@ -39,7 +39,9 @@ export interface GitCommitterOptions {
   /**
    * The quiet gap awaited right after a push (default 150 ms). Its callers come back with their next change
    * a round trip later (Pulumi starts the next resources as these finish): pushing the first straggler at
-   * once would make them wait for a one-change push, then share the next, doubling every wave.
+   * once would make them wait for a one-change push, then share the next, doubling every wave. The push
+   * starts without waiting out the gap once as many changes are pending as the last push carried: the
+   * whole wave is back.
    */
   busyQuietMs?: number;
   /** How long after a push the committer counts as busy (default 1 s). */
@@ -67,6 +69,10 @@ interface RepoQueue {
   lastPushEnd: number;
   /** Whether the last push carried several changes or more came while it ran: callers are concurrent. */
   lastPushShared: boolean;
+  /** How many changes the last push carried: concurrent callers come back as many. */
+  lastBatchSize: number;
+  /** Wakes a waiting `gather` when a change arrives. */
+  arrived?: (() => void) | undefined;
 }
 
 export class GitCommitter {
@@ -83,11 +89,12 @@ export class GitCommitter {
     }
     let queue = this.queues.get(repo.cloneUrl);
     if (!queue) {
-      queue = { pending: [], flushing: false, credentials, lastPushEnd: 0, lastPushShared: false };
+      queue = { pending: [], flushing: false, credentials, lastPushEnd: 0, lastPushShared: false, lastBatchSize: 0 };
       this.queues.set(repo.cloneUrl, queue);
     }
     queue.credentials = credentials; // the newest token wins (a rotated one)
     const done = new Promise<void>((resolve, reject) => queue.pending.push({ arrivedAt: Date.now(), changes, message, resolve, reject }));
+    queue.arrived?.();
     if (!queue.flushing) void this.flush(repo, queue);
     return done;
   }
@@ -107,6 +114,7 @@ export class GitCommitter {
         } finally {
           queue.lastPushEnd = Date.now();
           queue.lastPushShared = batch.length > 1 || queue.pending.length > 0;
+          queue.lastBatchSize = batch.length;
         }
       }
     } finally {
@@ -124,11 +132,21 @@ export class GitCommitter {
     if (!first) return; // flush gathers only while changes are pending
     const deadline = Math.max(first.arrivedAt, queue.lastPushEnd) + maxGatherMs;
     for (;;) {
+      // The callers of the last shared push are all back: nobody else is coming, push now.
+      if (busy && queue.lastBatchSize > 1 && queue.pending.length >= queue.lastBatchSize) return;
       const lastArrival = (queue.pending[queue.pending.length - 1] ?? first).arrivedAt; // changes only join the end
       const due = Math.min(Math.max(lastArrival, queue.lastPushEnd) + quiet, deadline);
       const wait = due - Date.now();
       if (wait <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          queue.arrived = undefined;
+          resolve();
+        };
+        const timer = setTimeout(wake, wait);
+        queue.arrived = wake;
+      });
     }
   }
 
@@ -166,7 +184,7 @@ export class GitCommitter {
         }
       }
       await git(["add", "--all"]);
-      if ((await git(["status", "--porcelain"])).trim() === "") {
+      if (!(await commitStaged(git, message))) {
         if (queue.inSync && attempt === 1 && !fetched) {
           // Nothing to commit against a clone that may be stale (another writer deleted the file): look again.
           queue.inSync = false;
@@ -174,7 +192,6 @@ export class GitCommitter {
         }
         return; // nothing changed: as the contents API, no empty commit
       }
-      await git(["commit", "--quiet", "-m", message]);
       try {
         await git(["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`]);
         return;
@@ -224,6 +241,22 @@ export class GitCommitter {
       return file;
     })();
     return this.caFile;
+  }
+}
+
+/** Commits what is staged; false when nothing is (git's commit refuses, and the index matches HEAD). */
+async function commitStaged(git: (args: string[]) => Promise<string>, message: string): Promise<boolean> {
+  try {
+    await git(["commit", "--quiet", "-m", message]);
+    return true;
+  } catch (error) {
+    // Only on the rare path: a commit that failed with changes staged is a real failure.
+    const nothingStaged = await git(["diff", "--cached", "--quiet"]).then(
+      () => true,
+      () => false,
+    );
+    if (nothingStaged) return false;
+    throw error;
   }
 }
 

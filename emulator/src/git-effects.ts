@@ -15,9 +15,12 @@ export interface GitEffects {
   connectGit(account: AccountRecord, runtime: RuntimeRecord, args: ConnectGitArgs): Promise<void>;
   writeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord, options: { createRepo: boolean }): Promise<void>;
   removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void>;
-  writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void>;
+  writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterManifestFields): Promise<void>;
   removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void>;
 }
+
+/** What a cluster's manifest holds: not its connection check, which runs while the manifest is pushed. */
+export type ClusterManifestFields = Pick<ClusterRecord, "name" | "server" | "labels" | "annotations">;
 
 export interface ConnectGitArgs {
   provider: HostedGitProvider;
@@ -146,7 +149,7 @@ export class GitServerEffects implements GitEffects {
     await this.commitTo(runtime, isc, [{ path: gitSourceManifestPath(runtime.name, source.name), content: null }], `Remove git source ${source.name}`);
   }
 
-  async writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
+  async writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterManifestFields): Promise<void> {
     const isc = this.isc(account);
     const manifest = {
       apiVersion: "argoproj.io/v1alpha1",

@@ -346,7 +346,13 @@ export class CodefreshService {
     const annotations = decodeMap(body.annotations, "annotations");
     const account = this.mustAccount(accountId);
     const runtime = this.readyRuntime(account, runtimeName);
-    const check = await checkClusterCredentials(kube);
+    const sameName = Object.values(account.clusters).find((c) => c.runtime === runtimeName && c.name === name && c.server !== kube.server);
+    if (sameName) throw new RestError(409, `cluster name "${name}" is already used by ${sameName.server} in runtime "${runtimeName}"`);
+    // The check reads the cluster and never fails (an unreachable one is Failed): it runs while the manifest is pushed.
+    const [check] = await Promise.all([
+      checkClusterCredentials(kube),
+      this.git.writeCluster(account, runtime, { name, server: kube.server, labels, annotations }),
+    ]);
     const record: ClusterRecord = {
       runtime: runtimeName,
       name,
@@ -362,9 +368,6 @@ export class CodefreshService {
       resourcesCount: check.resourcesCount,
       apisCount: check.apisCount,
     };
-    const sameName = Object.values(account.clusters).find((c) => c.runtime === runtimeName && c.name === name && c.server !== kube.server);
-    if (sameName) throw new RestError(409, `cluster name "${name}" is already used by ${sameName.server} in runtime "${runtimeName}"`);
-    await this.git.writeCluster(account, runtime, record);
     await this.store.update((state) => {
       const target = mustAccount(state, accountId);
       const previous = target.clusters[`${runtimeName}/${kube.server}`];

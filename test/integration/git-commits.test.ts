@@ -80,6 +80,23 @@ test("a burst whose changes arrive a few ms apart is one commit, and the callers
   for (const i of [0, 5]) expect(await api().readFile(repo, `wave-2/source-${i}.yaml`)).toBe(`index: ${i}\n`);
 });
 
+test("a wave as large as the last push is pushed as soon as its last change arrives, as one commit", async () => {
+  const repo = await newRepo();
+  // Gaps no test could wait out: the second wave's push can only start because the whole wave is back.
+  const writer = committer({ busyQuietMs: 3_600_000, busyWindowMs: 3_600_000, maxGatherMs: 3_600_000 });
+  const wave = (round: number) =>
+    Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        writer.commit(repo, credentials(), [{ path: `wave-${round}/source-${i}.yaml`, content: `index: ${i}\n` }], `source ${round}/${i}`),
+      ),
+    );
+  await wave(1);
+  const before = await commitCount(repo);
+  await wave(2);
+  expect((await commitCount(repo)) - before).toBe(1);
+  expect(await api().readFile(repo, "wave-2/source-3.yaml")).toBe("index: 3\n");
+});
+
 test("a branch moved by another writer between two commits: the next push re-bases on it and keeps both", async () => {
   const repo = await newRepo();
   const writer = committer();

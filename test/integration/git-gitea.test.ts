@@ -139,6 +139,32 @@ describe("repositories", () => {
     await expect(client().checkAccess(repo)).resolves.toBeDefined(); // well under the default 100 MB
   });
 
+  test("Gitea's hooks see every push: a pushed branch enters its branch table, and a push to refs/pull/… is refused", async () => {
+    const repo = repoRef(uniqueName("hooks"));
+    await client().createRepo(repo);
+    const dir = mkdtempSync(join(tmpdir(), "git-push-"));
+    try {
+      gitCli(dir, gitea().adminToken, "clone", "--quiet", repo.cloneUrl, "work");
+      const work = join(dir, "work");
+      writeFileSync(join(work, "a.yaml"), "a: 1\n");
+      gitCli(work, gitea().adminToken, "add", "a.yaml");
+      gitCli(work, gitea().adminToken, "commit", "--quiet", "-m", "a");
+      gitCli(work, gitea().adminToken, "push", "--quiet", "origin", "HEAD:refs/heads/feature");
+      const head = gitCli(work, gitea().adminToken, "rev-parse", "HEAD").trim();
+      // Gitea knows a branch from its own table, which its post-receive hook fills, asynchronously: poll briefly.
+      let branchHead: string | undefined;
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline && branchHead !== head; await new Promise((r) => setTimeout(r, 250))) {
+        const reply = await gitea().api("GET", `/repos/${org}/${repo.name}/branches/feature`);
+        branchHead = (reply.body as { commit?: { id?: string } }).commit?.id;
+      }
+      expect(branchHead).toBe(head);
+      // Only Gitea itself writes pull request refs (its update hook refuses anyone else).
+      expect(() => gitCli(work, gitea().adminToken, "push", "--quiet", "origin", "HEAD:refs/pull/1/head")).toThrow(/refs\/pull\/1\/head/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("deleteRepo is true, then false once it is gone", async () => {
     const repo = repoRef(uniqueName("gone"));
     await client().createRepo(repo);

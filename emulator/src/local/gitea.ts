@@ -4,7 +4,7 @@
 // pushes, so the git provider code runs against a real forge rather than a mock.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +77,39 @@ function dirFrom(explicit: string | undefined, variable: string): string {
   return dir;
 }
 
+/** Where Gitea's git looks for the server hooks of every repository (`core.hooksPath`). */
+function hooksDir(workDir: string): string {
+  return join(workDir, "hooks");
+}
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+
+/**
+ * The server hooks of every repository, by name. Gitea's own (modules/gitrepo/hooks.go) are a shell loop per
+ * hook that starts `gitea hook pre-receive`, `update` and `post-receive`: three starts of a 100 MB Go binary
+ * per push, each ~100 ms of CPU here, most of it garbage collection during its package initialisation. These
+ * run the same `gitea hook` commands, directly and with the collector off (each process lives for one hook),
+ * so Gitea still checks each push and keeps its own data (sizes, commit counts, branches) current. Gitea's
+ * update hook does nothing but refuse pushes to `refs/pull/<n>/…` other than its own (cmd/hook.go,
+ * runHookUpdate); this one does the same in sh, without starting Gitea.
+ */
+function giteaHooks(giteaBin: string, appIni: string): Record<string, string> {
+  const hook = (name: string) => `#!/bin/sh\nGOGC=off exec ${shellQuote(giteaBin)} hook --config=${shellQuote(appIni)} ${name}\n`;
+  return {
+    "pre-receive": hook("pre-receive"),
+    "post-receive": hook("post-receive"),
+    "proc-receive": hook("proc-receive"),
+    update: [
+      "#!/bin/sh",
+      "# Gitea's own pushes (GITEA_INTERNAL_PUSH) may write refs/pull; nobody else may.",
+      'case "$GITEA_INTERNAL_PUSH" in 1 | t | T | true | TRUE | True) exit 0 ;; esac',
+      'case "$1" in refs/pull/*/*) exit 1 ;; esac',
+      "exit 0",
+      "",
+    ].join("\n"),
+  };
+}
+
 /** app.ini for a loopback-only, offline, HTTPS Gitea with a SQLite database under `workDir`. */
 export function giteaAppIni(options: { workDir: string; port: number; staticDir: string; runningAsRoot: boolean }): string {
   const { workDir, port, staticDir } = options;
@@ -113,6 +146,10 @@ export function giteaAppIni(options: { workDir: string; port: number; staticDir:
     "",
     "[log]",
     "LEVEL = Warn",
+    "",
+    "[git.config]",
+    // Gitea writes these into its own git configuration: every repository runs the hooks of giteaHooks.
+    `core.hooksPath = ${hooksDir(workDir)}`,
     "",
   ].join("\n");
 }
@@ -241,6 +278,11 @@ export async function startGitea(options: LocalGiteaOptions = {}): Promise<Local
   const runningAsRoot = process.getuid?.() === 0;
 
   try {
+    await mkdir(hooksDir(workDir), { recursive: true });
+    for (const [name, script] of Object.entries(giteaHooks(join(bin, "gitea"), appIni))) {
+      await writeFile(join(hooksDir(workDir), name), script);
+      await chmod(join(hooksDir(workDir), name), 0o755);
+    }
     await gitea(bin, workDir, ["cert", "--host", "127.0.0.1,localhost"], env);
     const caCertPath = join(workDir, "cert.pem");
     const caCert = await readFile(caCertPath, "utf8");
