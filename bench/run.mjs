@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --n 100 --m 20 --latency-ms 20 --repeat 3 --parallel P[,P2,...] --scaling --json out.json --trace spans.json]`
+// `npm run bench [-- --n 100 --m 20 --latency-ms 20 --repeat 3 --parallel P[,P2,...] --steps up,destroy --scaling --json out.json --trace spans.json]`
 //
 // Measures, in one run, our stack (1 hosted runtime, 1 shared configuration repo, N git sources, M
 // clusters, against the emulator with a per-request latency, the real kube-apiserver and Gitea) and a
@@ -8,7 +8,8 @@
 // resource; peak memory of the program, the engine and the dynamic provider of both stacks. Each
 // measurement is repeated; the median and the spread (min-max) are reported. `--scaling` measures the
 // shape again with N and M doubled and prints how much each operation grew; `--parallel 8,32,128`
-// measures every step at each value. Nothing here asserts a time.
+// measures every step at each value; `--steps` measures only some steps (at least up and destroy).
+// Nothing here asserts a time.
 //
 // Where ours' time goes, per step (the round whose time is the median):
 // - R, the remote critical path: the union of the intervals during which at least one request of the
@@ -53,6 +54,7 @@ const { values } = parseArgs({
     scaling: { type: "boolean", default: false },
     json: { type: "string" },
     trace: { type: "string" },
+    steps: { type: "string" },
   },
 });
 const n = Number(values.n);
@@ -72,7 +74,13 @@ const { LocalWorkspace, PulumiCommand } = require("@pulumi/pulumi/automation");
 const emulatorLib = require("pulumi-codefresh-emulator");
 const run = promisify(execFile);
 
-const operations = ["up", "preview", "refresh", "update", "destroy"];
+const allOperations = ["up", "preview", "refresh", "update", "destroy"];
+/** The steps measured, in their order (`--steps up,destroy`: a quicker look at a large shape or many `--parallel` values). */
+const operations = values.steps === undefined ? allOperations : allOperations.filter((op) => values.steps.split(",").includes(op));
+const unknownSteps = (values.steps ?? "").split(",").filter((op) => op !== "" && !allOperations.includes(op));
+// Every round starts from nothing remote and leaves nothing behind (one hosted runtime per account).
+if (unknownSteps.length > 0 || !operations.includes("up") || !operations.includes("destroy"))
+  throw new Error(`--steps: a comma list of ${allOperations.join(", ")} with at least up and destroy, got ${JSON.stringify(values.steps)}`);
 const log = (message) => console.error(`[bench] ${message}`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round2 = (x) => Number(x.toFixed(2));
