@@ -279,7 +279,11 @@ async function main() {
   // One loopback port per cluster (the decision for several clusters on one API server).
   const proxies = [];
   for (let i = 0; i < maxM; i++) proxies.push(await emulatorLib.startClusterProxy(kube));
-  const kubeconfigs = proxies.map((p) => emulatorLib.kubeconfigFor(p.server, kube.caCert, kube.adminToken));
+  // One kubeconfig with a placeholder server, and the clusters' servers: the program fills in each. A list
+  // of M whole kubeconfigs (2.7 KB each) is one argument of `pulumi config set-all`, and at M=100 longer
+  // than the kernel allows one argument (E2BIG).
+  const serverPlaceholder = "https://cluster.placeholder.invalid";
+  const kubeconfigTemplate = emulatorLib.kubeconfigFor(serverPlaceholder, kube.caCert, kube.adminToken);
   const pulumiCommand = await PulumiCommand.get({ root: dirname(process.env.PULUMI_CODEFRESH_PULUMI_BIN_DIR) });
   // One org for every round: the account keeps its Shared Configuration Repo after a destroy (Codefresh
   // never removes account settings), so each round reconnects the same repos.
@@ -371,7 +375,9 @@ async function main() {
       gitApiUrl: { value: `${giteaProxy.url}/api/v1` },
       gitOrg: { value: org },
       gitToken: { value: gitea.adminToken, secret: true },
-      kubeconfigs: { value: JSON.stringify(kubeconfigs.slice(0, shape.m)), secret: true },
+      kubeconfigTemplate: { value: kubeconfigTemplate, secret: true },
+      kubeconfigServerPlaceholder: { value: serverPlaceholder },
+      clusterServers: { value: JSON.stringify(proxies.slice(0, shape.m).map((p) => p.server)) },
     });
     return { stack, statePath: join(dir, "state", ".pulumi", "stacks", "codefresh-bench", "bench.json") };
   }
