@@ -39,7 +39,10 @@ if (mode === "baseline") {
 } else {
   const gitUrl = config.require("gitUrl");
   const org = config.require("gitOrg");
-  const kubeconfigs = config.requireSecretObject<string[]>("kubeconfigs");
+  // One kubeconfig for every cluster but its server (M whole kubeconfigs are too long for one config value).
+  const kubeconfigTemplate = config.requireSecret("kubeconfigTemplate");
+  const placeholder = config.require("kubeconfigServerPlaceholder");
+  const servers = config.requireObject<string[]>("clusterServers");
   const runtime = new HostedRuntime("hosted", {});
   const isc = new SharedConfigRepo("isc", {
     runtime: runtime.name,
@@ -59,7 +62,12 @@ if (mode === "baseline") {
   for (let i = 0; i < m; i++) {
     new ManagedCluster(
       `cluster-${i}`,
-      { runtime: runtime.name, kubeconfig: kubeconfigs.apply((all) => all[i]), serviceAccountName: `argocd-bench-${i}`, labels: { v: variant(i) } },
+      {
+        runtime: runtime.name,
+        kubeconfig: kubeconfigTemplate.apply((template) => template.replace(placeholder, servers[i])),
+        serviceAccountName: `argocd-bench-${i}`,
+        labels: { v: variant(i) },
+      },
       { dependsOn: [isc] },
     );
   }

@@ -8,6 +8,8 @@ export { startKubernetes, kubeconfigFor } from "./local/kubernetes";
 export type { LocalKubernetes, LocalKubernetesOptions } from "./local/kubernetes";
 export { startClusterProxy } from "./local/cluster-proxy";
 export type { ClusterProxy, ClusterProxyOptions, ProxiedCluster } from "./local/cluster-proxy";
+export { RequestLog, startRequestLogProxy } from "./local/request-log-proxy";
+export type { LoggedProxyRequest, RequestLogProxy, RequestLogProxyOptions } from "./local/request-log-proxy";
 export { startEmulator } from "./server";
 export type { EmulatorOptions, RunningEmulator, SeedAccount, Counters, LoggedRequest } from "./server";
 export { Faults, parseFaultSpec, faultKinds, faultKindRegistry } from "./faults";

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { LocalKubernetes } from "./kubernetes";
+import { recordRequest, RequestLog } from "./request-log-proxy";
 
 export interface ClusterProxyOptions {
   /** Report this version on `/version` (for example `v1.17.0`) instead of the real one. */
@@ -17,6 +18,8 @@ export interface ClusterProxy {
   readonly port: number;
   /** Requests forwarded so far (tests count the calls an operation makes to a cluster). */
   requestCount(): number;
+  /** When each request arrived and was answered (the benchmark's time spent at the cluster). */
+  readonly log: RequestLog;
   /** From now on report this version on `/version` (undefined: the real one). */
   setReportVersion(version: string | undefined): void;
   stop(): Promise<void>;
@@ -30,8 +33,11 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
   const upstream = new URL(kube.server);
   let reportVersion = options.reportVersion;
   let requests = 0;
+  const log = new RequestLog();
   const server = https.createServer({ cert, key }, (req, res) => {
     requests++;
+    const upstreamEnded = recordRequest(log, req, res);
+    const forwardedAtMs = Date.now();
     const rewriteVersion = reportVersion !== undefined && req.method === "GET" && req.url?.split("?")[0] === "/version";
     const forward = https.request(
       {
@@ -43,6 +49,7 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
         ca: kube.caCert,
       },
       (answer) => {
+        answer.once("end", () => upstreamEnded(forwardedAtMs));
         if (!rewriteVersion || answer.statusCode !== 200) {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
@@ -76,6 +83,7 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
     server: `https://127.0.0.1:${port}`,
     port,
     requestCount: () => requests,
+    log,
     setReportVersion: (version) => {
       reportVersion = version;
     },

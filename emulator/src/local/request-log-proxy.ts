@@ -1,0 +1,132 @@
+// A logging HTTPS reverse proxy, and the request log it (and the cluster proxies) keep: when each request
+// arrived and when its answer was sent, measured where requests arrive. The benchmark puts one in front of
+// Gitea (serving Gitea's own certificate, so clients trust it as they trust Gitea) to see how long the
+// stack waits on git, and how much of that the proxy itself adds.
+import type http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+
+export interface LoggedProxyRequest {
+  method: string;
+  /** Path and query, as received. */
+  path: string;
+  /** When the request arrived at the proxy and when its answer was fully sent (ms since the epoch). */
+  startMs: number;
+  endMs: number;
+  /** 0 when the upstream could not be reached or the client went away first. */
+  status: number;
+  userAgent?: string | undefined;
+  /**
+   * The part of the request's time spent upstream: from forwarding the request to the end of the upstream's
+   * answer; undefined when no answer came. `endMs - startMs - upstreamMs` is what the proxy added.
+   */
+  upstreamMs?: number | undefined;
+}
+
+/** The last `capacity` requests (default 200,000: enough for one benchmark step of N=500 M=100 many times over). */
+export class RequestLog {
+  private entries: LoggedProxyRequest[] = [];
+
+  constructor(private readonly capacity = 200_000) {}
+
+  add(entry: LoggedProxyRequest): void {
+    this.entries.push(entry);
+    // Dropped in blocks, so a full log does not copy itself on every request.
+    if (this.entries.length > this.capacity * 1.1) this.entries = this.entries.slice(-this.capacity);
+  }
+
+  /** The requests that ended at or after `sinceMs` (all of them without it). */
+  requests(sinceMs = 0): LoggedProxyRequest[] {
+    return this.entries.filter((entry) => entry.endMs >= sinceMs);
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+/**
+ * Records one request on `log` when its answer has been sent (or the connection closed). Returns a
+ * function to call when the upstream's answer has ended, with its status and when it was forwarded.
+ */
+export function recordRequest(log: RequestLog, req: http.IncomingMessage, res: http.ServerResponse): (forwardedAtMs: number) => void {
+  const startMs = Date.now();
+  let upstreamMs: number | undefined;
+  res.once("close", () => {
+    const userAgent = req.headers["user-agent"];
+    log.add({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      startMs,
+      endMs: Date.now(),
+      status: res.writableFinished ? res.statusCode : 0,
+      userAgent: typeof userAgent === "string" ? userAgent : undefined,
+      upstreamMs,
+    });
+  });
+  return (forwardedAtMs) => {
+    upstreamMs = Date.now() - forwardedAtMs;
+  };
+}
+
+export interface RequestLogProxyOptions {
+  /** `https://host:port` of the server behind the proxy. */
+  upstream: string;
+  /** PEM the upstream's certificate chains to. */
+  upstreamCa: string;
+  /** The certificate and key the proxy serves (the upstream's own, so its clients' trust carries over). */
+  cert: string | Buffer;
+  key: string | Buffer;
+  log?: RequestLog | undefined;
+}
+
+export interface RequestLogProxy {
+  /** `https://127.0.0.1:<port>` (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  readonly log: RequestLog;
+  stop(): Promise<void>;
+}
+
+export async function startRequestLogProxy(options: RequestLogProxyOptions): Promise<RequestLogProxy> {
+  const upstream = new URL(options.upstream);
+  const log = options.log ?? new RequestLog();
+  // Kept-alive connections upstream: a TLS handshake per request would be the proxy's cost, not the upstream's.
+  const agent = new https.Agent({ keepAlive: true, ca: options.upstreamCa });
+  const server = https.createServer({ cert: options.cert, key: options.key }, (req, res) => {
+    const upstreamEnded = recordRequest(log, req, res);
+    const forwardedAtMs = Date.now();
+    const forward = https.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+      (answer) => {
+        answer.once("end", () => upstreamEnded(forwardedAtMs));
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", (err) => {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`proxy: ${err.message}`);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    log,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          agent.destroy();
+          resolve();
+        });
+      }),
+  };
+}
