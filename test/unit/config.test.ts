@@ -1,4 +1,6 @@
 import { ConfigError, defaultApiUrl, defaultRequestTimeoutMs, requireApiKey, resolveConfig } from "pulumi-codefresh";
+// As the provider process loads it (the package's `./provider` entry).
+import { configure, processContext } from "pulumi-codefresh/provider";
 
 const source = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 
@@ -74,5 +76,27 @@ describe("requireApiKey", () => {
 
   test("returns the key when set", () => {
     expect(requireApiKey(resolveConfig(source({}), { CF_API_KEY: "k" }))).toBe("k");
+  });
+});
+
+describe("the provider process's context", () => {
+  const stack = { "codefresh:apiUrl": "https://codefresh.example.com", "codefresh:apiKey": "key-0123456789" };
+
+  test("Pulumi's configure of each resource type with the stack's config keeps one context: one client, its shared lists and connections", () => {
+    configure({ config: source(stack) });
+    const first = processContext();
+    expect(first.client.options.config.apiUrl).toBe("https://codefresh.example.com");
+    for (let type = 1; type < 4; type++) configure({ config: source({ ...stack }) });
+    expect(processContext()).toBe(first);
+    expect(processContext().client).toBe(first.client);
+  });
+
+  test("a config that differs in a value already read gets a new context", () => {
+    configure({ config: source(stack) });
+    const first = processContext();
+    void first.config;
+    configure({ config: source({ ...stack, "codefresh:apiUrl": "https://other.example.com" }) });
+    expect(processContext()).not.toBe(first);
+    expect(processContext().config.apiUrl).toBe("https://other.example.com");
   });
 });

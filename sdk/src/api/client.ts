@@ -145,6 +145,31 @@ type RawRuntime = {
 /** How long a list answer is reused (see CodefreshClient.memoized). */
 const listMemoMs = 1_000;
 
+/**
+ * How old a shared list answer a reader accepts (ms since it was sent; never one sent before a write through
+ * this client completed). A poll waiting for Codefresh to report a change takes only a read not yet sent
+ * (it joins the others of its wave); a refresh's reads, where nothing is written, share one list per type.
+ */
+export const listAge = { poll: 0, recent: listMemoMs, refresh: 10_000 } as const;
+
+/** Options of the list reads. */
+export interface ListReadOptions {
+  /** See {@link listAge}; default `listAge.recent`. */
+  maxAgeMs?: number | undefined;
+}
+/**
+ * How long a list read waits for others to join it before it is sent. The answers to one grouped commit
+ * (a wave of Pulumi's parallel creates) arrive within a few milliseconds, and each create then reads the
+ * list to see its object reported: joined, they send one list instead of one each.
+ */
+const listJoinMs = 5;
+
+/** A list read: waiting to be sent (`sentAt` undefined), or sent, with its answer to come or come. */
+interface ListRead {
+  sentAt: number | undefined;
+  value: Promise<unknown>;
+}
+
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
 function toRuntime(raw: RawRuntime): RuntimeInfo {
@@ -175,7 +200,9 @@ export class CodefreshClient {
   private readonly secrets: SecretSet;
   private readonly ingressCache = new Map<string, string>();
   /** Recent list answers, shared by concurrent readers (see {@link memoized}). */
-  private readonly listMemo = new Map<string, { expires: number; value: Promise<unknown> }>();
+  private readonly listMemo = new Map<string, ListRead>();
+  /** When the last write through this client completed: lists sent before it may miss that write. */
+  private listsFreshAfter = 0;
 
   constructor(readonly options: ClientOptions) {
     const apiKey = requireApiKey(options.config);
@@ -273,8 +300,8 @@ export class CodefreshClient {
 
   // ---- git sources -----------------------------------------------------------------------------
 
-  listGitSources(runtime: string): Promise<GitSourceInfo[]> {
-    return this.memoized(`gitSources/${runtime}`, () => this.fetchGitSources(runtime));
+  listGitSources(runtime: string, options: ListReadOptions = {}): Promise<GitSourceInfo[]> {
+    return this.memoized(`gitSources/${runtime}`, () => this.fetchGitSources(runtime), options.maxAgeMs);
   }
 
   private async fetchGitSources(runtime: string): Promise<GitSourceInfo[]> {
@@ -308,8 +335,8 @@ export class CodefreshClient {
     }));
   }
 
-  async getGitSource(runtime: string, name: string): Promise<GitSourceInfo | undefined> {
-    return (await this.listGitSources(runtime)).find((s) => s.name === name);
+  async getGitSource(runtime: string, name: string, options: ListReadOptions = {}): Promise<GitSourceInfo | undefined> {
+    return (await this.listGitSources(runtime, options)).find((s) => s.name === name);
   }
 
   /** Creates a git source; a retry after an unknown outcome first checks whether it exists. */
@@ -355,8 +382,8 @@ export class CodefreshClient {
   // ---- clusters --------------------------------------------------------------------------------
 
   /** Managed clusters of a runtime, every page; the runtime's own `in-cluster` is left out. */
-  listClusters(runtime: string): Promise<ClusterInfo[]> {
-    return this.memoized(`clusters/${runtime}`, () => this.fetchClusters(runtime));
+  listClusters(runtime: string, options: ListReadOptions = {}): Promise<ClusterInfo[]> {
+    return this.memoized(`clusters/${runtime}`, () => this.fetchClusters(runtime), options.maxAgeMs);
   }
 
   private async fetchClusters(runtime: string): Promise<ClusterInfo[]> {
@@ -384,9 +411,9 @@ export class CodefreshClient {
       }));
   }
 
-  async getCluster(runtime: string, server: string): Promise<ClusterInfo | undefined> {
+  async getCluster(runtime: string, server: string, options: ListReadOptions = {}): Promise<ClusterInfo | undefined> {
     const wanted = server.replace(/\/+$/, "");
-    return (await this.listClusters(runtime)).find((c) => c.server === wanted);
+    return (await this.listClusters(runtime, options)).find((c) => c.server === wanted);
   }
 
   /**
@@ -474,22 +501,30 @@ export class CodefreshClient {
   // ---- plumbing --------------------------------------------------------------------------------
 
   /**
-   * A list read within the last second is reused, and concurrent readers share one request: a refresh
-   * of N git sources then lists them once instead of N times (each list is all the sources). Every write
-   * through this client forgets them, so a client never reads its own writes stale.
+   * A recent list read is reused (see {@link listAge}), and concurrent readers share one request: a refresh
+   * of N git sources then lists them once instead of N times (each list is all the sources). A read waits
+   * {@link listJoinMs} for others before it is sent. A list sent before a write through this client
+   * completed is never reused, so a client never reads its own writes stale; a read still waiting to be
+   * sent serves every reader, whatever completed before it is sent.
    */
-  private memoized<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
+  private memoized<T>(key: string, load: () => Promise<T>, maxAgeMs: number = listAge.recent): Promise<T> {
     const hit = this.listMemo.get(key);
-    if (hit && hit.expires > now) return hit.value as Promise<T>;
-    const value = load();
-    this.listMemo.set(key, { expires: now + listMemoMs, value });
-    value.catch(() => this.listMemo.delete(key));
+    if (hit && (hit.sentAt === undefined || (hit.sentAt > this.listsFreshAfter && hit.sentAt + maxAgeMs > Date.now()))) return hit.value as Promise<T>;
+    const read: ListRead = { sentAt: undefined, value: Promise.resolve() };
+    const value = new Promise<void>((resolve) => setTimeout(resolve, listJoinMs)).then(() => {
+      read.sentAt = Date.now();
+      return load();
+    });
+    read.value = value;
+    this.listMemo.set(key, read);
+    value.catch(() => {
+      if (this.listMemo.get(key) === read) this.listMemo.delete(key);
+    });
     return value;
   }
 
   private forgetLists(): void {
-    this.listMemo.clear();
+    this.listsFreshAfter = Date.now();
   }
 
   private platform<T>(operation: string, document: string, variables: Record<string, unknown>): Promise<T> {

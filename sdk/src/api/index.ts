@@ -1,5 +1,6 @@
 /** The Codefresh API client: typed operations, one transport with retries, typed errors. */
-export { CodefreshClient } from "./client";
+export { CodefreshClient, listAge } from "./client";
+export type { ListReadOptions } from "./client";
 export type {
   AccountInfo,
   AddClusterInput,

@@ -1,7 +1,7 @@
 // GitSource: a Codefresh Git Source, an Argo CD Application that syncs the manifests in a repo path.
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import type { GitSourceInfo } from "../api";
+import { listAge, type GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
@@ -209,7 +209,7 @@ function repoSize(context: ProviderContext, repoUrl: string): Promise<number | u
 
 async function waitUntilReported(context: ProviderContext, inputs: Inputs, timeoutMs: number): Promise<GitSourceInfo> {
   const probe = async () => {
-    const info = await context.client.getGitSource(inputs.runtime, inputs.name);
+    const info = await context.client.getGitSource(inputs.runtime, inputs.name, { maxAgeMs: listAge.poll });
     if (info?.ready) return { done: true as const, value: info };
     return { done: false as const, status: info ? "waiting for Argo CD to report it" : "not listed yet" };
   };
@@ -273,7 +273,7 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
 
     async read(context, id, props) {
       const [runtime = "", name = ""] = id.split("/");
-      const info = await context.client.getGitSource(runtime, name);
+      const info = await context.client.getGitSource(runtime, name, { maxAgeMs: listAge.refresh });
       if (!info) return { id: "" };
       const prior: Partial<Outputs> = props ?? {};
       const repo = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;

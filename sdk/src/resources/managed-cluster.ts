@@ -1,7 +1,7 @@
 // ManagedCluster: a Kubernetes cluster connected to the runtime. Creates the argocd-manager credentials
 // in the target (ServiceAccount, cluster-admin RBAC, token Secret) and registers them with Codefresh.
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterInfo } from "../api";
+import { listAge, type ClusterInfo } from "../api";
 import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
 import { fullUrn, typeToken } from "./common";
@@ -202,7 +202,7 @@ async function connect(
     annotations: inputs.annotations,
   });
   const probe = async () => {
-    const current = await api.getCluster(inputs.runtime, credentials.server);
+    const current = await api.getCluster(inputs.runtime, credentials.server, { maxAgeMs: listAge.poll });
     if (current?.connectionStatus === "Successful") return { done: true as const, value: current };
     if (current?.connectionStatus === "Failed") {
       throw new Error(
@@ -373,7 +373,7 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
       }
       // Codefresh's registration, the credentials in the cluster and the cluster's facts, all in one round.
       const [info, credentials, facts] = await Promise.all([
-        context.client.getCluster(runtime, server),
+        context.client.getCluster(runtime, server, { maxAgeMs: listAge.refresh }),
         resolved instanceof Error ? resolved : cluster.readManagerAccount(resolved, accountOptions(context, prior)).catch((error: unknown) => error as Error),
         resolved instanceof Error ? {} : lookUpCluster(resolved).catch(() => ({})),
       ]);

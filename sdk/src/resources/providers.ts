@@ -6,11 +6,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
 import { managedClusterProvider } from "./managed-cluster";
-import { configure } from "./provider/process";
+import { configure, processContext } from "./provider/process";
 import { sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
 
-export { configure };
+export { configure, processContext };
 
 /** A provider as the engine drives it: raw values in, until `check` has run. */
 export type EngineProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;

@@ -2,7 +2,7 @@
 // and the hosted runtime's git-provider connection, which makes Codefresh create the Shared
 // Configuration Repo and the default Git Source repo.
 import type * as pulumi from "@pulumi/pulumi";
-import type { AccountInfo } from "../api";
+import { listAge, type AccountInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { secureUrl } from "../net";
@@ -173,8 +173,8 @@ function sameRepo(a: string | undefined, b: string | undefined): boolean {
   }
 }
 
-async function outputs(context: ProviderContext, inputs: Inputs, account: AccountInfo): Promise<Outputs> {
-  const sources = await context.client.listGitSources(inputs.runtime).catch(() => []);
+async function outputs(context: ProviderContext, inputs: Inputs, account: AccountInfo, maxAgeMs: number = listAge.recent): Promise<Outputs> {
+  const sources = await context.client.listGitSources(inputs.runtime, { maxAgeMs }).catch(() => []);
   const sourceRepo = git.parseRepoUrl(inputs.gitSourceRepoUrl);
   const defaultSource = sources.find((s) => s.repoURL !== undefined && git.parseRepoUrl(s.repoURL, "repoURL").cloneUrl === sourceRepo.cloneUrl);
   return { ...inputs, accountId: account.id, defaultGitSourceName: defaultSource?.name ?? "", csdpValidated: account.csdpValidated ?? false };
@@ -288,7 +288,7 @@ export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeo
       };
       // Renewed here, reused by check while the repo is the same.
       inputs.repoSizeBytes = (await sizeOf(context, inputs)) ?? prior.repoSizeBytes;
-      return readResult(id, await outputs(context, inputs, account), inputs);
+      return readResult(id, await outputs(context, inputs, account, listAge.refresh), inputs);
     },
 
     async update(context, _id, _olds, news) {

@@ -1,17 +1,54 @@
 // The provider process's one context. The shim's `configure` (called by the engine with the stack's
-// config, secrets decrypted) replaces it; every method asks for it when it runs.
+// config, secrets decrypted) sets it; every method asks for it when it runs.
 import type { ConfigSource } from "../../config";
 import { createContext, ProviderContext } from "./context";
 
-let current: ProviderContext | undefined;
+/** A config source that remembers what was read from it, to tell whether another source says the same. */
+interface RecordedSource extends ConfigSource {
+  /** True when `other` gives every value read so far. */
+  agreesWith(other: ConfigSource): boolean;
+  /** Reads from `other` from now on (it agrees with what was read). */
+  readFrom(other: ConfigSource): void;
+}
 
-/** Called by the shim's `configure` with the stack's whole config. */
+function recorded(initial: ConfigSource): RecordedSource {
+  let source = initial;
+  const read = new Map<string, string | undefined>();
+  return {
+    get(key) {
+      const value = source.get(key);
+      read.set(key, value);
+      return value;
+    },
+    agreesWith: (other) => [...read].every(([key, value]) => other.get(key) === value),
+    readFrom(other) {
+      source = other;
+    },
+  };
+}
+
+let current: { context: ProviderContext; source: RecordedSource } | undefined;
+
+/**
+ * Called by the shim's `configure` with the stack's whole config. Pulumi configures each resource type's
+ * provider on its first use (four times per process, each time with the same stack config): a config that
+ * agrees with the current one keeps the context, so every type shares one client, its list answers and its
+ * connections, and one secret set.
+ */
 export function configure(request: { config: ConfigSource }): void {
-  current = createContext({ config: { get: (key) => request.config.get(key) } });
+  if (current?.source.agreesWith(request.config)) {
+    current.source.readFrom(request.config);
+    return;
+  }
+  const source = recorded({ get: (key) => request.config.get(key) });
+  current = { context: createContext({ config: source }), source };
 }
 
 /** The context of this process (one without stack config until `configure` runs). */
 export function processContext(): ProviderContext {
-  current ??= createContext();
-  return current;
+  if (!current) {
+    const source = recorded({ get: () => undefined });
+    current = { context: createContext({ config: source }), source };
+  }
+  return current.context;
 }
