@@ -3,9 +3,8 @@
 // Kubernetes version on /version, so the version check is tested against a real server honestly.
 import { readFile } from "node:fs/promises";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import type { LocalKubernetes } from "./kubernetes";
-import { recordRequest, RequestLog } from "./request-log-proxy";
+import { recordRequest, RequestLog, serveOnLoopback } from "./request-log-proxy";
 
 export interface ClusterProxyOptions {
   /** Report this version on `/version` (for example `v1.17.0`) instead of the real one. */
@@ -74,11 +73,7 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
     });
     req.pipe(forward);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, stop } = await serveOnLoopback(server);
   return {
     server: `https://127.0.0.1:${port}`,
     port,
@@ -87,10 +82,6 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
     setReportVersion: (version) => {
       reportVersion = version;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }

@@ -111,22 +111,31 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
     });
     req.pipe(forward);
   });
+  const { port, stop } = await serveOnLoopback(server);
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    log,
+    stop: async () => {
+      await stop();
+      agent.destroy();
+    },
+  };
+}
+
+/** Listens on a free loopback port; `stop` closes every connection, then the server. */
+export async function serveOnLoopback(server: https.Server): Promise<{ port: number; stop: () => Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `https://127.0.0.1:${port}`,
     port,
-    log,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => {
-          agent.destroy();
-          resolve();
-        });
+        server.close(() => resolve());
       }),
   };
 }
