@@ -2,9 +2,9 @@
 // cluster its own server URL (several "clusters" share one real API server), and can report another
 // Kubernetes version on /version, so the version check is tested against a real server honestly.
 import { readFile } from "node:fs/promises";
-import https from "node:https";
+import type http from "node:http";
 import type { LocalKubernetes } from "./kubernetes";
-import { recordRequest, RequestLog, serveOnLoopback } from "./request-log-proxy";
+import { RequestLog, startRequestLogProxy } from "./request-log-proxy";
 
 export interface ClusterProxyOptions {
   /** Report this version on `/version` (for example `v1.17.0`) instead of the real one. */
@@ -29,59 +29,31 @@ export type ProxiedCluster = Pick<LocalKubernetes, "server" | "caCert" | "tls">;
 
 export async function startClusterProxy(kube: ProxiedCluster, options: ClusterProxyOptions = {}): Promise<ClusterProxy> {
   const [cert, key] = await Promise.all([readFile(kube.tls.certPath), readFile(kube.tls.keyPath)]);
-  const upstream = new URL(kube.server);
   let reportVersion = options.reportVersion;
-  let requests = 0;
-  const log = new RequestLog();
-  const server = https.createServer({ cert, key }, (req, res) => {
-    requests++;
-    const upstreamEnded = recordRequest(log, req, res);
-    const forwardedAtMs = Date.now();
-    const rewriteVersion = reportVersion !== undefined && req.method === "GET" && req.url?.split("?")[0] === "/version";
-    const forward = https.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: upstream.host },
-        ca: kube.caCert,
-      },
-      (answer) => {
-        answer.once("end", () => upstreamEnded(forwardedAtMs));
-        if (!rewriteVersion || answer.statusCode !== 200) {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-        answer.on("end", () => {
-          const info = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, string>;
-          const version = reportVersion as string;
-          const [major, minor] = version.replace(/^v/, "").split(".");
-          const body = JSON.stringify({ ...info, gitVersion: version, major, minor }, null, 2);
-          const headers = { ...answer.headers, "content-length": String(Buffer.byteLength(body)) };
-          res.writeHead(200, headers);
-          res.end(body);
-        });
-      },
-    );
-    forward.on("error", (err) => {
-      res.writeHead(502, { "content-type": "text/plain" });
-      res.end(`proxy: ${err.message}`);
+  /** Answers `/version` with the version to report, in the real answer's shape. */
+  const reportedVersion = (req: http.IncomingMessage, answer: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    const version = reportVersion;
+    if (version === undefined || req.method !== "GET" || req.url?.split("?")[0] !== "/version" || answer.statusCode !== 200) return false;
+    const chunks: Buffer[] = [];
+    answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+    answer.on("end", () => {
+      const info = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, string>;
+      const [major, minor] = version.replace(/^v/, "").split(".");
+      const body = JSON.stringify({ ...info, gitVersion: version, major, minor }, null, 2);
+      res.writeHead(200, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
+      res.end(body);
     });
-    req.pipe(forward);
-  });
-  const { port, stop } = await serveOnLoopback(server);
+    return true;
+  };
+  const proxy = await startRequestLogProxy({ upstream: kube.server, upstreamCa: kube.caCert, cert, key, answer: reportedVersion });
   return {
-    server: `https://127.0.0.1:${port}`,
-    port,
-    requestCount: () => requests,
-    log,
+    server: proxy.url,
+    port: proxy.port,
+    requestCount: () => proxy.requestCount(),
+    log: proxy.log,
     setReportVersion: (version) => {
       reportVersion = version;
     },
-    stop,
+    stop: () => proxy.stop(),
   };
 }

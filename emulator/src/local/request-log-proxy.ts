@@ -78,6 +78,11 @@ export interface RequestLogProxyOptions {
   cert: string | Buffer;
   key: string | Buffer;
   log?: RequestLog | undefined;
+  /**
+   * Answers in the upstream's stead when it returns true (the cluster proxy's reported version); otherwise
+   * the upstream's answer is passed through as it comes.
+   */
+  answer?: ((req: http.IncomingMessage, upstream: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
 }
 
 export interface RequestLogProxy {
@@ -85,6 +90,8 @@ export interface RequestLogProxy {
   readonly url: string;
   readonly port: number;
   readonly log: RequestLog;
+  /** Requests received so far, answered or not. */
+  requestCount(): number;
   stop(): Promise<void>;
 }
 
@@ -93,13 +100,16 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
   const log = options.log ?? new RequestLog();
   // Kept-alive connections upstream: a TLS handshake per request would be the proxy's cost, not the upstream's.
   const agent = new https.Agent({ keepAlive: true, ca: options.upstreamCa });
+  let requests = 0;
   const server = https.createServer({ cert: options.cert, key: options.key }, (req, res) => {
+    requests++;
     const upstreamEnded = recordRequest(log, req, res);
     const forwardedAtMs = Date.now();
     const forward = https.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
       (answer) => {
         answer.once("end", () => upstreamEnded(forwardedAtMs));
+        if (options.answer?.(req, answer, res)) return;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -116,6 +126,7 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
     url: `https://127.0.0.1:${port}`,
     port,
     log,
+    requestCount: () => requests,
     stop: async () => {
       await stop();
       agent.destroy();
@@ -124,7 +135,7 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
 }
 
 /** Listens on a free loopback port; `stop` closes every connection, then the server. */
-export async function serveOnLoopback(server: https.Server): Promise<{ port: number; stop: () => Promise<void> }> {
+async function serveOnLoopback(server: https.Server): Promise<{ port: number; stop: () => Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
