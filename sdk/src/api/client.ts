@@ -142,15 +142,12 @@ type RawRuntime = {
   iscInitialized?: boolean | null | undefined;
 };
 
-/** How long a list answer is reused (see CodefreshClient.memoized). */
-const listMemoMs = 1_000;
-
 /**
  * How old a shared list answer a reader accepts (ms since it was sent; never one sent before a write through
  * this client completed). A poll waiting for Codefresh to report a change takes only a read not yet sent
  * (it joins the others of its wave); a refresh's reads, where nothing is written, share one list per type.
  */
-export const listAge = { poll: 0, recent: listMemoMs, refresh: 10_000 } as const;
+export const listAge = { poll: 0, recent: 1_000, refresh: 10_000 } as const;
 
 /** Options of the list reads. */
 export interface ListReadOptions {

@@ -29,6 +29,11 @@ function recorded(initial: ConfigSource): RecordedSource {
 
 let current: { context: ProviderContext; source: RecordedSource } | undefined;
 
+function contextReading(config: ConfigSource): { context: ProviderContext; source: RecordedSource } {
+  const source = recorded(config);
+  return { context: createContext({ config: source }), source };
+}
+
 /**
  * Called by the shim's `configure` with the stack's whole config. Pulumi configures each resource type's
  * provider on its first use (four times per process, each time with the same stack config): a config that
@@ -40,15 +45,11 @@ export function configure(request: { config: ConfigSource }): void {
     current.source.readFrom(request.config);
     return;
   }
-  const source = recorded({ get: (key) => request.config.get(key) });
-  current = { context: createContext({ config: source }), source };
+  current = contextReading(request.config);
 }
 
 /** The context of this process (one without stack config until `configure` runs). */
 export function processContext(): ProviderContext {
-  if (!current) {
-    const source = recorded({ get: () => undefined });
-    current = { context: createContext({ config: source }), source };
-  }
+  current ??= contextReading({ get: () => undefined });
   return current.context;
 }
