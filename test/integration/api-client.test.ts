@@ -1,6 +1,7 @@
 // The Codefresh client against the emulator over HTTP: every operation the resources need, each error
 // class, redaction, retries that honour Retry-After, and creates that never duplicate.
 import {
+  api,
   AuthenticationError,
   CodefreshClient,
   ConflictError,
@@ -13,6 +14,8 @@ import {
   cluster,
   git,
 } from "pulumi-codefresh";
+
+const { listAge } = api;
 import { accountA, accountB, apiClientFor, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
@@ -129,6 +132,29 @@ describe("Codefresh client", () => {
     const sources = (await client.listGitSources("codefresh-hosted")).filter((s) => s.name === "dropped-once");
     expect(sources).toHaveLength(1);
     await client.deleteGitSource("codefresh-hosted", "dropped-once");
+  });
+
+  test("the reads after one wave of creates share one list, and a list sent before a write is never reused", async () => {
+    const { sharedConfigRepo } = await client.getAccount();
+    const apps = (sharedConfigRepo as string).replace("codefresh-isc.git", "codefresh-apps.git");
+    const names = ["wave-a", "wave-b", "wave-c"];
+    await Promise.all(
+      names.map((name) =>
+        client.createGitSource("codefresh-hosted", { appName: name, appSpecifier: `${apps}/${name}`, destServer: "https://kubernetes.default.svc" }),
+      ),
+    );
+    await emulator.admin("POST", "counters/reset");
+    // As each create's wait for its git source does: a poll, which joins a read not yet sent.
+    const seen = await Promise.all(names.map((name) => client.getGitSource("codefresh-hosted", name, { maxAgeMs: listAge.poll })));
+    expect(seen.map((source) => source?.name)).toEqual(names);
+    expect(emulator.counters().byOperation.gitSources.count).toBe(1);
+    // A refresh's read may reuse that list; after a write through this client, no read does.
+    expect(await client.getGitSource("codefresh-hosted", "wave-a", { maxAgeMs: listAge.refresh })).toBeDefined();
+    expect(emulator.counters().byOperation.gitSources.count).toBe(1);
+    await client.deleteGitSource("codefresh-hosted", "wave-a");
+    expect(await client.getGitSource("codefresh-hosted", "wave-a", { maxAgeMs: listAge.refresh })).toBeUndefined();
+    expect(emulator.counters().byOperation.gitSources.count).toBe(2);
+    for (const name of names.slice(1)) await client.deleteGitSource("codefresh-hosted", name);
   });
 
   test("a create whose first attempt lands after the recovery read is not reported as a conflict", async () => {
