@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import type { RepoRef } from "./repo-url";
 
-/** One file to write (content) or remove (null), relative to the repository's root. */
+/** One file to write (content) or remove (null: a file or a whole directory), relative to the repository's root. */
 export interface FileChange {
   path: string;
   content: string | null;
@@ -177,7 +177,7 @@ export class GitCommitter {
       }
       for (const change of batch.flatMap((item) => item.changes)) {
         const file = join(dir, change.path);
-        if (change.content === null) await rm(file, { force: true });
+        if (change.content === null) await rm(file, { force: true, recursive: true });
         else {
           await mkdir(dirname(file), { recursive: true });
           await writeFile(file, change.content);

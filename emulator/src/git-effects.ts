@@ -17,6 +17,10 @@ export interface GitEffects {
   removeGitSource(account: AccountRecord, runtime: RuntimeRecord, source: GitSourceRecord): Promise<void>;
   writeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterManifestFields): Promise<void>;
   removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void>;
+  /** A hybrid runtime's first write: the account's Shared Configuration Repository (created if missing) gains the runtime's layout. */
+  initRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void>;
+  /** `removeRuntimeFromIscRepo`: the runtime's directories leave the Shared Configuration Repository, in one commit. */
+  removeRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void>;
 }
 
 /** What a cluster's manifest holds: not its connection check, which runs while the manifest is pushed. */
@@ -177,6 +181,27 @@ export class GitServerEffects implements GitEffects {
     const isc = this.isc(account);
     await this.commitTo(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: null }], `Remove cluster ${cluster.name}`);
   }
+
+  async initRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void> {
+    const isc = this.isc(account);
+    await createRepository(this.hosting(runtime), isc, { description: "Codefresh shared configuration repository" });
+    await this.commitTo(runtime, isc, iscSkeleton(isc, runtime), `Add runtime ${runtime.name} to the shared configuration repository`);
+  }
+
+  async removeRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void> {
+    const isc = this.isc(account);
+    await this.commitTo(
+      runtime,
+      isc,
+      runtimeDirectories(runtime.name).map((path) => ({ path, content: null })),
+      `Remove runtime ${runtime.name} from the shared configuration repository`,
+    );
+  }
+}
+
+/** The directories of the Shared Configuration Repository that belong to one runtime. */
+export function runtimeDirectories(runtime: string): string[] {
+  return [`runtimes/${runtime}`, `resources/${runtime}`, `resources/runtimes/${runtime}`];
 }
 
 /** What connecting git commits to a new Shared Configuration Repository for a runtime. */

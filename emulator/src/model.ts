@@ -34,13 +34,34 @@ export interface RuntimeRecord {
   deleteDoneAt?: number;
   /** The shared configuration repo was initialised through this runtime (connect git). */
   iscInitialized: boolean;
-  gitProvider?: GitProvider;
-  gitApiUrl?: string;
+  gitProvider?: GitProvider | undefined;
+  gitApiUrl?: string | undefined;
   /** Git token registered for the runtime (connect git). Secret: never returned by any query. */
   gitToken?: string | undefined;
   gitUsername?: string | undefined;
   /** Repo of the default git source created when git was connected. */
   defaultGitSourceRepo?: string;
+  /** The runtime's own cluster, as registered (hybrid: `createRuntime`'s `cluster`). */
+  cluster?: string;
+  /** Where the app-proxy is reached when registered with its own ingress (hybrid, access mode INGRESS). */
+  ingressHost?: string | undefined;
+  internalIngressHost?: string | undefined;
+  ingressClass?: string | undefined;
+  ingressController?: string | undefined;
+  accessMode?: "INGRESS" | "TUNNEL";
+  /** The components the installer registered (`componentNames`), shown by `components`. */
+  componentNames?: string[];
+  /** The runtime's repo as registered (`createRuntime`'s `repo`). */
+  repo?: string | undefined;
+  /** sha256 of the runtime's access token (`newAccessToken`); the token itself is never stored. */
+  accessTokenHash?: string;
+  /** Errors the runtime reported (`reportRuntimeErrors`); they make it DEGRADED. */
+  reportedErrors?: ReportedRuntimeError[];
+}
+
+export interface ReportedRuntimeError {
+  level: "ERROR" | "WARNING";
+  message: string;
 }
 
 /** Its editable fields (`include`, `exclude`, …) are declared in ./git-source-fields.ts. */
@@ -85,9 +106,17 @@ export interface GitIntegrationRecord {
   runtime: string;
   name: string;
   provider: GitProvider;
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   sharingPolicy: "ACCOUNT_ADMINS" | "ALL_USERS_IN_ACCOUNT";
-  registeredUsers: string[];
+  /** Each user's registered git token, keyed by user id. Secret: never returned by any query. */
+  registrations: Record<string, GitTokenRegistration>;
+}
+
+export interface GitTokenRegistration {
+  token: string;
+  refreshToken?: string | undefined;
+  username?: string | undefined;
+  tokenType: "RUNTIME_TOKEN" | "USER_TOKEN";
 }
 
 export interface AccountRecord {

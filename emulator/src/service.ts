@@ -1,11 +1,13 @@
 // What Codefresh does, per account: the behaviour behind both GraphQL surfaces and the REST cluster
 // registration. Resolvers stay thin; business rules and their error messages live here.
+import { randomBytes } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { checkClusterCredentials } from "./cluster-check";
 import { businessError, RestError } from "./errors";
 import type { ConnectGitArgs, GitEffects } from "./git-effects";
 import { editableFieldsOf, type EditableGitSourceInput } from "./git-source-fields";
-import { AccountRecord, ClusterRecord, EmulatorState, GitProvider, GitSourceRecord, hashApiKey, RuntimeRecord } from "./model";
+import { AccountRecord, ClusterRecord, EmulatorState, GitProvider, GitSourceRecord, hashApiKey, ReportedRuntimeError, RuntimeRecord } from "./model";
+import { GitIntegrations, hostedGitProviders } from "./git-integrations";
 import type { StateStore } from "./store";
 
 export interface ServiceOptions {
@@ -28,7 +30,6 @@ export const clusterNamePattern = /^[a-z]([-a-z\d]{0,61}[a-z\d])?$/;
 export const defaultHostedRuntimeName = "codefresh-hosted";
 /** The git source Codefresh creates when a hosted runtime's git provider is connected. */
 export const defaultGitSourceName = "default-git-source";
-const hostedProviders = new Set<string>(["GITHUB", "BITBUCKET", "GERRIT"]);
 
 /** What connecting a hosted runtime's git provider takes (go-sdk's InitManagedRuntimeArgs fields). */
 export interface ConnectGitInput {
@@ -42,9 +43,31 @@ export interface ConnectGitInput {
   suggestedGsRepo: string;
 }
 
+/** `createRuntime`'s input (go-sdk's RuntimeInstallationArgs). */
+export interface RuntimeInstallationInput {
+  runtimeName: string;
+  runtimeNamespace?: string | null;
+  cluster: string;
+  installationType?: "HELM" | "HELM_HOSTED" | null;
+  managed?: boolean | null;
+  gitProvider?: string | null;
+  runtimeVersion: string;
+  chartVersion?: string | null;
+  componentNames: (string | null)[];
+  ingressHost?: string | null;
+  internalIngressHost?: string | null;
+  ingressClass?: string | null;
+  ingressController?: string | null;
+  repo?: string | null;
+  recover?: boolean | null;
+  accessMode?: "INGRESS" | "TUNNEL" | null;
+}
+
 export type RuntimePhase = "installing" | "ready" | "failed" | "deleting" | "gone";
 
 export class CodefreshService {
+  readonly integrations = new GitIntegrations(this);
+
   constructor(
     readonly store: StateStore,
     readonly options: ServiceOptions,
@@ -79,8 +102,14 @@ export class CodefreshService {
     return runtime && this.phase(runtime) !== "gone" ? runtime : undefined;
   }
 
-  ingressHost(account: AccountRecord, runtime: string): string {
+  /** Where the emulator serves a runtime's app-proxy (a hosted runtime's ingress, a hybrid one's tunnel). */
+  servedIngressHost(account: AccountRecord, runtime: string): string {
     return `${this.options.baseUrl()}/ingress/${account.id}/${runtime}`;
+  }
+
+  /** The runtime's `ingressHost`: a hybrid runtime registered with its own ingress reports that one. */
+  ingressHost(account: AccountRecord, runtime: string): string {
+    return account.runtimes[runtime]?.ingressHost ?? this.servedIngressHost(account, runtime);
   }
 
   /** Installs the account's hosted runtime; Codefresh allows one per account. */
@@ -114,6 +143,89 @@ export class CodefreshService {
     });
   }
 
+  /**
+   * `createRuntime`: registers a hybrid runtime, as the gitops-runtime Helm chart's app-proxy and
+   * csdp-official's installer/install.sh do with the user's API key. Returns the runtime's new access token
+   * (stored hashed). Hosted runtimes are Codefresh's to install: a user key cannot register one.
+   */
+  async registerRuntime(accountId: string, args: RuntimeInstallationInput): Promise<{ name: string; newAccessToken: string }> {
+    if (args.managed === true || args.installationType === "HELM_HOSTED") {
+      throw businessError(
+        "hosted runtimes are installed by Codefresh, not with createRuntime (new ones only through Codefresh sales); register a hybrid runtime (installationType HELM)",
+        "FORBIDDEN",
+      );
+    }
+    if (!runtimeNamePattern.test(args.runtimeName)) {
+      throw businessError(`invalid runtime name "${args.runtimeName}": lowercase letters, digits and '-', starting with a letter`, "BAD_USER_INPUT");
+    }
+    const ingressHost = args.ingressHost?.replace(/\/+$/, "") || undefined;
+    if (ingressHost !== undefined && !/^https?:\/\/\S+$/.test(ingressHost)) {
+      throw businessError(`ingressHost "${ingressHost}" must be an http(s) URL`, "BAD_USER_INPUT");
+    }
+    const newAccessToken = randomBytes(24).toString("hex");
+    await this.store.update((state) => {
+      const account = mustAccount(state, accountId);
+      purgeGone(this, account);
+      const existing = account.runtimes[args.runtimeName];
+      if (existing && !(args.recover === true && !existing.managed)) {
+        throw businessError(`runtime '${args.runtimeName}' already exists`, "CONFLICT");
+      }
+      const now = this.now();
+      account.runtimes[args.runtimeName] = {
+        ...existing,
+        name: args.runtimeName,
+        namespace: args.runtimeNamespace ?? existing?.namespace ?? args.runtimeName,
+        managed: false,
+        installationType: "HELM",
+        runtimeVersion: args.runtimeVersion,
+        chartVersion: args.chartVersion ?? existing?.chartVersion ?? args.runtimeVersion,
+        createdAt: existing?.createdAt ?? now,
+        installReadyAt: existing?.installReadyAt ?? now + this.options.installDelayMs,
+        iscInitialized: existing?.iscInitialized ?? false,
+        gitProvider: (args.gitProvider as GitProvider | null | undefined) ?? existing?.gitProvider,
+        cluster: args.cluster,
+        ingressHost,
+        internalIngressHost: args.internalIngressHost ?? undefined,
+        ingressClass: args.ingressClass ?? undefined,
+        ingressController: args.ingressController ?? undefined,
+        accessMode: args.accessMode ?? (ingressHost ? "INGRESS" : "TUNNEL"),
+        componentNames: [...args.componentNames].filter((c): c is string => typeof c === "string"),
+        repo: args.repo ?? undefined,
+        accessTokenHash: hashApiKey(newAccessToken),
+      };
+    });
+    return { name: args.runtimeName, newAccessToken };
+  }
+
+  /** `reportRuntimeErrors`: replaces what the runtime reported; an ERROR makes it DEGRADED. */
+  reportRuntimeErrors(accountId: string, runtimeName: string, errors: ReportedRuntimeError[]): Promise<number> {
+    return this.store.update((state) => {
+      const runtime = this.runtime(mustAccount(state, accountId), runtimeName);
+      if (!runtime) throw businessError(`runtime '${runtimeName}' does not exist`, "NOT_FOUND");
+      runtime.reportedErrors = errors.map(({ level, message }) => ({ level, message }));
+      return errors.length;
+    });
+  }
+
+  /** `migrateRuntime` moves a CLI-installed runtime to the Helm chart; every runtime here is Helm-installed. */
+  migrateRuntime(account: AccountRecord, runtimeName: string): never {
+    const runtime = this.runtime(account, runtimeName);
+    if (!runtime) throw businessError(`runtime '${runtimeName}' does not exist`, "NOT_FOUND");
+    throw businessError(
+      `runtime '${runtimeName}' is already installed with Helm (installationType ${runtime.installationType}); only CLI-installed runtimes can be migrated`,
+      "FAILED_PRECONDITION",
+    );
+  }
+
+  /** `deleteManagedRuntime`: only for the hosted runtime; a hybrid one is uninstalled with Helm and `deleteRuntime`. */
+  deleteManagedRuntime(accountId: string, name: string): Promise<number> {
+    const runtime = this.runtime(this.mustAccount(accountId), name);
+    if (runtime && !runtime.managed) {
+      throw businessError(`runtime '${name}' is not a hosted runtime; uninstall it with Helm and delete it with deleteRuntime`, "FAILED_PRECONDITION");
+    }
+    return this.deleteRuntime(accountId, name);
+  }
+
   /** `deleteRuntime`/`deleteManagedRuntime`: the runtime stays readable until the delete delay passes. */
   deleteRuntime(accountId: string, name: string): Promise<number> {
     return this.store.update((state) => {
@@ -129,6 +241,7 @@ export class CodefreshService {
         for (const [key, source] of Object.entries(account.gitSources)) if (source.runtime === name) delete account.gitSources[key];
         for (const [key, cluster] of Object.entries(account.clusters)) if (cluster.runtime === name) delete account.clusters[key];
         for (const [key, integration] of Object.entries(account.gitIntegrations)) if (integration.runtime === name) delete account.gitIntegrations[key];
+        for (const [key, rollouts] of Object.entries(account.rollouts)) if (rollouts.runtime === name) delete account.rollouts[key];
       }
       return 1;
     });
@@ -144,7 +257,7 @@ export class CodefreshService {
     const account = this.mustAccount(accountId);
     const runtime = this.readyRuntime(account, runtimeName);
     if (!runtime.managed) throw businessError(`runtime '${runtime.name}' is not a hosted runtime`, "FAILED_PRECONDITION");
-    if (!hostedProviders.has(input.provider)) {
+    if (!hostedGitProviders.includes(input.provider as GitProvider)) {
       throw businessError(`${input.provider} is not supported for hosted runtimes; use GITHUB, BITBUCKET (Bitbucket Cloud) or GERRIT`, "BAD_USER_INPUT");
     }
     const existingIsc = account.settings.sharedConfigRepo;
@@ -183,7 +296,7 @@ export class CodefreshService {
         provider: connect.provider,
         apiUrl,
         sharingPolicy: input.sharingPolicy === "ACCOUNT_ADMINS" ? "ACCOUNT_ADMINS" : "ALL_USERS_IN_ACCOUNT",
-        registeredUsers: [target.userId],
+        registrations: { [target.userId]: { token: input.token, username: connect.username, tokenType: "USER_TOKEN" } },
       };
       const key = `${runtime.name}/${defaultGitSourceName}`;
       if (!target.gitSources[key]) {
@@ -262,10 +375,11 @@ export class CodefreshService {
     const spec = parseAppSpecifier(input.appSpecifier);
     const labels = parseLabels(input.labels);
     const account = this.mustAccount(accountId);
-    const runtime = this.readyRuntime(account, runtimeName);
+    this.readyRuntime(account, runtimeName);
     if (account.gitSources[`${runtimeName}/${input.appName}`]) {
       throw businessError(`git source "${input.appName}" already exists in runtime "${runtimeName}"`, "CONFLICT");
     }
+    const runtime = await this.writableRuntime(account, runtimeName);
     const source: GitSourceRecord = {
       runtime: runtimeName,
       name: input.appName,
@@ -296,10 +410,11 @@ export class CodefreshService {
   async editGitSource(accountId: string, runtimeName: string, input: { appName: string; appSpecifier: string } & EditableGitSourceInput): Promise<null> {
     const spec = parseAppSpecifier(input.appSpecifier);
     const account = this.mustAccount(accountId);
-    const runtime = this.readyRuntime(account, runtimeName);
+    this.readyRuntime(account, runtimeName);
     const key = `${runtimeName}/${input.appName}`;
     const existing = account.gitSources[key];
     if (!existing) throw businessError(`git source "${input.appName}" does not exist in runtime "${runtimeName}"`, "NOT_FOUND");
+    const runtime = await this.writableRuntime(account, runtimeName);
     const updated: GitSourceRecord = {
       ...existing,
       appSpecifier: input.appSpecifier,
@@ -317,10 +432,11 @@ export class CodefreshService {
 
   async deleteApplication(accountId: string, runtimeName: string, appName: string): Promise<null> {
     const account = this.mustAccount(accountId);
-    const runtime = this.readyRuntime(account, runtimeName);
+    this.readyRuntime(account, runtimeName);
     const key = `${runtimeName}/${appName}`;
     const existing = account.gitSources[key];
     if (!existing) throw businessError(`application "${appName}" does not exist in runtime "${runtimeName}"`, "NOT_FOUND");
+    const runtime = await this.writableRuntime(account, runtimeName);
     await this.git.removeGitSource(account, runtime, existing);
     await this.store.update((state) => {
       delete mustAccount(state, accountId).gitSources[key];
@@ -345,9 +461,10 @@ export class CodefreshService {
     const labels = decodeMap(body.labels, "labels");
     const annotations = decodeMap(body.annotations, "annotations");
     const account = this.mustAccount(accountId);
-    const runtime = this.readyRuntime(account, runtimeName);
+    this.readyRuntime(account, runtimeName);
     const sameName = Object.values(account.clusters).find((c) => c.runtime === runtimeName && c.name === name && c.server !== kube.server);
     if (sameName) throw new RestError(409, `cluster name "${name}" is already used by ${sameName.server} in runtime "${runtimeName}"`);
+    const runtime = await this.writableRuntime(account, runtimeName);
     // The check reads the cluster and never fails (an unreachable one is Failed): it runs while the manifest is pushed.
     const [check] = await Promise.all([
       checkClusterCredentials(kube),
@@ -378,10 +495,11 @@ export class CodefreshService {
 
   async removeCluster(accountId: string, runtimeName: string, server: string): Promise<null> {
     const account = this.mustAccount(accountId);
-    const runtime = this.readyRuntime(account, runtimeName);
+    this.readyRuntime(account, runtimeName);
     const key = `${runtimeName}/${server}`;
     const existing = account.clusters[key];
     if (!existing) throw businessError(`cluster "${server}" is not connected to runtime "${runtimeName}"`, "NOT_FOUND");
+    const runtime = await this.writableRuntime(account, runtimeName);
     await this.git.removeCluster(account, runtime, existing);
     await this.store.update((state) => {
       delete mustAccount(state, accountId).clusters[key];
@@ -413,6 +531,58 @@ export class CodefreshService {
         cluster.apisCount = check.apisCount ?? cluster.apisCount;
       }
     });
+  }
+
+  // ---- the Shared Configuration Repository, per runtime --------------------------------------------
+
+  /**
+   * The runtime as its app-proxy writes to git. A hosted runtime commits with the token given when git was
+   * connected; a hybrid one with the calling user's token registered on its default git integration, and
+   * its first write adds its layout to the account's Shared Configuration Repository.
+   */
+  async writableRuntime(account: AccountRecord, runtimeName: string): Promise<RuntimeRecord> {
+    const runtime = this.readyRuntime(account, runtimeName);
+    if (runtime.managed || runtime.gitToken) return runtime;
+    const registration = this.integrations.registration(account.id, runtime.name, account.userId);
+    if (!registration) {
+      throw businessError(
+        `runtime '${runtime.name}' has no git token of yours: register your git token with its git integration (registerToGitIntegration) first`,
+        "FAILED_PRECONDITION",
+      );
+    }
+    const writer: RuntimeRecord = {
+      ...runtime,
+      gitToken: registration.token,
+      gitUsername: registration.username,
+      gitProvider: runtime.gitProvider ?? registration.integration.provider,
+      gitApiUrl: registration.integration.apiUrl,
+    };
+    if (!runtime.iscInitialized) {
+      await this.git.initRuntime(account, writer);
+      await this.store.update((state) => {
+        const stored = mustAccount(state, account.id).runtimes[runtime.name];
+        if (stored) stored.iscInitialized = true;
+      });
+    }
+    return writer;
+  }
+
+  /** `removeRuntimeFromIscRepo`: commits the removal of the runtime's directories; answers how many manifests went. */
+  async removeRuntimeFromIsc(accountId: string, runtimeName: string): Promise<number> {
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    if (!runtime.iscInitialized) return 0;
+    const writer = await this.writableRuntime(account, runtimeName);
+    const manifests =
+      1 + // runtimes/<runtime>/in-cluster.yaml
+      Object.values(account.clusters).filter((c) => c.runtime === runtimeName).length +
+      Object.values(account.gitSources).filter((g) => g.runtime === runtimeName && g.name !== defaultGitSourceName).length;
+    await this.git.removeRuntime(account, writer);
+    await this.store.update((state) => {
+      const stored = mustAccount(state, accountId).runtimes[runtimeName];
+      if (stored) stored.iscInitialized = false;
+    });
+    return manifests;
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

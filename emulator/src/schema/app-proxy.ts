@@ -73,7 +73,14 @@ export const appProxyTypeDefs = /* GraphQL */ `
     tokenType: TokenType
   }
 
+  type AppProxyVersionInfo {
+    version: String!
+    platformHost: String!
+    platformVersion: String!
+  }
+
   type Query {
+    versionInfo: AppProxyVersionInfo!
     gitIntegration(name: String): GitIntegration
     gitIntegrations: [GitIntegration!]!
   }

@@ -253,6 +253,7 @@ export const platformTypeDefs = /* GraphQL */ `
     healthStatus: HealthStatus
     isGitSource: Boolean
     status: ApplicationStatus
+    errors: [Error]!
   }
   type GitSource {
     metadata: ObjectMeta!
@@ -271,12 +272,97 @@ export const platformTypeDefs = /* GraphQL */ `
     pageInfo: SliceInfo!
   }
 
+  enum ErrorLevels {
+    ERROR
+    WARNING
+  }
+  enum HealthErrorCodes {
+    BROKEN_REFERENCE
+    INACTIVE_RUNTIME
+    INSUFFICIENT_RESOURCES
+    RUNTIME_INSTALLATION_ERROR
+    TRANSITIVE_ERROR
+    UNKNOWN
+  }
+  enum SyncErrorCodes {
+    INVALID_SPEC
+    LONG_SYNC
+    MISSING_ROLLOUTS_COMPONENT
+    UNKNOWN
+  }
+  type HealthError {
+    level: ErrorLevels!
+    title: String!
+    message: String!
+    suggestion: String
+    code: HealthErrorCodes!
+    lastSeen: String!
+  }
+  type SyncError {
+    level: ErrorLevels!
+    title: String!
+    message: String!
+    suggestion: String
+    code: SyncErrorCodes!
+    lastSeen: String!
+  }
+  union Error = HealthError | SyncError
+  input HealthErrorInput {
+    level: ErrorLevels!
+    message: String!
+  }
+  input ReportRuntimeErrorsArgs {
+    runtime: String!
+    errors: [HealthErrorInput]!
+  }
+
+  "A runtime's component: an Argo CD Application the installer registered."
+  type Component {
+    metadata: ObjectMeta!
+    errors: [Error]!
+    self: Application
+    syncStatus: SyncStatus!
+    healthStatus: HealthStatus
+    healthMessage: String
+    version: String!
+  }
+  type ComponentEdge {
+    node: Component!
+    cursor: String!
+  }
+  type ComponentSlice {
+    edges: [ComponentEdge!]!
+    pageInfo: SliceInfo!
+  }
+
+  enum PlanTypes {
+    CLASSIC_PLAN
+    GITOPS_PLAN
+  }
+  type GitOpsUsage {
+    applications: Int
+    clusters: Int
+  }
+  type GitOpsLimits {
+    applications: Int
+    clusters: Int
+  }
+  type LimitsStatus {
+    planType: PlanTypes!
+    usage: GitOpsUsage
+    limits: GitOpsLimits
+    status: Boolean!
+  }
+
   type Query {
     runtime(name: String!): Runtime
     runtimes(pagination: SlicePaginationArgs): RuntimeSlice!
     me: User!
     clusters(runtime: String, pagination: SlicePaginationArgs): ClusterSlice!
     gitSources(pagination: SlicePaginationArgs, project: String, runtime: String): GitSourceSlice!
+    components(runtime: String!, pagination: SlicePaginationArgs): ComponentSlice!
+    limitsStatus: LimitsStatus!
+    latestCliRelease: String!
   }
 
   type Mutation {
@@ -285,5 +371,7 @@ export const platformTypeDefs = /* GraphQL */ `
     deleteManagedRuntime(name: String!): Int
     updateCsdpSettings(gitProvider: GitProviders!, gitApiUrl: String!, sharedConfigRepo: String!): Void
     suggestIscRepo(suggestedSharedConfigRepo: String!): String
+    migrateRuntime(runtimeName: String!): Void
+    reportRuntimeErrors(reportErrorsArgs: ReportRuntimeErrorsArgs!): Int!
   }
 `;

@@ -1,8 +1,10 @@
 // Resolvers of both GraphQL surfaces: thin mappings from records to Codefresh's types; behaviour and
 // rules live in CodefreshService.
+import { businessError } from "../errors";
+import type { AddGitIntegrationInput, EditGitIntegrationInput, RegisterToGitIntegrationInput } from "../git-integrations";
 import { editableFieldsView } from "../git-source-fields";
-import type { AccountRecord, ClusterRecord, GitSourceRecord, RuntimeRecord } from "../model";
-import { type CodefreshService, mustAccount } from "../service";
+import type { AccountPlan, AccountRecord, ClusterRecord, GitIntegrationRecord, GitSourceRecord, ReportedRuntimeError, RuntimeRecord } from "../model";
+import { type CodefreshService, mustAccount, type RuntimeInstallationInput } from "../service";
 import type { AppProxyContext, PlatformContext } from "./context";
 
 interface Pagination {
@@ -43,29 +45,37 @@ const pairs = (map: Record<string, string> | undefined) => Object.entries(map ??
 function runtimeView(service: CodefreshService, account: AccountRecord, runtime: RuntimeRecord) {
   const phase = service.phase(runtime);
   const installationStatus = phase === "installing" ? "IN_PROGRESS" : phase === "failed" ? "FAILED" : "COMPLETED";
-  const healthStatus = phase === "ready" ? "HEALTHY" : phase === "failed" || phase === "deleting" ? "DEGRADED" : "PROGRESSING";
+  const reported = runtime.reportedErrors ?? [];
+  const degradedByErrors = reported.some((e) => e.level === "ERROR");
+  const healthStatus =
+    phase === "ready" ? (degradedByErrors ? "DEGRADED" : "HEALTHY") : phase === "failed" || phase === "deleting" ? "DEGRADED" : "PROGRESSING";
+  const reportedMessage = reported.length > 0 ? reported.map((e) => e.message).join("; ") : null;
   const clusters = Object.values(account.clusters).filter((c) => c.runtime === runtime.name);
   return {
     metadata: { name: runtime.name, namespace: runtime.namespace, runtime: runtime.name, cluster: "https://kubernetes.default.svc", account: account.id },
-    self: { syncStatus: phase === "ready" ? "SYNCED" : "UNKNOWN", healthStatus, healthMessage: phase === "deleting" ? "runtime is being deleted" : null },
+    self: {
+      syncStatus: phase === "ready" ? "SYNCED" : "UNKNOWN",
+      healthStatus,
+      healthMessage: phase === "deleting" ? "runtime is being deleted" : reportedMessage,
+    },
     syncStatus: phase === "ready" ? "SYNCED" : "UNKNOWN",
     healthStatus,
-    healthMessage: phase === "deleting" ? "runtime is being deleted" : phase === "failed" ? "installation failed" : null,
-    cluster: "https://kubernetes.default.svc",
+    healthMessage: phase === "deleting" ? "runtime is being deleted" : phase === "failed" ? "installation failed" : reportedMessage,
+    cluster: runtime.cluster ?? "https://kubernetes.default.svc",
     managed: runtime.managed,
     isRemoteClusterConnected: clusters.some((c) => c.connection.status === "Successful"),
     ingressHost: service.ingressHost(account, runtime.name),
-    internalIngressHost: null,
-    ingressClass: null,
-    ingressController: null,
+    internalIngressHost: runtime.internalIngressHost ?? null,
+    ingressClass: runtime.ingressClass ?? null,
+    ingressController: runtime.ingressController ?? null,
     runtimeVersion: runtime.runtimeVersion,
     chartVersion: runtime.chartVersion,
     installationStatus,
     installationType: runtime.installationType,
-    repo: runtime.iscInitialized ? (account.settings.sharedConfigRepo ?? null) : null,
+    repo: runtime.iscInitialized ? (account.settings.sharedConfigRepo ?? null) : (runtime.repo ?? null),
     managedClustersNum: clusters.length,
     gitProvider: runtime.gitProvider ?? null,
-    accessMode: "INGRESS",
+    accessMode: runtime.accessMode ?? "INGRESS",
     iscInitialized: runtime.iscInitialized,
     status: {
       appProxyStarted: status(phase === "ready", "app-proxy"),
@@ -128,6 +138,7 @@ function gitSourceView(service: CodefreshService, source: GitSourceRecord) {
           healthStatus: "HEALTHY",
           isGitSource: true,
           status: { syncStatus: "SYNCED", healthStatus: "HEALTHY" },
+          errors: [],
         }
       : null,
     syncStatus: ready ? "SYNCED" : "UNKNOWN",
@@ -137,7 +148,86 @@ function gitSourceView(service: CodefreshService, source: GitSourceRecord) {
   };
 }
 
+/** The components a hosted runtime runs (the gitops-runtime chart's component list). */
+const hostedComponents = ["app-proxy", "internal-router", "argo-gateway", "runtime-event-reporter", "cluster-event-reporter", "argocd"];
+const inClusterServer = "https://kubernetes.default.svc";
+
+function componentsOf(service: CodefreshService, account: AccountRecord, runtime: RuntimeRecord) {
+  const ready = service.phase(runtime) === "ready";
+  const component = (name: string, cluster: string) => ({
+    metadata: {
+      group: "argoproj.io",
+      version: "v1alpha1",
+      kind: "Application",
+      name,
+      namespace: runtime.namespace,
+      runtime: runtime.name,
+      cluster,
+      account: account.id,
+    },
+    errors: [],
+    self: {
+      syncStatus: ready ? "SYNCED" : "UNKNOWN",
+      healthStatus: ready ? "HEALTHY" : "PROGRESSING",
+      status: { syncStatus: ready ? "SYNCED" : "UNKNOWN", healthStatus: ready ? "HEALTHY" : "PROGRESSING" },
+      errors: [],
+    },
+    syncStatus: ready ? "SYNCED" : "UNKNOWN",
+    healthStatus: ready ? "HEALTHY" : "PROGRESSING",
+    healthMessage: null,
+    version: runtime.runtimeVersion,
+  });
+  const installed = runtime.componentNames ?? (runtime.managed ? hostedComponents : []);
+  const rollouts = Object.values(account.rollouts)
+    .filter((r) => r.runtime === runtime.name)
+    .map((r) => {
+      const cluster = Object.values(account.clusters).find((c) => c.runtime === runtime.name && c.server === r.destServer);
+      return component(cluster ? `argo-rollouts-${cluster.name}` : "argo-rollouts", r.destServer);
+    });
+  return [...installed.map((name) => component(name, inClusterServer)), ...rollouts];
+}
+
+/** The emulator's assumed GitOps plan limits (Codefresh does not publish them); ENTERPRISE has none. */
+export const planLimits: Record<AccountPlan, { clusters: number; applications: number } | null> = {
+  FREE: { clusters: 1, applications: 10 },
+  PRO: { clusters: 10, applications: 100 },
+  ENTERPRISE: null,
+};
+
+/** cli-v2's VERSION at the commit this emulator was checked against. */
+export const latestCliRelease = "v0.2.16";
+/** What the emulated platform reports as its version (app-proxy `versionInfo`). */
+export const platformVersion = "1.0.0-emulator";
+
+function limitsStatus(account: AccountRecord) {
+  const usage = { clusters: Object.keys(account.clusters).length, applications: Object.keys(account.gitSources).length };
+  const limits = planLimits[account.plan];
+  return {
+    planType: "GITOPS_PLAN",
+    usage,
+    limits,
+    status: limits === null || (usage.clusters <= limits.clusters && usage.applications <= limits.applications),
+  };
+}
+
+function gitIntegrationView(integration: GitIntegrationRecord) {
+  const users = Object.keys(integration.registrations);
+  return {
+    name: integration.name,
+    sharingPolicy: integration.sharingPolicy,
+    provider: integration.provider,
+    apiUrl: integration.apiUrl ?? null,
+    registeredUsers: users,
+    users: users.map((userId) => ({ userId })),
+  };
+}
+
+const syncErrorCodes = new Set(["INVALID_SPEC", "LONG_SYNC", "MISSING_ROLLOUTS_COMPONENT"]);
+
 export const platformResolvers = {
+  Error: {
+    __resolveType: (error: { code: string }) => (syncErrorCodes.has(error.code) ? "SyncError" : "HealthError"),
+  },
   Query: {
     runtime(_: unknown, args: { name: string }, ctx: PlatformContext) {
       const runtime = ctx.service.runtime(ctx.account, args.name);
@@ -191,6 +281,13 @@ export const platformResolvers = {
       ]);
       return slice(items, args.pagination);
     },
+    components(_: unknown, args: { runtime: string; pagination?: Pagination }, ctx: PlatformContext) {
+      const runtime = ctx.service.runtime(ctx.account, args.runtime);
+      if (!runtime) throw businessError(`runtime '${args.runtime}' does not exist`, "NOT_FOUND");
+      return slice(componentsOf(ctx.service, ctx.account, runtime), args.pagination);
+    },
+    limitsStatus: (_: unknown, __: unknown, ctx: PlatformContext) => limitsStatus(ctx.account),
+    latestCliRelease: () => latestCliRelease,
     gitSources(_: unknown, args: { runtime?: string | null; pagination?: Pagination }, ctx: PlatformContext) {
       const items = Object.values(ctx.account.gitSources)
         .filter((s) => !args.runtime || s.runtime === args.runtime)
@@ -201,12 +298,17 @@ export const platformResolvers = {
     },
   },
   Mutation: {
-    createRuntime() {
-      // Hybrid runtimes are installed with Helm in the user's cluster; the emulator models hosted ones.
-      throw new Error("createRuntime: hybrid runtimes are not supported by this emulator; it models the hosted runtime");
-    },
+    createRuntime: (_: unknown, args: { installationArgs: RuntimeInstallationInput }, ctx: PlatformContext) =>
+      ctx.service.registerRuntime(ctx.account.id, args.installationArgs),
     deleteRuntime: (_: unknown, args: { name: string }, ctx: PlatformContext) => ctx.service.deleteRuntime(ctx.account.id, args.name),
-    deleteManagedRuntime: (_: unknown, args: { name: string }, ctx: PlatformContext) => ctx.service.deleteRuntime(ctx.account.id, args.name),
+    deleteManagedRuntime: (_: unknown, args: { name: string }, ctx: PlatformContext) => ctx.service.deleteManagedRuntime(ctx.account.id, args.name),
+    migrateRuntime: (_: unknown, args: { runtimeName: string }, ctx: PlatformContext) => ctx.service.migrateRuntime(ctx.account, args.runtimeName),
+    reportRuntimeErrors: (_: unknown, args: { reportErrorsArgs: { runtime: string; errors: (ReportedRuntimeError | null)[] } }, ctx: PlatformContext) =>
+      ctx.service.reportRuntimeErrors(
+        ctx.account.id,
+        args.reportErrorsArgs.runtime,
+        args.reportErrorsArgs.errors.filter((e): e is ReportedRuntimeError => e !== null),
+      ),
     updateCsdpSettings: (_: unknown, args: { gitProvider: string; gitApiUrl: string; sharedConfigRepo: string }, ctx: PlatformContext) =>
       ctx.service.updateSettings(ctx.account.id, args.gitProvider as never, args.gitApiUrl, args.sharedConfigRepo),
     suggestIscRepo: (_: unknown, args: { suggestedSharedConfigRepo: string }, ctx: PlatformContext) =>
@@ -216,15 +318,16 @@ export const platformResolvers = {
 
 export const appProxyResolvers = {
   Query: {
+    versionInfo: (_: unknown, __: unknown, ctx: AppProxyContext) => ({
+      version: ctx.service.readyRuntime(ctx.account, ctx.runtime).runtimeVersion,
+      platformHost: ctx.service.options.baseUrl(),
+      platformVersion,
+    }),
     gitIntegration(_: unknown, args: { name?: string | null }, ctx: AppProxyContext) {
-      const integration = ctx.account.gitIntegrations[`${ctx.runtime}/${args.name ?? "default"}`];
-      return integration ? { ...integration, users: integration.registeredUsers.map((userId) => ({ userId })) } : null;
+      const integration = ctx.service.integrations.get(ctx.account.id, ctx.runtime, args.name);
+      return integration ? gitIntegrationView(integration) : null;
     },
-    gitIntegrations(_: unknown, __: unknown, ctx: AppProxyContext) {
-      return Object.values(ctx.account.gitIntegrations)
-        .filter((i) => i.runtime === ctx.runtime)
-        .map((i) => ({ ...i, users: i.registeredUsers.map((userId) => ({ userId })) }));
-    },
+    gitIntegrations: (_: unknown, __: unknown, ctx: AppProxyContext) => ctx.service.integrations.list(ctx.account.id, ctx.runtime).map(gitIntegrationView),
   },
   Mutation: {
     createGitSource: (_: unknown, { args }: { args: Parameters<CodefreshService["createGitSource"]>[2] }, ctx: AppProxyContext) =>
@@ -236,20 +339,26 @@ export const appProxyResolvers = {
     removeCluster: (_: unknown, args: { server: string; runtime: string }, ctx: AppProxyContext) =>
       ctx.service.removeCluster(ctx.account.id, args.runtime, args.server.replace(/\/+$/, "")),
     async createArgoRollouts(_: unknown, { args }: { args: { destServer: string; destNamespace: string } }, ctx: AppProxyContext) {
+      const destServer = args.destServer.replace(/\/+$/, "");
       await ctx.service.store.update((state) => {
-        mustAccount(state, ctx.account.id).rollouts[`${ctx.runtime}/${args.destServer}/${args.destNamespace}`] = { runtime: ctx.runtime, ...args };
+        const account = mustAccount(state, ctx.account.id);
+        ctx.service.readyRuntime(account, ctx.runtime);
+        if (destServer !== inClusterServer && !account.clusters[`${ctx.runtime}/${destServer}`]) {
+          throw businessError(`cluster "${destServer}" is not connected to runtime "${ctx.runtime}"`, "NOT_FOUND");
+        }
+        account.rollouts[`${ctx.runtime}/${destServer}/${args.destNamespace}`] = { runtime: ctx.runtime, destServer, destNamespace: args.destNamespace };
       });
       return null;
     },
-    async removeRuntimeFromIscRepo(_: unknown, __: unknown, ctx: AppProxyContext) {
-      ctx.service.readyRuntime(ctx.service.mustAccount(ctx.account.id), ctx.runtime);
-      return 1;
-    },
-    async removeGitIntegration(_: unknown, args: { name: string }, ctx: AppProxyContext) {
-      await ctx.service.store.update((state) => {
-        delete mustAccount(state, ctx.account.id).gitIntegrations[`${ctx.runtime}/${args.name}`];
-      });
-      return null;
-    },
+    removeRuntimeFromIscRepo: (_: unknown, __: unknown, ctx: AppProxyContext) => ctx.service.removeRuntimeFromIsc(ctx.account.id, ctx.runtime),
+    addGitIntegration: async (_: unknown, { args }: { args: AddGitIntegrationInput }, ctx: AppProxyContext) =>
+      gitIntegrationView(await ctx.service.integrations.add(ctx.account.id, ctx.runtime, args)),
+    editGitIntegration: async (_: unknown, { args }: { args: EditGitIntegrationInput }, ctx: AppProxyContext) =>
+      gitIntegrationView(await ctx.service.integrations.edit(ctx.account.id, ctx.runtime, args)),
+    registerToGitIntegration: async (_: unknown, { args }: { args: RegisterToGitIntegrationInput }, ctx: AppProxyContext) =>
+      gitIntegrationView(await ctx.service.integrations.register(ctx.account.id, ctx.runtime, ctx.account.userId, args)),
+    deregisterFromGitIntegration: async (_: unknown, args: { name?: string | null }, ctx: AppProxyContext) =>
+      gitIntegrationView(await ctx.service.integrations.deregister(ctx.account.id, ctx.runtime, ctx.account.userId, args.name)),
+    removeGitIntegration: (_: unknown, args: { name: string }, ctx: AppProxyContext) => ctx.service.integrations.remove(ctx.account.id, ctx.runtime, args.name),
   },
 };
