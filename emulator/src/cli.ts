@@ -32,6 +32,8 @@ ${faultKindsUsage()}
   --git-source-delay-ms N   time before a new git source is reported (default 300)
   --cluster-recheck-ms N    how often a read re-checks cluster connections (default 10000, as Argo CD)
   --git-ca-file FILE        extra CA bundle for the git server
+  --secret-key-file FILE    key sealing the secrets kept on disk (also CODEFRESH_EMULATOR_SECRET_KEY); keep it
+                            outside --data; without one, secrets kept do not survive a restart
   --no-hosted-install-api   serve only Codefresh's public schema (no invented hosted-install operations)`;
 
 function main(): Promise<void> {
@@ -49,6 +51,7 @@ function main(): Promise<void> {
       "git-source-delay-ms": { type: "string" },
       "cluster-recheck-ms": { type: "string" },
       "git-ca-file": { type: "string" },
+      "secret-key-file": { type: "string" },
       "no-hosted-install-api": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -71,6 +74,10 @@ function main(): Promise<void> {
   });
   if (values["accounts-file"]) accounts.push(...(JSON.parse(readFileSync(values["accounts-file"], "utf8")) as SeedAccount[]));
   const faultSpec = values.fault ?? process.env.CODEFRESH_EMULATOR_FAULTS;
+  const secretKey = values["secret-key-file"] ? readFileSync(values["secret-key-file"], "utf8") : process.env.CODEFRESH_EMULATOR_SECRET_KEY;
+  if (secretKey === undefined) {
+    console.error("codefresh-emulator: no --secret-key-file or CODEFRESH_EMULATOR_SECRET_KEY: secrets kept now will not be readable after a restart");
+  }
 
   return startEmulator({
     port: number("port", values.port),
@@ -85,6 +92,7 @@ function main(): Promise<void> {
     clusterRecheckMs: number("cluster-recheck-ms", values["cluster-recheck-ms"]),
     gitCaBundle: values["git-ca-file"] ? readFileSync(values["git-ca-file"], "utf8") : undefined,
     hostedInstallApi: !values["no-hosted-install-api"],
+    secretKey,
   }).then((emulator) => {
     console.log(`codefresh-emulator listening on ${emulator.url}`);
     console.log(`  platform GraphQL: ${emulator.url}/2.0/api/graphql   admin: ${emulator.url}/_emulator/counters`);

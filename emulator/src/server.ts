@@ -13,6 +13,7 @@ import { sendJson } from "./http-io";
 import { Counters, LoggedRequest, RequestMetrics } from "./metrics";
 import { hashApiKey, newAccount } from "./model";
 import { CodefreshService } from "./service";
+import { SecretBox } from "./secret-box";
 import { StateStore } from "./store";
 
 export type { SeedAccount } from "./admin";
@@ -37,6 +38,11 @@ export interface EmulatorOptions {
   faultSeed?: number | undefined;
   /** Extra CA bundle (PEM) for the git server. */
   gitCaBundle?: string | undefined;
+  /**
+   * The key that seals secrets at rest (hex or base64 of 32 bytes, or a passphrase). Keep it outside the data
+   * directory. Without one, a random key lives in memory only: a restart cannot read the secrets back.
+   */
+  secretKey?: string | undefined;
   /** Replaces the git side effects (tests of the emulator alone). */
   gitEffects?: GitEffects | undefined;
 }
@@ -78,7 +84,7 @@ function listen(server: http.Server, port: number): Promise<number> {
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const store = new StateStore(options.dataDir);
+  const store = new StateStore(options.dataDir, new SecretBox(options.secretKey ?? SecretBox.generateKey()));
   let baseUrl = "";
   const faults = new Faults(options.faults ?? [], options.faultSeed);
   const git = options.gitEffects ?? new GitServerEffects({ caBundle: options.gitCaBundle, workDir: join(options.dataDir, "app-proxy") });

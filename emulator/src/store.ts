@@ -1,10 +1,12 @@
 // Emulator state on disk: one JSON document, replaced atomically (write a temporary file, fsync it,
 // rename it over the old one, fsync the directory) before a write is acknowledged, so a kill -9 never
 // loses an acknowledged write or leaves a torn file. Writes are serialised (and grouped); reads see memory.
+// Secrets are sealed on the way to the disk (secret-box.ts).
 import { mkdirSync, readFileSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { emptyState, EmulatorState } from "./model";
+import type { SecretBox } from "./secret-box";
 
 export class StateStore {
   private state: EmulatorState;
@@ -12,7 +14,11 @@ export class StateStore {
   private readonly pending: Waiter[] = [];
   private flushing = false;
 
-  constructor(readonly dataDir: string) {
+  /** `secrets` seals every secret before it reaches the disk (secret-box.ts). */
+  constructor(
+    readonly dataDir: string,
+    private readonly secrets: SecretBox,
+  ) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.file = join(dataDir, "state.json");
     this.state = this.load();
@@ -26,7 +32,7 @@ export class StateStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
       throw error;
     }
-    const parsed = JSON.parse(text) as EmulatorState;
+    const parsed = this.secrets.parse<EmulatorState>(text);
     if (parsed.version !== 1) throw new Error(`${this.file}: unsupported state version ${String(parsed.version)}`);
     return parsed;
   }
@@ -84,7 +90,7 @@ export class StateStore {
     const temporary = `${this.file}.${process.pid}.tmp`;
     const file = await open(temporary, "w", 0o600);
     try {
-      await file.writeFile(JSON.stringify(state, null, 1));
+      await file.writeFile(this.secrets.stringify(state));
       await file.sync();
     } finally {
       await file.close();

@@ -43,10 +43,14 @@ export interface GraphqlBody {
   error?: string;
 }
 
+/** The tests' key for secrets at rest: one for every emulator, so a restart on the same data reads them back. */
+export const testSecretKey = "pulumi-codefresh tests: emulator secret key";
+
 export async function testEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "cf-emulator-")));
   const emulator = await startEmulator({
     accounts: [accountA, accountB],
+    secretKey: testSecretKey,
     installDelayMs: 0,
     deleteDelayMs: 0,
     gitSourceDelayMs: 0,
@@ -128,6 +132,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export async function spawnEmulatorCli(args: string[]): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, [join(repoRoot, "emulator", "dist", "cli.js"), ...args], {
+    env: { ...process.env, CODEFRESH_EMULATOR_SECRET_KEY: testSecretKey },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

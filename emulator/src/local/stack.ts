@@ -2,8 +2,9 @@
 // and the Codefresh emulator trusting Gitea's certificate. Used by `npm run demo` (through
 // codefresh-local-stack) and available to users' own CI.
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { SecretBox } from "../secret-box";
 import { startEmulator, RunningEmulator } from "../server";
 import { LocalGitea, startGitea } from "./gitea";
 import { LocalKubernetes, startKubernetes } from "./kubernetes";
@@ -34,6 +35,18 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The emulator's key for secrets at rest, beside (never inside) its data directory: made once, then reused. */
+async function localSecretKey(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const key = SecretBox.generateKey();
+    await writeFile(file, key, { mode: 0o600, flag: "wx" });
+    return key;
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const account = options.account ?? { name: "demo", apiKey: `cf-local-${randomBytes(16).toString("hex")}` };
@@ -44,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await gitea.createOrg(org);
     emulator = await startEmulator({
       dataDir: join(options.dir, "emulator"),
+      secretKey: await localSecretKey(join(options.dir, "emulator-secret.key")),
       port: options.emulatorPort,
       accounts: [account],
       gitCaBundle: gitea.caCert,
