@@ -2,8 +2,10 @@
 // changes what the next query returns; a registered token is never returned), and secrets at rest: a copy
 // of the data directory holds no token, a restart with the same key reads them back, another key is refused.
 import { readFile } from "node:fs/promises";
+import { stringify } from "yaml";
 import { startEmulator } from "pulumi-codefresh-emulator";
-import { accountA, graphqlCall, testEmulator, TestEmulator, testSecretKey } from "../harness/emulator";
+import { accountA, accountB, graphqlCall, testEmulator, TestEmulator, testSecretKey } from "../harness/emulator";
+import { sharedCluster, sharedGitServer } from "../harness/shared";
 
 const createRuntime = `mutation CreateRuntime($installationArgs: RuntimeInstallationArgs!) {
   createRuntime(installationArgs: $installationArgs) { name newAccessToken } }`;
@@ -97,5 +99,89 @@ describe("emulator: a hybrid runtime's git integrations and secrets at rest", ()
     await expect(startEmulator({ dataDir: emulator.dataDir, secretKey: "another key" })).rejects.toThrow(
       "the state holds secrets sealed with another key: start the emulator with the key it was started with before",
     );
+  });
+});
+
+describe("emulator: a hybrid runtime writes to the Shared Configuration Repository with the user's registered token", () => {
+  let emulator: TestEmulator;
+  const org = `hybrid-${process.pid}`;
+  const runtime = "hybrid-writes";
+  let ingressHost: string;
+  const appProxy = (query: string) => graphqlCall(`${ingressHost}/app-proxy/api/graphql`, accountB.apiKey, query);
+  const iscFile = async (path: string) => (await sharedGitServer().api("GET", `/repos/${org}/isc/contents/${path}`)).status;
+
+  beforeAll(async () => {
+    const gitea = sharedGitServer();
+    await gitea.createOrg(org);
+    emulator = await testEmulator({ gitCaBundle: gitea.caCert });
+    await emulator.graphql(accountB.apiKey, createRuntime, {
+      installationArgs: { runtimeName: runtime, cluster: "https://kubernetes.default.svc", runtimeVersion: "0.1.72", componentNames: ["app-proxy"] },
+    });
+    const answer = await emulator.graphql(accountB.apiKey, `query { runtime(name: "${runtime}") { ingressHost } }`);
+    ingressHost = (answer.body.data?.runtime as { ingressHost: string }).ingressHost;
+    await emulator.graphql(
+      accountB.apiKey,
+      `mutation { updateCsdpSettings(gitProvider: GITHUB, gitApiUrl: "${gitea.apiUrl}", sharedConfigRepo: "${gitea.url}/${org}/isc.git") }`,
+    );
+  });
+  afterAll(async () => {
+    await emulator?.dispose();
+  });
+
+  test("without a registered token a write is refused and says how to fix it", async () => {
+    const refused = await appProxy(
+      'mutation { createGitSource(args: { appName: "early", appSpecifier: "https://g.example/o/r.git", destServer: "https://kubernetes.default.svc" }) }',
+    );
+    expect(refused.body.errors?.[0]?.message).toBe(
+      `runtime '${runtime}' has no git token of yours: register your git token with its git integration (registerToGitIntegration) first`,
+    );
+  });
+
+  test("add-cluster.sh's exact request registers the cluster, committed beside the runtime's layout; removing the runtime from the ISC commits the removal", async () => {
+    const gitea = sharedGitServer();
+    await appProxy(`mutation { addGitIntegration(args: { provider: GITHUB, apiUrl: "${gitea.apiUrl}", sharingPolicy: ALL_USERS_IN_ACCOUNT }) { name } }`);
+    await appProxy(`mutation { registerToGitIntegration(args: { token: "${gitea.adminToken}" }) { name } }`);
+
+    // csdp-official add-cluster/add-cluster.sh: `kubectl config view --minify --flatten --output json`, base64 of it
+    // and of the annotations and labels YAML files, POSTed with curl's headers.
+    const cluster = sharedCluster();
+    const kubeConfig = {
+      kind: "Config",
+      apiVersion: "v1",
+      preferences: {},
+      clusters: [
+        {
+          name: cluster.server.replace(/^https?:\/\//, ""),
+          cluster: { server: cluster.server, "certificate-authority-data": Buffer.from(cluster.caCert).toString("base64") },
+        },
+      ],
+      users: [{ name: "argocd-manager", user: { token: cluster.adminToken } }],
+      contexts: [{ name: "hybrid-target", context: { cluster: cluster.server.replace(/^https?:\/\//, ""), user: "argocd-manager" } }],
+      "current-context": "hybrid-target",
+    };
+    const response = await fetch(`${ingressHost}/app-proxy/api/clusters`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: accountB.apiKey },
+      body: `{ "name": "hybrid-target", "kubeConfig": "${Buffer.from(JSON.stringify(kubeConfig)).toString("base64")}", "annotations": "${Buffer.from(stringify({ team: "platform" })).toString("base64")}", "labels": "${Buffer.from(stringify({ env: "dev" })).toString("base64")}" }`,
+    });
+    expect(response.status).toBe(201);
+    const listed = await emulator.graphql(
+      accountB.apiKey,
+      `query { clusters(runtime: "${runtime}") { edges { node { metadata { name } server info { connectionState { status } } } } } }`,
+    );
+    expect(listed.body.data?.clusters).toEqual({
+      edges: [
+        { node: { metadata: { name: "in-cluster" }, server: "https://kubernetes.default.svc", info: { connectionState: { status: "Successful" } } } },
+        { node: { metadata: { name: "hybrid-target" }, server: cluster.server, info: { connectionState: { status: "Successful" } } } },
+      ],
+    });
+    expect(await iscFile(`runtimes/${runtime}/in-cluster.yaml`)).toBe(200);
+    expect(await iscFile(`runtimes/${runtime}/hybrid-target.yaml`)).toBe(200);
+
+    const removed = await appProxy("mutation { removeRuntimeFromIscRepo }");
+    expect(removed.body).toEqual({ data: { removeRuntimeFromIscRepo: 2 } });
+    expect(await iscFile(`runtimes/${runtime}/in-cluster.yaml`)).toBe(404);
+    expect(await iscFile(`runtimes/${runtime}/hybrid-target.yaml`)).toBe(404);
+    expect(await iscFile("README.md")).toBe(200);
   });
 });
