@@ -34,6 +34,8 @@ export class StateStore {
     }
     const parsed = this.secrets.parse<EmulatorState>(text);
     if (parsed.version !== 1) throw new Error(`${this.file}: unsupported state version ${String(parsed.version)}`);
+    // Integrations written before tokens were kept per user have none registered.
+    for (const account of Object.values(parsed.accounts)) for (const integration of Object.values(account.gitIntegrations)) integration.registrations ??= {};
     return parsed;
   }
 
