@@ -43,15 +43,16 @@ export const appProxyTypeDefs = /* GraphQL */ `
     destNamespace: String!
   }
 
-  type GitIntegrationUser {
+  type UserGitIntegration {
     userId: String!
+    isValid: Boolean!
   }
   type GitIntegration {
     name: String!
     sharingPolicy: SharingPolicy!
     provider: GitProviders!
-    apiUrl: String
-    users: [GitIntegrationUser!]
+    apiUrl: String!
+    users: [UserGitIntegration!]
     registeredUsers: [String!]
   }
   input AddGitIntegrationArgs {

@@ -38,12 +38,12 @@ export const platformTypeDefs = /* GraphQL */ `
     INGRESS
     TUNNEL
   }
-  enum AppProxyInfoStatus {
+  enum AppProxyStatus {
     FAILED
     SUCCESSFUL
     UNKNOWN
   }
-  enum SyncMode {
+  enum RuntimeSyncMode {
     GITOPS
     HELM
     UNKNOWN
@@ -78,9 +78,9 @@ export const platformTypeDefs = /* GraphQL */ `
   type ObjectMeta {
     name: String!
     namespace: String
-    runtime: String
+    runtime: String!
     cluster: String
-    account: String
+    account: String!
     labels: [StringPair!]
     annotations: [StringPair!]
   }
@@ -89,14 +89,14 @@ export const platformTypeDefs = /* GraphQL */ `
     value: String!
   }
 
-  type EntityReference {
-    syncStatus: SyncStatus
+  type GenericEntity {
+    syncStatus: SyncStatus!
     healthStatus: HealthStatus
     healthMessage: String
   }
   type AppProxyInfo {
     description: String
-    status: AppProxyInfoStatus!
+    status: AppProxyStatus!
   }
   type RuntimeStatus {
     appProxyStarted: AppProxyInfo
@@ -104,19 +104,19 @@ export const platformTypeDefs = /* GraphQL */ `
     defaultGitIntegration: AppProxyInfo
     isc: AppProxyInfo
     runtimeGitToken: AppProxyInfo
-    syncMode: SyncMode
-    argoCdState: ArgoCdState
+    syncMode: RuntimeSyncMode!
+    argoCdState: ArgoCdState!
   }
 
   type Runtime {
     metadata: ObjectMeta!
-    self: EntityReference
+    self: GenericEntity
     syncStatus: SyncStatus!
     healthStatus: HealthStatus
     healthMessage: String
     cluster: String
     managed: Boolean!
-    isRemoteClusterConnected: Boolean
+    isRemoteClusterConnected: Boolean!
     ingressHost: String
     internalIngressHost: String
     ingressClass: String
@@ -124,11 +124,11 @@ export const platformTypeDefs = /* GraphQL */ `
     runtimeVersion: String
     chartVersion: String
     installationStatus: InstallationStatus!
-    installationType: InstallationType
+    installationType: InstallationType!
     repo: String
     managedClustersNum: Int!
     gitProvider: GitProviders
-    accessMode: AccessMode
+    accessMode: AccessMode!
     iscInitialized: Boolean
     status: RuntimeStatus
     lastUpdated: String
@@ -151,7 +151,7 @@ export const platformTypeDefs = /* GraphQL */ `
     gitProvider: GitProviders
     runtimeVersion: String!
     chartVersion: String
-    componentNames: [String]!
+    componentNames: [String!]!
     ingressHost: String
     internalIngressHost: String
     ingressClass: String
@@ -176,7 +176,7 @@ export const platformTypeDefs = /* GraphQL */ `
   }
   type Account {
     id: ID!
-    name: String!
+    name: String
     gitProvider: GitProviders
     gitApiUrl: String
     sharedConfigRepo: String
@@ -185,40 +185,32 @@ export const platformTypeDefs = /* GraphQL */ `
     supportsManagedRuntime: Boolean
     features: AccountFeatures
   }
-  type AccountRef {
-    id: ID!
-    name: String!
-  }
   type User {
     id: ID!
     name: String!
-    email: String
+    email: String!
     isAdmin: Boolean
-    accounts: [AccountRef!]
+    accounts: [Account!]
     activeAccount: Account!
     runtimeName: String
   }
 
-  type ClusterConnectionState {
+  type ConnectionState {
     status: ClusterConnectionStatus!
     message: String
   }
-  type ClusterCacheInfo {
+  type CacheInfo {
     resourcesCount: Int
     apisCount: Int
   }
   type ClusterInfo {
-    connectionState: ClusterConnectionState
+    connectionState: ConnectionState
     serverVersion: String
-    cacheInfo: ClusterCacheInfo
-    applicationsCount: Int
-  }
-  type ClusterMetadata {
-    name: String!
-    runtime: String!
+    cacheInfo: CacheInfo
+    applicationsCount: Int!
   }
   type Cluster {
-    metadata: ClusterMetadata!
+    metadata: ObjectMeta!
     server: String!
     info: ClusterInfo
     namespaces: [String!]
@@ -234,13 +226,13 @@ export const platformTypeDefs = /* GraphQL */ `
     pageInfo: SliceInfo!
   }
 
-  type ApplicationDestination {
+  type ArgoCDApplicationDestination {
     server: String
     namespace: String
     name: String
   }
-  type ApplicationStatus {
-    syncStatus: SyncStatus
+  type ArgoCDApplicationStatus {
+    syncStatus: SyncStatus!
     healthStatus: HealthStatus
   }
   type Application {
@@ -248,20 +240,20 @@ export const platformTypeDefs = /* GraphQL */ `
     path: String
     revision: String
     ${editableGitSourceSdl}
-    destination: ApplicationDestination
-    syncStatus: SyncStatus
+    destination: ArgoCDApplicationDestination
+    syncStatus: SyncStatus!
     healthStatus: HealthStatus
     isGitSource: Boolean
-    status: ApplicationStatus
+    status: ArgoCDApplicationStatus
     errors: [Error]!
   }
   type GitSource {
     metadata: ObjectMeta!
     self: Application
-    syncStatus: SyncStatus
+    syncStatus: SyncStatus!
     healthStatus: HealthStatus
     healthMessage: String
-    isRestricted: Boolean
+    isRestricted: Boolean!
   }
   type GitSourceEdge {
     node: GitSource!

@@ -90,9 +90,9 @@ function runtimeView(service: CodefreshService, account: AccountRecord, runtime:
   };
 }
 
-function clusterView(cluster: ClusterRecord) {
+function clusterView(account: AccountRecord, cluster: ClusterRecord) {
   return {
-    metadata: { name: cluster.name, runtime: cluster.runtime },
+    metadata: { name: cluster.name, runtime: cluster.runtime, cluster: cluster.server, account: account.id },
     server: cluster.server,
     info: {
       connectionState: { status: cluster.connection.status, message: cluster.connection.message || null },
@@ -107,9 +107,9 @@ function clusterView(cluster: ClusterRecord) {
 }
 
 /** Each runtime's own cluster, listed as Codefresh lists it. */
-function inClusterView(runtime: RuntimeRecord) {
+function inClusterView(account: AccountRecord, runtime: RuntimeRecord) {
   return {
-    metadata: { name: "in-cluster", runtime: runtime.name },
+    metadata: { name: "in-cluster", runtime: runtime.name, cluster: "https://kubernetes.default.svc", account: account.id },
     server: "https://kubernetes.default.svc",
     info: {
       connectionState: { status: "Successful", message: null },
@@ -123,10 +123,10 @@ function inClusterView(runtime: RuntimeRecord) {
   };
 }
 
-function gitSourceView(service: CodefreshService, source: GitSourceRecord) {
+function gitSourceView(service: CodefreshService, account: AccountRecord, source: GitSourceRecord) {
   const ready = service.gitSourceReady(source);
   return {
-    metadata: { name: source.name, namespace: source.runtime, runtime: source.runtime, labels: pairs(source.labels) },
+    metadata: { name: source.name, namespace: source.runtime, runtime: source.runtime, account: account.id, labels: pairs(source.labels) },
     self: ready
       ? {
           repoURL: source.repoURL,
@@ -216,9 +216,9 @@ function gitIntegrationView(integration: GitIntegrationRecord) {
     name: integration.name,
     sharingPolicy: integration.sharingPolicy,
     provider: integration.provider,
-    apiUrl: integration.apiUrl ?? null,
+    apiUrl: integration.apiUrl ?? "",
     registeredUsers: users,
-    users: users.map((userId) => ({ userId })),
+    users: users.map((userId) => ({ userId, isValid: true })),
   };
 }
 
@@ -273,11 +273,11 @@ export const platformResolvers = {
       const account = ctx.service.mustAccount(ctx.account.id);
       const runtimes = ctx.service.visibleRuntimes(account).filter((r) => !args.runtime || r.name === args.runtime);
       const items = runtimes.flatMap((runtime) => [
-        inClusterView(runtime),
+        inClusterView(account, runtime),
         ...Object.values(account.clusters)
           .filter((c) => c.runtime === runtime.name)
           .sort((a, b) => a.createdAt - b.createdAt || a.server.localeCompare(b.server))
-          .map(clusterView),
+          .map((c) => clusterView(account, c)),
       ]);
       return slice(items, args.pagination);
     },
@@ -293,7 +293,7 @@ export const platformResolvers = {
         .filter((s) => !args.runtime || s.runtime === args.runtime)
         .filter((s) => ctx.service.runtime(ctx.account, s.runtime) !== undefined)
         .sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name))
-        .map((s) => gitSourceView(ctx.service, s));
+        .map((s) => gitSourceView(ctx.service, ctx.account, s));
       return slice(items, args.pagination);
     },
   },
