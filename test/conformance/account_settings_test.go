@@ -76,6 +76,17 @@ func TestAccountUpdateCsdpSettings(t *testing.T) {
 		equal(t, "after the second update", settingsOf(t, me), [3]string{"GITLAB", "https://gitlab.example.com/api/v4", second})
 	})
 
+	t.Run("once a runtime has written to the repository, another one is refused", func(t *testing.T) {
+		cf := pro(t)
+		rt := newGitRuntime(t, cf, "settings-clone")
+		createGitSource(t, rt, "probe", "probe") // its first write clones the repository
+		err := cf.GraphQL().Account().UpdateCsdpSettings(ctx(t), platmodel.GitProvidersGithub, e.gitAPIURL, fmt.Sprintf("%s/%s/other-isc.git", e.gitURL, e.gitOrg))
+		mustErrorContaining(t, err, "cannot be changed")
+		me, err := cf.GraphQL().User().GetCurrent(ctx(t))
+		mustNoError(t, err, "User().GetCurrent")
+		equal(t, "activeAccount.sharedConfigRepo", deref(me.ActiveAccount.SharedConfigRepo), rt.isc)
+	})
+
 	t.Run("a repository that is not https://host/owner/repo.git is refused and changes nothing", func(t *testing.T) {
 		cf := pro(t)
 		isc := ensureIsc(t, cf)

@@ -83,6 +83,8 @@ func TestAppProxyGitIntegrationAdd(t *testing.T) {
 		equal(t, "name", added.Name, "public")
 		equal(t, "apiUrl", added.APIURL, "https://api.github.com")
 		equal(t, "sharingPolicy", added.SharingPolicy, apmodel.SharingPolicyAccountAdmins)
+		gitlab := addIntegration(t, gi, &apmodel.AddGitIntegrationArgs{Name: ptr("public-gitlab"), Provider: apmodel.GitProvidersGitlab, SharingPolicy: apmodel.SharingPolicyAllUsersInAccount})
+		equal(t, "GITLAB apiUrl", gitlab.APIURL, "https://gitlab.com/api/v4")
 	})
 
 	t.Run("a taken name is refused", func(t *testing.T) {
@@ -217,9 +219,7 @@ func TestAppProxyGitIntegrationDeregister(t *testing.T) {
 
 	t.Run("not registered: refused", func(t *testing.T) {
 		_, err := gi.Deregister(ctx(t), ptr("default"))
-		if err == nil {
-			t.Fatal("Deregister when not registered succeeded, want an error")
-		}
+		mustErrorContaining(t, err, "not registered")
 	})
 }
 
@@ -231,6 +231,11 @@ func TestAppProxyGitIntegrationRemove(t *testing.T) {
 	mustNoError(t, gi.Remove(ctx(t), "leaving"), "GitIntegration().Remove")
 	if names := integrationNames(t, gi); !slices.Equal(names, []string{"default"}) {
 		t.Errorf("integrations after Remove %v, want only default", names)
+	}
+	gone, err := gi.Get(ctx(t), ptr("leaving"))
+	mustNoError(t, err, "GitIntegration().Get(removed)")
+	if gone != nil {
+		t.Errorf("Get(removed) = %+v, want nil", gone)
 	}
 
 	t.Run("an unknown integration is refused", func(t *testing.T) {

@@ -40,10 +40,11 @@ func TestRuntimeCreate(t *testing.T) {
 	})
 
 	t.Run("a hybrid runtime with its own ingress host is an INGRESS runtime reached there", func(t *testing.T) {
-		name := newHybridRuntime(t, cf, "rt-ingress", hybridOptions{ingressHost: true})
+		name := newHybridRuntime(t, cf, "rt-ingress", hybridOptions{ingressHost: true, ingressClass: "nginx"})
 		rt, err := cf.GraphQL().Runtime().Get(ctx(t), name)
 		mustNoError(t, err, "Runtime().Get")
 		equal(t, "accessMode", rt.AccessMode, platmodel.AccessModeIngress)
+		equal(t, "ingressClass", deref(rt.IngressClass), "nginx")
 		equal(t, "ingressHost", deref(rt.IngressHost), fmt.Sprintf("%s/ingress/%s/%s", e.apiURL, accountID, name))
 	})
 
@@ -111,6 +112,8 @@ func TestRuntimeGet(t *testing.T) {
 		equal(t, "managed", rt.Managed, true)
 		equal(t, "installationType", rt.InstallationType, platmodel.InstallationTypeHelmHosted)
 		equal(t, "installationStatus", rt.InstallationStatus, platmodel.InstallationStatusCompleted)
+		equal(t, "healthStatus", deref(rt.HealthStatus), platmodel.HealthStatusHealthy)
+		equal(t, "repo (the Shared Configuration Repository its git connected)", deref(rt.Repo), ensureIsc(t, cf))
 		if deref(rt.IngressHost) == "" {
 			t.Error("a hosted runtime has no ingressHost")
 		}

@@ -229,10 +229,11 @@ func equal[T comparable](t *testing.T, what string, got, want T) {
 // ---- hybrid runtimes -------------------------------------------------------------------------------
 
 type hybridOptions struct {
-	components  []string
-	ingressHost bool
-	accessMode  *platmodel.AccessMode
-	cluster     string
+	components   []string
+	ingressHost  bool
+	ingressClass string
+	accessMode   *platmodel.AccessMode
+	cluster      string
 }
 
 // createArgs is what the gitops-runtime chart's app-proxy sends to register a hybrid runtime.
@@ -264,6 +265,9 @@ func newHybridRuntime(t *testing.T, cf codefresh.Codefresh, prefix string, o hyb
 	args := createArgs(name, o)
 	if o.ingressHost {
 		args.IngressHost = ptr(servedIngressHost(t, cf, name))
+	}
+	if o.ingressClass != "" {
+		args.IngressClass = ptr(o.ingressClass)
 	}
 	created, err := cf.GraphQL().Runtime().Create(ctx(t), args)
 	mustNoError(t, err, "Runtime().Create")
