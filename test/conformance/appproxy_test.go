@@ -11,7 +11,7 @@ import (
 func gitSourceArgs(name, path string) *apmodel.CreateGitSourceInput {
 	return &apmodel.CreateGitSourceInput{
 		AppName:       name,
-		AppSpecifier:  env.gitURL + "/" + env.gitOrg + "/conformance-apps.git/" + path,
+		AppSpecifier:  env.gitURL + "/" + env.gitOrg + "/codefresh-apps.git/" + path,
 		DestServer:    "https://kubernetes.default.svc",
 		DestNamespace: ptr("default"),
 	}
@@ -38,7 +38,7 @@ func TestAppProxyGitSourceCreate(t *testing.T) {
 		t.Fatal("the git source is not listed")
 	}
 	equal(t, "path", *source.Self.Path, "apps/one")
-	equal(t, "repoURL", *source.Self.RepoURL, env.gitURL+"/"+env.gitOrg+"/conformance-apps.git")
+	equal(t, "repoURL", *source.Self.RepoURL, env.gitURL+"/"+env.gitOrg+"/codefresh-apps.git")
 	equal(t, "sync", source.Self.Status.SyncStatus, platmodel.SyncStatusSynced)
 	errorContains(t, appProxy(t, writer).GitSource().Create(ctx(), gitSourceArgs("conf-apps", "apps/one")), "already exists")
 }
@@ -58,7 +58,7 @@ func TestGitSourceList(t *testing.T) {
 func TestAppProxyGitSourceEdit(t *testing.T) {
 	noError(t, appProxy(t, writer).GitSource().Create(ctx(), gitSourceArgs("conf-edit", "apps/before")))
 	noError(t, appProxy(t, writer).GitSource().Edit(ctx(), &apmodel.EditGitSourceInput{
-		AppName: "conf-edit", AppSpecifier: env.gitURL + "/" + env.gitOrg + "/conformance-apps.git/apps/after",
+		AppName: "conf-edit", AppSpecifier: env.gitURL + "/" + env.gitOrg + "/codefresh-apps.git/apps/after",
 	}))
 	equal(t, "path", *gitSourcesOf(t, writer)["conf-edit"].Self.Path, "apps/after")
 	errorContains(t, appProxy(t, writer).GitSource().Edit(ctx(), &apmodel.EditGitSourceInput{AppName: "conf-missing", AppSpecifier: env.gitURL + "/o/r.git"}), "does not exist")

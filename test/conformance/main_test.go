@@ -104,7 +104,7 @@ func hybridArgs(name string) *platmodel.RuntimeInstallationArgs {
 	}
 }
 
-func iscRepo() string { return fmt.Sprintf("%s/%s/conformance-isc.git", env.gitURL, env.gitOrg) }
+func iscRepo() string { return fmt.Sprintf("%s/%s/codefresh-isc.git", env.gitURL, env.gitOrg) }
 
 // prepareWriter registers the writer runtime, sets the account's ISC and registers the git token with the runtime's
 // default integration, as a user does after installing a hybrid runtime.
@@ -163,7 +163,7 @@ func equal[T comparable](t *testing.T, what string, got, want T) {
 // iscFileStatus: the git server's answer for a file of the Shared Configuration Repository (200 or 404).
 func iscFileStatus(t *testing.T, path string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/repos/%s/conformance-isc/contents/%s", env.gitAPIURL, env.gitOrg, path), nil)
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/repos/%s/codefresh-isc/contents/%s", env.gitAPIURL, env.gitOrg, path), nil)
 	req.Header.Set("Authorization", "token "+env.gitToken)
 	res, err := env.gitHTTP.Do(req)
 	noError(t, err)

@@ -2,7 +2,7 @@
 // (PULUMI_CODEFRESH_CONFORMANCE_BIN), is run once against an emulator, the shared Gitea and the shared
 // kube-apiserver; each of its Go tests is one test here, so `npm test`'s summary line counts them.
 import { spawn, spawnSync } from "node:child_process";
-import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
 const binary = process.env.PULUMI_CODEFRESH_CONFORMANCE_BIN;
@@ -68,14 +68,7 @@ describe("go-sdk v1.4.15 against the emulator", () => {
     // The hosted runtime, installed and its git connected as a user does in Codefresh's UI.
     const hostedRuntime = "codefresh-hosted";
     await emulator.admin("POST", "ui/hosted-runtime", { account: accountA.name, runtimeName: hostedRuntime });
-    await emulator.admin("POST", "ui/connect-git", {
-      account: accountA.name,
-      provider: "GITHUB",
-      apiUrl: gitea.apiUrl,
-      token: gitea.adminToken,
-      suggestedIscRepo: `${gitea.url}/${org}/conformance-isc.git`,
-      suggestedGsRepo: `${gitea.url}/${org}/conformance-apps.git`,
-    });
+    await connectGitInUi(emulator, org);
     results = await runSuite({
       ...process.env,
       CODEFRESH_API_URL: emulator.url,
