@@ -12,7 +12,7 @@ const runtimeFields = `metadata { name namespace } self { syncStatus healthMessa
 export const getRuntime = `query GetRuntime($name: String!) { runtime(name: $name) { ${runtimeFields} } }`;
 
 /** Ours: `runtime` with the git-connection fields (confirmed on `Runtime`) too. */
-export const getRuntimeDetailed = `query GetRuntimeDetailed($name: String!) { runtime(name: $name) { ${runtimeFields} chartVersion iscInitialized
+export const getRuntimeDetailed = `query GetRuntime($name: String!) { runtime(name: $name) { ${runtimeFields} chartVersion iscInitialized
   status { isc { status } gitSourceConfigured { status } defaultGitIntegration { status } runtimeGitToken { status } } } }`;
 
 /** Ours: `runtimes` with the fields the resources need (go-sdk's `Runtimes` selects a subset). */
@@ -21,8 +21,8 @@ export const listRuntimes = `query Runtimes { runtimes { edges { node { ${runtim
 export const deleteRuntime = `mutation DeleteRuntime($name: String!) { deleteRuntime(name: $name) }`;
 export const deleteManagedRuntime = `mutation DeleteManagedRuntime($name: String!) { deleteManagedRuntime(name: $name) }`;
 
-/** terraform-provider-codefresh `GetActiveGitopsAccountInfo`, plus `csdpValidated` and `features`. */
-export const accountInfo = `query AccountInfo { me { activeAccount { id name gitProvider gitApiUrl sharedConfigRepo admins csdpValidated
+/** go-sdk `User().GetCurrent` (operation `Me`), the active account's fields of terraform-provider-codefresh's `GetActiveGitopsAccountInfo`, plus `csdpValidated` and `features`. */
+export const accountInfo = `query Me { me { activeAccount { id name gitProvider gitApiUrl sharedConfigRepo admins csdpValidated
   supportsManagedRuntime features { helmHostedRuntime bitbucketSupportForManagedRuntime gitopsPlanEnforcement } } } }`;
 
 export const updateCsdpSettings = `mutation updateCsdpSettings($gitProvider: GitProviders!, $gitApiUrl: String!, $sharedConfigRepo: String!) {
