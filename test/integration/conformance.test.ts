@@ -35,6 +35,8 @@ interface GoTestResult {
   elapsedSeconds?: number;
   /** The test's output and its subtests'. */
   output: string[];
+  /** It or its subtests that skipped (each says why in the output). */
+  skipped: string[];
 }
 
 /** Each top-level test's result and output, from test2json's events (subtests fold into their test). */
@@ -45,9 +47,10 @@ function resultsOf(lines: string[]): Map<string, GoTestResult> {
     const event = JSON.parse(line) as TestEvent;
     if (!event.Test) continue;
     const topLevel = event.Test.split("/")[0] ?? event.Test;
-    const result = results.get(topLevel) ?? { output: [] };
+    const result = results.get(topLevel) ?? { output: [], skipped: [] };
     results.set(topLevel, result);
     if (event.Action === "output" && event.Output !== undefined) result.output.push(event.Output);
+    if (event.Action === "skip") result.skipped.push(event.Test);
     if (event.Test === topLevel && (event.Action === "pass" || event.Action === "fail" || event.Action === "skip")) {
       result.action = event.Action;
       result.elapsedSeconds = event.Elapsed;
@@ -122,6 +125,16 @@ describe("go-sdk conformance (test/conformance)", () => {
     goRun = undefined;
     results = resultsOf(lines);
     const tail = lines.slice(-20).join("\n");
+    // One line for the log: what the run took and what it could not check.
+    const timed = [...results].map(([name, r]) => ({ name, seconds: r.elapsedSeconds ?? 0 })).sort((a, b) => b.seconds - a.seconds);
+    const skipped = [...results.values()].flatMap((r) => r.skipped);
+    console.log(
+      `go-sdk conformance: ${results.size} Go tests in ${timed.reduce((sum, t) => sum + t.seconds, 0).toFixed(1)} s; slowest ` +
+        `${timed
+          .slice(0, 3)
+          .map((t) => `${t.name} ${t.seconds.toFixed(1)} s`)
+          .join(", ")}; skipped: ${skipped.join(", ") || "none"}`,
+    );
     runSummary = `the Go suite exited with ${exit.code ?? exit.signal}${stderr.length ? `; stderr: ${stderr.join("")}` : ""}\nlast events:\n${tail}`;
   });
 
