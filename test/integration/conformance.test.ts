@@ -106,6 +106,8 @@ describe("go-sdk conformance (test/conformance)", () => {
         cwd: tmpdir(),
         env,
         stdio: ["ignore", "pipe", "pipe"],
+        // Its own process group: afterAll ends test2json and the test binary it runs together.
+        detached: true,
       });
       goRun = child;
       let pending = "";
@@ -139,7 +141,14 @@ describe("go-sdk conformance (test/conformance)", () => {
   });
 
   afterAll(async () => {
-    goRun?.kill("SIGKILL");
+    // Still running only if beforeAll was cut short (its timeout).
+    if (goRun?.pid !== undefined && goRun.exitCode === null && goRun.signalCode === null) {
+      try {
+        process.kill(-goRun.pid, "SIGKILL");
+      } catch {
+        // ended meanwhile
+      }
+    }
     await emulator?.dispose();
   });
 
