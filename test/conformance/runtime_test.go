@@ -175,16 +175,7 @@ func TestRuntimeDelete(t *testing.T) {
 	deleted, err := cf.GraphQL().Runtime().Delete(ctx(t), name)
 	mustNoError(t, err, "Runtime().Delete")
 	equal(t, "Runtime().Delete", deleted, 1)
-	eventually(t, "runtime "+name+" gone", func() error {
-		_, err := cf.GraphQL().Runtime().Get(ctx(t), name)
-		if err == nil {
-			return fmt.Errorf("still readable")
-		}
-		if err.Error() != fmt.Sprintf("runtime '%s' does not exist", name) {
-			return fmt.Errorf("unexpected error: %w", err)
-		}
-		return nil
-	})
+	runtimeGone(t, cf, name)
 	runtimes, err := cf.GraphQL().Runtime().List(ctx(t))
 	mustNoError(t, err, "Runtime().List")
 	if slices.ContainsFunc(runtimes, func(rt platmodel.Runtime) bool { return metadataName(rt.Metadata) == name }) {

@@ -576,3 +576,19 @@ func waitGitSource(t *testing.T, cf codefresh.Codefresh, runtime, name string) p
 	})
 	return found
 }
+
+// runtimeGone waits until Runtime().Get answers the SDK's own "does not exist" for name (a deleted runtime stays
+// readable for the emulator's delete delay, as on Codefresh).
+func runtimeGone(t *testing.T, cf codefresh.Codefresh, name string) {
+	t.Helper()
+	eventually(t, "runtime "+name+" gone", func() error {
+		_, err := cf.GraphQL().Runtime().Get(ctx(t), name)
+		if err == nil {
+			return fmt.Errorf("still readable")
+		}
+		if err.Error() != fmt.Sprintf("runtime '%s' does not exist", name) {
+			return fmt.Errorf("unexpected error: %w", err)
+		}
+		return nil
+	})
+}

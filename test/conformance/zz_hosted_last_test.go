@@ -1,9 +1,6 @@
 package conformance
 
-import (
-	"fmt"
-	"testing"
-)
+import "testing"
 
 // This file's name sorts last: Go runs the tests in the order of their files, and deleting the hosted
 // runtime must come after every test that uses it.
@@ -31,15 +28,6 @@ func TestRuntimeDeleteManaged(t *testing.T) {
 		deleted, err := cf.GraphQL().Runtime().DeleteManaged(ctx(t), name)
 		mustNoError(t, err, "Runtime().DeleteManaged")
 		equal(t, "Runtime().DeleteManaged", deleted, 1)
-		eventually(t, "hosted runtime "+name+" gone", func() error {
-			_, err := cf.GraphQL().Runtime().Get(ctx(t), name)
-			if err == nil {
-				return fmt.Errorf("still readable")
-			}
-			if err.Error() != fmt.Sprintf("runtime '%s' does not exist", name) {
-				return fmt.Errorf("unexpected error: %w", err)
-			}
-			return nil
-		})
+		runtimeGone(t, cf, name)
 	})
 }
