@@ -1,7 +1,16 @@
 // What rules share: a resource's checked inputs, typed by the SDK's class, and telling public from
 // private addresses.
 import { isIP } from "node:net";
-import type { PolicyResource, ResourceValidation, ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
+import {
+  UnknownValueError,
+  type PolicyResource,
+  type ReportViolation,
+  type ResourceValidation,
+  type ResourceValidationArgs,
+  type StackValidation,
+  type StackValidationArgs,
+} from "@pulumi/policy";
+import { HostedRuntime, Runtime, type RuntimeKind } from "pulumi-codefresh";
 
 /** One of the SDK's resource classes: its type token, and (type only) the inputs policies see. */
 interface CodefreshClass {
@@ -28,6 +37,55 @@ export function validateInputsOf<C extends CodefreshClass>(
 /** A stack's resource's checked inputs if it is of `resourceClass`. */
 export function inputsOf<C extends CodefreshClass>(resourceClass: C, resource: Pick<PolicyResource, "type" | "props">): InputsOf<C> | undefined {
   return resource.type === resourceClass.__pulumiType ? (resource.props as InputsOf<C>) : undefined;
+}
+
+/**
+ * The kind of the runtime named `name`, learnt from the stack's runtime resources: a `HostedRuntime` is
+ * hosted; a `Runtime` says (its `kind`, read from Codefresh at preview and at every refresh). Undefined when
+ * the stack declares no runtime of that name, or Codefresh did not know it at preview.
+ */
+export function runtimeKindIn(resources: readonly Pick<PolicyResource, "type" | "props">[], name: string): RuntimeKind | undefined {
+  for (const resource of resources) {
+    if (inputsOf(HostedRuntime, resource)?.name === name) return "hosted";
+    const runtime = inputsOf(Runtime, resource);
+    if (runtime?.name === name) return runtime.kind;
+  }
+  return undefined;
+}
+
+/** What a rule over one resource of a stack is told: its name, and the rule's config. */
+export interface StackResourceArgs {
+  readonly name: string;
+  readonly urn: string;
+  getConfig<T extends object>(): T;
+}
+
+/**
+ * A stack rule that judges each resource of `resourceClass` whose runtime is a hosted one (see
+ * runtimeKindIn), reporting on that resource. An unknown value skips only its own resource and is reported
+ * as unknown after the others were judged.
+ */
+export function validateHostedInputsOf<C extends CodefreshClass & { readonly __inputs?: { runtime: string } | undefined }>(
+  resourceClass: C,
+  validate: (inputs: InputsOf<C>, args: StackResourceArgs, reportViolation: (message: string) => void) => void,
+): StackValidation {
+  return (args: StackValidationArgs, reportViolation: ReportViolation) => {
+    let unknown: Error | undefined;
+    for (const resource of args.resources) {
+      const inputs = inputsOf(resourceClass, resource);
+      if (!inputs) continue;
+      try {
+        if (runtimeKindIn(args.resources, inputs.runtime) !== "hosted") continue;
+        validate(inputs, { name: resource.name, urn: resource.urn, getConfig: <T extends object>() => args.getConfig<T>() }, (message) =>
+          reportViolation(message, resource.urn),
+        );
+      } catch (error) {
+        if (!(error instanceof UnknownValueError)) throw error;
+        unknown ??= error as Error;
+      }
+    }
+    if (unknown) throw unknown;
+  };
 }
 
 /** Why a host cannot be reached from the public internet, or undefined if it can. */

@@ -121,6 +121,8 @@ export class CodefreshService {
       const account = mustAccount(state, accountId);
       purgeGone(this, account);
       const existing = Object.values(account.runtimes).find((r) => r.managed);
+      const taken = account.runtimes[runtimeName];
+      if (taken && !taken.managed) throw businessError(`runtime '${runtimeName}' already exists`, "CONFLICT");
       if (existing) {
         // The message is ours: Codefresh's own answer to a second hosted install is not public.
         throw businessError(`account already has a hosted runtime ("${existing.name}"); only one hosted runtime is allowed per account`, "CONFLICT");

@@ -1,13 +1,13 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { SharedConfigRepo } from "pulumi-codefresh";
-import { validateInputsOf } from "../values";
+import { validateHostedInputsOf } from "../values";
 
 /** Bitbucket Cloud and Gerrit work with hosted runtimes once Codefresh enables them for the account. */
-export const gitProviderSupport: ResourceValidationPolicy = {
+export const gitProviderSupport: StackValidationPolicy = {
   name: "git-provider-support",
-  description: "Bitbucket Cloud and Gerrit need Codefresh support to enable them for a hosted runtime (advisory).",
+  description: "Bitbucket Cloud and Gerrit need Codefresh support to enable them for a hosted runtime (advisory; hosted runtimes only).",
   enforcementLevel: "advisory",
-  validateResource: validateInputsOf(SharedConfigRepo, (repo, args, reportViolation) => {
+  validateStack: validateHostedInputsOf(SharedConfigRepo, (repo, args, reportViolation) => {
     const provider = repo.gitProvider;
     if (provider === "BITBUCKET" || provider === "GERRIT") {
       reportViolation(

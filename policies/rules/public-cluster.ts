@@ -1,20 +1,23 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { ManagedCluster } from "pulumi-codefresh";
-import { nonPublicReason, validateInputsOf } from "../values";
+import { nonPublicReason, validateHostedInputsOf } from "../values";
 
 export interface PublicClusterConfig {
   /** Hosts (or host:port) accepted even though they look private, for example behind a public load balancer. */
   allowedHosts: string[];
 }
 
-/** A hosted runtime runs at Codefresh: it reaches managed clusters over the public internet. */
-export const publicCluster: ResourceValidationPolicy = {
+/**
+ * A hosted runtime runs at Codefresh: it reaches managed clusters over the public internet. A hybrid runtime
+ * reaches them from its own cluster, so a private address can be right: not judged.
+ */
+export const publicCluster: StackValidationPolicy = {
   name: "public-cluster-endpoint",
   description:
-    "Clusters targeted by a hosted runtime are reachable from the public internet (Codefresh's IPs allow-listed): warns on loopback, private ranges and cluster-internal names.",
+    "Clusters targeted by a hosted runtime are reachable from the public internet (Codefresh's IPs allow-listed): warns on loopback, private ranges and cluster-internal names (hosted runtimes only).",
   enforcementLevel: "advisory",
   configSchema: { properties: { allowedHosts: { type: "array", items: { type: "string" }, default: [] } } },
-  validateResource: validateInputsOf(ManagedCluster, (managed, args, reportViolation) => {
+  validateStack: validateHostedInputsOf(ManagedCluster, (managed, args, reportViolation) => {
     const server = managed.server;
     if (!server) return;
     let url: URL;

@@ -1,6 +1,6 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { GitSource, SharedConfigRepo } from "pulumi-codefresh";
-import { validateInputsOf } from "../values";
+import { validateHostedInputsOf } from "../values";
 
 export interface RepoSizeConfig {
   /** Largest repository, in MB. */
@@ -17,18 +17,30 @@ function checkSize(name: string, size: number | undefined, maxSizeMb: number, re
   }
 }
 
-/** Repositories a runtime clones stay at or under 100 MB. */
-export const repoSize: ResourceValidationPolicy = {
+const sharedConfigRepoSizes = validateHostedInputsOf(SharedConfigRepo, (repo, args, reportViolation) =>
+  checkSize(args.name, repo.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation),
+);
+const gitSourceSizes = validateHostedInputsOf(GitSource, (source, args, reportViolation) =>
+  checkSize(args.name, source.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation),
+);
+
+/** Repositories a hosted runtime clones stay at or under 100 MB (Codefresh's hosted-runtime requirement). */
+export const repoSize: StackValidationPolicy = {
   name: "repo-size-limit",
-  description: "Git repos used as the Shared Configuration Repo or a git source are at most 100 MB (configurable), where the size is known.",
+  description:
+    "Git repos a hosted runtime uses as the Shared Configuration Repo or a git source are at most 100 MB (configurable), where the size is known (hosted runtimes only).",
   enforcementLevel: "mandatory",
   configSchema: { properties: { maxSizeMb: { type: "number", default: 100, minimum: 1 } } },
-  validateResource: [
-    validateInputsOf(SharedConfigRepo, (repo, args, reportViolation) =>
-      checkSize(args.name, repo.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation),
-    ),
-    validateInputsOf(GitSource, (source, args, reportViolation) =>
-      checkSize(args.name, source.repoSizeBytes, args.getConfig<RepoSizeConfig>().maxSizeMb, reportViolation),
-    ),
-  ],
+  validateStack: (args, reportViolation) => {
+    // Both kinds, then the first unknown value: an unknown size of one must not hide a violation of the other.
+    let unknown: Error | undefined;
+    for (const validate of [sharedConfigRepoSizes, gitSourceSizes]) {
+      try {
+        void validate(args, reportViolation); // synchronous (validateHostedInputsOf)
+      } catch (error) {
+        unknown ??= error as Error;
+      }
+    }
+    if (unknown) throw unknown;
+  },
 };

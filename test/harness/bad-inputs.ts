@@ -20,6 +20,7 @@ export const kubeconfig = [
 
 export const valid = {
   HostedRuntime: { name: "codefresh-hosted", adopt: false },
+  Runtime: { name: "production" },
   SharedConfigRepo: {
     runtime: "codefresh-hosted",
     gitProvider: "GITHUB",
@@ -56,6 +57,8 @@ export const badInputs: [Key, string, Record<string, unknown>, RegExp][] = [
   ["HostedRuntime", "too long", { name: "a".repeat(64) }, /64 characters; at most 63/],
   ["HostedRuntime", "unicode look-alike", { name: "codefresh-hоsted" }, /not valid/],
   ["HostedRuntime", "adopt not boolean", { adopt: "yes" }, /true or false/],
+  ["Runtime", "no name", { name: undefined }, /is required/],
+  ["Runtime", "upper case", { name: "Production" }, /lowercase/],
   ["SharedConfigRepo", "unsupported provider", { gitProvider: "GITLAB" }, /not .*hosted.*GITHUB/s],
   ["SharedConfigRepo", "lower-case provider", { gitProvider: "github" }, /GITHUB/],
   ["SharedConfigRepo", "repo without .git", { repoUrl: "https://github.com/acme/isc" }, /\.git/],

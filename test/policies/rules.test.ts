@@ -1,6 +1,6 @@
 // Each rule: a known-good resource passes; each single-field change that breaks the rule fails with
 // the expected message; unknown values are reported as unknown, never passed silently.
-import { GitSource, HostedRuntime, ManagedCluster, SharedConfigRepo } from "pulumi-codefresh";
+import { GitSource, HostedRuntime, ManagedCluster, Runtime, SharedConfigRepo } from "pulumi-codefresh";
 import { rules } from "../../policies/registry";
 import { unknown, validateResource, validateStack } from "./harness";
 
@@ -18,6 +18,7 @@ const {
 } = rules;
 const types = {
   HostedRuntime: HostedRuntime.__pulumiType,
+  Runtime: Runtime.__pulumiType,
   SharedConfigRepo: SharedConfigRepo.__pulumiType,
   GitSource: GitSource.__pulumiType,
   ManagedCluster: ManagedCluster.__pulumiType,
@@ -75,44 +76,90 @@ describe("kubernetes-minimum-version", () => {
   });
 });
 
+/**
+ * A stack of one resource and the runtime it names: the hosted one (a HostedRuntime, or a Runtime that read a
+ * hosted runtime), a hybrid one (a Runtime), or none declared. Hosted-only rules learn the kind from it.
+ */
+type Runtimes = "HostedRuntime" | "Runtime:hosted" | "Runtime:hybrid" | "none";
+function onRuntime(runtime: Runtimes, type: string, props: Record<string, unknown>) {
+  const name = String(props.runtime);
+  const declared =
+    runtime === "HostedRuntime"
+      ? [{ type: types.HostedRuntime, name: "hosted", props: { name } }]
+      : runtime === "none"
+        ? []
+        : [{ type: types.Runtime, name: "rt", props: { name, kind: runtime.slice("Runtime:".length) } }];
+  return [...declared, { type, name: "subject", props }];
+}
+const hostedStacks: Runtimes[] = ["HostedRuntime", "Runtime:hosted"];
+
 describe("hosted-git-provider", () => {
-  test("should pass on GITHUB, BITBUCKET and GERRIT", () => {
+  test.each(hostedStacks)("should pass on GITHUB, BITBUCKET and GERRIT (%s)", (runtime) => {
     for (const gitProvider of ["GITHUB", "BITBUCKET", "GERRIT"]) {
-      expect(validateResource(hostedGitProvider, types.SharedConfigRepo, { ...goodRepo, gitProvider }).violations).toEqual([]);
+      expect(validateStack(hostedGitProvider, onRuntime(runtime, types.SharedConfigRepo, { ...goodRepo, gitProvider })).violations).toEqual([]);
     }
   });
-  test.each(["GITLAB", "BITBUCKET_SERVER", "AZURE_DEVOPS"])("should fail on %s", (gitProvider) => {
-    expect(validateResource(hostedGitProvider, types.SharedConfigRepo, { ...goodRepo, gitProvider }).violations[0]).toMatch(
-      new RegExp(`${gitProvider} is not a hosted-runtime git provider; use GITHUB, BITBUCKET \\(Bitbucket Cloud\\) or GERRIT`),
-    );
+  test.each(["GITLAB", "BITBUCKET_SERVER", "AZURE_DEVOPS"])("should fail on %s for a hosted runtime", (gitProvider) => {
+    for (const runtime of hostedStacks) {
+      expect(validateStack(hostedGitProvider, onRuntime(runtime, types.SharedConfigRepo, { ...goodRepo, gitProvider })).violations).toEqual([
+        `subject: ${gitProvider} is not a hosted-runtime git provider; use GITHUB, BITBUCKET (Bitbucket Cloud) or GERRIT`,
+      ]);
+    }
+  });
+  test("should not judge a hybrid runtime's repo, nor one whose runtime the stack does not declare", () => {
+    for (const runtime of ["Runtime:hybrid", "none"] as const) {
+      expect(validateStack(hostedGitProvider, onRuntime(runtime, types.SharedConfigRepo, { ...goodRepo, gitProvider: "GITLAB" })).violations).toEqual([]);
+    }
   });
   test("should report an unknown provider as unknown", () => {
-    expect(validateResource(hostedGitProvider, types.SharedConfigRepo, { ...goodRepo, gitProvider: unknown }).unknown).toMatch(/gitProvider/);
+    expect(validateStack(hostedGitProvider, onRuntime("HostedRuntime", types.SharedConfigRepo, { ...goodRepo, gitProvider: unknown })).unknown).toMatch(
+      /gitProvider/,
+    );
+  });
+  test("should report a runtime kind unknown at preview as unknown", () => {
+    const stack = [
+      { type: types.Runtime, name: "rt", props: { name: "codefresh-hosted", kind: unknown } },
+      { type: types.SharedConfigRepo, name: "isc", props: goodRepo },
+    ];
+    expect(validateStack(hostedGitProvider, stack).unknown).toMatch(/kind/);
   });
 });
 
 describe("repo-size-limit", () => {
   test("should pass under 100 MB, and when the size is not given", () => {
-    expect(validateResource(repoSize, types.SharedConfigRepo, goodRepo).violations).toEqual([]);
-    expect(validateResource(repoSize, types.GitSource, { ...goodSource, repoSizeBytes: undefined }).violations).toEqual([]);
+    expect(validateStack(repoSize, onRuntime("HostedRuntime", types.SharedConfigRepo, goodRepo)).violations).toEqual([]);
+    expect(validateStack(repoSize, onRuntime("HostedRuntime", types.GitSource, { ...goodSource, repoSizeBytes: undefined })).violations).toEqual([]);
   });
-  test("should fail over 100 MB, with both sizes", () => {
-    expect(validateResource(repoSize, types.GitSource, { ...goodSource, repoSizeBytes: 150 * 1024 * 1024 }).violations[0]).toMatch(
-      /the repo is 150\.0 MB, over the 100 MB limit/,
-    );
+  test("should fail over 100 MB on a hosted runtime, with both sizes", () => {
+    expect(validateStack(repoSize, onRuntime("Runtime:hosted", types.GitSource, { ...goodSource, repoSizeBytes: 150 * 1024 * 1024 })).violations).toEqual([
+      "subject: the repo is 150.0 MB, over the 100 MB limit; move large files out (Git LFS or an artifact store)",
+    ]);
+  });
+  test("should not judge a hybrid runtime's repos", () => {
+    expect(validateStack(repoSize, onRuntime("Runtime:hybrid", types.GitSource, { ...goodSource, repoSizeBytes: 150 * 1024 * 1024 })).violations).toEqual([]);
   });
   test("should honour a configured limit", () => {
-    expect(validateResource(repoSize, types.SharedConfigRepo, goodRepo, { maxSizeMb: 1 }).violations[0]).toMatch(/5\.0 MB, over the 1 MB limit/);
+    expect(validateStack(repoSize, onRuntime("HostedRuntime", types.SharedConfigRepo, goodRepo), { maxSizeMb: 1 }).violations[0]).toMatch(
+      /5\.0 MB, over the 1 MB limit/,
+    );
   });
-  test("should report an unknown size as unknown", () => {
-    expect(validateResource(repoSize, types.GitSource, { ...goodSource, repoSizeBytes: unknown }).unknown).toMatch(/repoSizeBytes/);
+  test("should report an unknown size as unknown, after judging the other resources", () => {
+    const stack = [
+      ...onRuntime("HostedRuntime", types.GitSource, { ...goodSource, repoSizeBytes: unknown }),
+      { type: types.SharedConfigRepo, name: "isc", props: { ...goodRepo, repoSizeBytes: 150 * 1024 * 1024 } },
+    ];
+    const outcome = validateStack(repoSize, stack);
+    expect(outcome.unknown).toMatch(/repoSizeBytes/);
+    expect(outcome.violations).toEqual([expect.stringMatching(/^isc: the repo is 150\.0 MB/)]);
   });
 });
 
 describe("public-cluster-endpoint", () => {
+  const judge = (server: unknown, config: Record<string, unknown> = {}, runtime: Runtimes = "HostedRuntime") =>
+    validateStack(publicCluster, onRuntime(runtime, types.ManagedCluster, { ...goodCluster, server }), config);
   test("should pass on a public name or address", () => {
-    expect(validateResource(publicCluster, types.ManagedCluster, goodCluster).violations).toEqual([]);
-    expect(validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server: "https://34.200.163.76" }).violations).toEqual([]);
+    expect(judge(goodCluster.server).violations).toEqual([]);
+    expect(judge("https://34.200.163.76").violations).toEqual([]);
   });
   test.each([
     ["https://127.0.0.1:6443", "a loopback address"],
@@ -124,16 +171,18 @@ describe("public-cluster-endpoint", () => {
     ["https://api.prod.cluster.local", "a cluster-internal or local DNS name"],
     ["https://[fd00::1]:6443", "a private (unique local) address"],
     ["https://k8s-api", "a single-label name"],
-  ])("should warn on %s", (server, reason) => {
-    expect(validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server }).violations[0]).toContain(reason);
+  ])("should warn on %s for a hosted runtime", (server, reason) => {
+    expect(judge(server).violations[0]).toContain(reason);
+    expect(judge(server, {}, "Runtime:hosted").violations[0]).toContain(reason);
+  });
+  test("should not judge a hybrid runtime's clusters (it reaches them from its own network)", () => {
+    expect(judge("https://10.1.2.3:6443", {}, "Runtime:hybrid").violations).toEqual([]);
   });
   test("should accept hosts on the allow-list", () => {
-    expect(
-      validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server: "https://10.1.2.3:6443" }, { allowedHosts: ["10.1.2.3"] }).violations,
-    ).toEqual([]);
+    expect(judge("https://10.1.2.3:6443", { allowedHosts: ["10.1.2.3"] }).violations).toEqual([]);
   });
   test("should report an unknown server as unknown", () => {
-    expect(validateResource(publicCluster, types.ManagedCluster, { ...goodCluster, server: unknown }).unknown).toMatch(/server/);
+    expect(judge(unknown).unknown).toMatch(/server/);
   });
 });
 
@@ -170,6 +219,13 @@ describe("runtime-has-cluster", () => {
       'hosted runtime "codefresh-hosted" has no ManagedCluster in this stack: its applications have nowhere to deploy',
     ]);
   });
+  test("should warn on a Runtime that read a hosted runtime, and not judge a hybrid one (it deploys to its own cluster)", () => {
+    const read = (kind: string) => ({ type: types.Runtime, name: "rt", props: { name: "existing", kind } });
+    expect(validateStack(runtimeHasCluster, [read("hosted")]).violations).toEqual([
+      'hosted runtime "existing" has no ManagedCluster in this stack: its applications have nowhere to deploy',
+    ]);
+    expect(validateStack(runtimeHasCluster, [read("hybrid")]).violations).toEqual([]);
+  });
   test("should report an unknown runtime name as unknown", () => {
     expect(validateStack(runtimeHasCluster, [{ ...runtime, props: { name: unknown } }]).unknown).toMatch(/name/);
   });
@@ -177,15 +233,16 @@ describe("runtime-has-cluster", () => {
 
 describe("git-provider-support", () => {
   test("should pass on GitHub", () => {
-    expect(validateResource(gitProviderSupport, types.SharedConfigRepo, goodRepo).violations).toEqual([]);
+    expect(validateStack(gitProviderSupport, onRuntime("HostedRuntime", types.SharedConfigRepo, goodRepo)).violations).toEqual([]);
   });
   test.each([
     ["BITBUCKET", "Bitbucket Cloud"],
     ["GERRIT", "Gerrit"],
-  ])("should advise on %s", (gitProvider, label) => {
-    expect(validateResource(gitProviderSupport, types.SharedConfigRepo, { ...goodRepo, gitProvider }).violations[0]).toMatch(
+  ])("should advise on %s for a hosted runtime only", (gitProvider, label) => {
+    expect(validateStack(gitProviderSupport, onRuntime("HostedRuntime", types.SharedConfigRepo, { ...goodRepo, gitProvider })).violations[0]).toMatch(
       new RegExp(`${label} with a hosted runtime must be enabled`),
     );
+    expect(validateStack(gitProviderSupport, onRuntime("Runtime:hybrid", types.SharedConfigRepo, { ...goodRepo, gitProvider })).violations).toEqual([]);
   });
 });
 

@@ -191,6 +191,7 @@ describe("our client's documents against go-sdk's", () => {
     expect(public_.map(([name]) => name).sort()).toEqual(
       [
         "accountInfo",
+        "addGitIntegration",
         "createArgoRollouts",
         "createGitSource",
         "deleteApplication",
@@ -203,6 +204,7 @@ describe("our client's documents against go-sdk's", () => {
         "listClusters",
         "listGitSources",
         "listRuntimes",
+        "registerToGitIntegration",
         "removeCluster",
         "removeGitIntegration",
         "removeRuntimeFromIscRepo",

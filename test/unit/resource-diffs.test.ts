@@ -9,7 +9,28 @@ const common = { __stack: "infra/dev", __timeouts: { create: "5m" }, providerVer
 
 /** State after create: the valid inputs as check left them (defaults and derived facts filled in), plus outputs. */
 const state: Record<Key, Record<string, unknown>> = {
-  HostedRuntime: { ...common, ...valid.HostedRuntime, __urn: "hosted", accountPlan: "", status: "COMPLETED", version: "0.1.0", ipAllowList: ["1.2.3.4"] },
+  HostedRuntime: {
+    ...common,
+    ...valid.HostedRuntime,
+    __urn: "hosted",
+    accountPlan: "",
+    status: "COMPLETED",
+    version: "0.1.0",
+    ipAllowList: ["1.2.3.4"],
+    ipAllowListSource: "page",
+  },
+  Runtime: {
+    ...common,
+    ...valid.Runtime,
+    __urn: "hybrid",
+    kind: "hybrid",
+    status: "COMPLETED",
+    installationType: "HELM",
+    version: "0.1.72",
+    ingressHost: "https://runtime.example.com",
+    ipAllowList: ["1.2.3.4"],
+    ipAllowListSource: "page",
+  },
   SharedConfigRepo: {
     ...common,
     ...valid.SharedConfigRepo,
@@ -49,7 +70,8 @@ const state: Record<Key, Record<string, unknown>> = {
 };
 
 const outputKeys: Record<Key, string[]> = {
-  HostedRuntime: ["status", "version", "ipAllowList"],
+  HostedRuntime: ["status", "version", "ipAllowList", "ipAllowListSource"],
+  Runtime: ["status", "installationType", "version", "ingressHost", "ipAllowList", "ipAllowListSource"],
   SharedConfigRepo: ["accountId", "defaultGitSourceName", "csdpValidated"],
   GitSource: ["appSpecifier", "syncStatus", "healthStatus"],
   ManagedCluster: ["tokenHash", "connectionStatus", "connectionMessage", "serverVersion"],
@@ -71,6 +93,8 @@ type Case = [Key, string, Record<string, unknown>, { changes: boolean; replaces?
 const cases: Case[] = [
   // Nothing changed, or nothing Codefresh holds.
   ["HostedRuntime", "unchanged", {}, { changes: false }],
+  ["Runtime", "unchanged", {}, { changes: false }],
+  ["Runtime", "its kind read again", { kind: "hosted" }, { changes: false }],
   ["SharedConfigRepo", "unchanged", {}, { changes: false }],
   ["GitSource", "unchanged", {}, { changes: false }],
   ["ManagedCluster", "unchanged", {}, { changes: false }],
@@ -111,6 +135,7 @@ const cases: Case[] = [
   ["ManagedCluster", "credentials drifted (refresh)", { __credentialsCurrent: false }, { changes: true, replaces: [] }],
   // Replaced: the same object (deleted first) or another one (created first).
   ["HostedRuntime", "name", { name: "another" }, { changes: true, replaces: ["name"], deleteBeforeReplace: true }],
+  ["Runtime", "name (another runtime, read; nothing is deleted)", { name: "staging" }, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
   ["SharedConfigRepo", "runtime", { runtime: "hybrid" }, { changes: true, replaces: ["runtime"], deleteBeforeReplace: false }],
   ["GitSource", "runtime", { runtime: "hybrid" }, { changes: true, replaces: ["runtime"], deleteBeforeReplace: false }],
   ["GitSource", "name", { name: "team-b" }, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],

@@ -32,6 +32,10 @@ export interface RuntimeInfo {
   gitProvider: GitProvider | undefined;
   isRemoteClusterConnected: boolean | undefined;
   iscInitialized: boolean | undefined;
+  /** The API server of the runtime's own cluster, as the runtime registered it. */
+  cluster: string | undefined;
+  /** How Codefresh reaches the app-proxy: `INGRESS`, `TUNNEL` (hybrid runtimes), or none reported. */
+  accessMode: string | undefined;
 }
 
 export interface AccountInfo {
@@ -140,6 +144,8 @@ type RawRuntime = {
   gitProvider?: GitProvider | null | undefined;
   isRemoteClusterConnected?: boolean | null | undefined;
   iscInitialized?: boolean | null | undefined;
+  cluster?: string | null | undefined;
+  accessMode?: string | null | undefined;
 };
 
 /**
@@ -187,6 +193,8 @@ function toRuntime(raw: RawRuntime): RuntimeInfo {
     gitProvider: opt(raw.gitProvider),
     isRemoteClusterConnected: opt(raw.isRemoteClusterConnected),
     iscInitialized: opt(raw.iscInitialized),
+    cluster: opt(raw.cluster),
+    accessMode: opt(raw.accessMode),
   };
 }
 
@@ -482,6 +490,39 @@ export class CodefreshClient {
     } catch (error) {
       throw explainUnsupported(error, "initManagedRuntime");
     }
+  }
+
+  /**
+   * `addGitIntegration` on the runtime's app-proxy (go-sdk `GitIntegration().Add`): Codefresh refuses a name
+   * that exists, so a retry after an unknown outcome first lists the runtime's integrations.
+   */
+  async addGitIntegration(
+    runtime: string,
+    input: { name: string; provider: GitProviderName; apiUrl: string; sharingPolicy?: "ACCOUNT_ADMINS" | "ALL_USERS_IN_ACCOUNT" | undefined },
+  ): Promise<void> {
+    const args = { name: input.name, provider: input.provider, apiUrl: input.apiUrl, sharingPolicy: input.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT" };
+    await this.appProxyCall(
+      runtime,
+      "addGitIntegration",
+      documents.addGitIntegration,
+      { args },
+      {
+        idempotent: false,
+        recover: async () =>
+          (await this.listGitIntegrations(runtime)).some((i) => i.name === input.name) ? { addGitIntegration: { name: input.name } } : undefined,
+      },
+    );
+  }
+
+  /**
+   * `registerToGitIntegration` (go-sdk `GitIntegration().Register`): registers the calling user's git token
+   * with the runtime's integration, which a hybrid runtime commits with. Registering again replaces the token.
+   */
+  async registerToGitIntegration(runtime: string, input: { name: string; token: string; username?: string | undefined }): Promise<void> {
+    this.secrets.add(input.token);
+    const args = { name: input.name, token: input.token, ...(input.username ? { username: input.username } : {}) };
+    await this.appProxyCall(runtime, "registerToGitIntegration", documents.registerToGitIntegration, { args }, { idempotent: true });
+    this.forgetLists();
   }
 
   async listGitIntegrations(runtime: string): Promise<{ name: string; provider: string; apiUrl: string | undefined }[]> {

@@ -54,4 +54,10 @@ export const removeCluster = `mutation RemoveCluster($server: String!, $runtime:
 export const createArgoRollouts = `mutation CreateArgoRollouts($args: CreateArgoRolloutsInput!) { createArgoRollouts(args: $args) }`;
 export const removeRuntimeFromIscRepo = `mutation RemoveRuntimeFromIscRepo { removeRuntimeFromIscRepo }`;
 export const gitIntegrations = `query GitIntegrations { gitIntegrations { name provider apiUrl sharingPolicy users { userId } } }`;
+/** go-sdk `GitIntegration().Add`. */
+export const addGitIntegration = `mutation AddGitIntegration($args: AddGitIntegrationArgs!) {
+  addGitIntegration(args: $args) { name sharingPolicy provider apiUrl registeredUsers } }`;
+/** go-sdk `GitIntegration().Register`. */
+export const registerToGitIntegration = `mutation RegisterToGitIntegration($args: RegisterToGitIntegrationArgs!) {
+  registerToGitIntegration(args: $args) { name sharingPolicy provider apiUrl registeredUsers } }`;
 export const removeGitIntegration = `mutation RemoveGitIntegration($name: String!) { removeGitIntegration(name: $name) }`;

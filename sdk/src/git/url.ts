@@ -38,7 +38,8 @@ const supportedProviders = "GitHub (GITHUB), Bitbucket Cloud (BITBUCKET) and Ger
 export function notHostedMessage(what: string): string {
   return (
     `${what} is not a hosted-runtime option: GitLab, Bitbucket Server and Azure DevOps are not supported by Codefresh ` +
-    `hosted runtimes, which support only ${supportedProviders}`
+    `hosted runtimes, which support only ${supportedProviders}. Hybrid runtimes also support GitLab, GitHub Enterprise and ` +
+    `Bitbucket Data Center in Codefresh, but this package's git layer speaks only those three`
   );
 }
 

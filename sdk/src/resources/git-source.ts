@@ -11,6 +11,7 @@ import { isNumber, lookUpRepoSize, recordedFact } from "./provider/facts";
 import { partialCreate, readResult } from "./provider/guard";
 import { isUnknown, unknownValue } from "./provider/unknown";
 import { parseDuration, waitFor } from "./provider/wait";
+import { explainMissingRuntime } from "./runtime-kind";
 import { processContext } from "./provider/process";
 import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import gitSourceShim = require("./shims/git-source");
@@ -21,7 +22,7 @@ export const stackLabel = "pulumi-stack";
 export const resourceLabel = "pulumi-resource";
 
 export interface GitSourceArgs {
-  /** The runtime (pass `runtime.name`). Changing it replaces the git source. */
+  /** The runtime, hosted or hybrid (pass `runtime.name` of a `HostedRuntime` or a `Runtime`). Changing it replaces the git source. */
   runtime: pulumi.Input<string>;
   /** The git source's name: lowercase letters, digits and '-', under 63 characters. Changing it replaces it. @default the resource name */
   name?: pulumi.Input<string> | undefined;
@@ -256,7 +257,7 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
         });
       } catch (error) {
         const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
-        if (!existing) throw error;
+        if (!existing) throw await explainMissingRuntime(api, error, inputs.runtime, `GitSource ${inputs.name}`);
         // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
         const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
         if (refused) throw new ConflictError("createGitSource", refused);

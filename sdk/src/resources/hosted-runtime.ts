@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RuntimeInfo } from "../api";
 import { ConflictError } from "../errors";
-import { platformIpAllowList } from "./ip-allow-list";
+import { checkIpAllowListConfig, resolveIpAllowList } from "./ip-allow-list";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
 import { validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
@@ -67,8 +67,13 @@ const spec = resourceSpec<HostedRuntimeArgs>()({
     /** Whether the shared configuration repository was initialised through this runtime. */
     iscInitialized: output<boolean>(),
     managedClustersNum: output<number>(),
-    /** Codefresh's platform IP addresses, to allow-list on managed clusters' API servers (see ip-allow-list.ts). */
+    /**
+     * The addresses to allow-list on managed clusters' API servers: Codefresh's platform IPs and the hosted
+     * runtimes' own (withdrawn from Codefresh's page with the deprecation; see ip-allow-list.ts).
+     */
     ipAllowList: output<string[]>(),
+    /** Where `ipAllowList` came from: Codefresh's page and its dates, or the stack config key that replaced a list. */
+    ipAllowListSource: output<string>(),
   },
 });
 
@@ -88,6 +93,7 @@ export const HostedRuntime = specResource(spec, hostedRuntimeShim, { deleteBefor
 export type HostedRuntime = InstanceType<typeof HostedRuntime>;
 
 function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Outputs {
+  const allowList = resolveIpAllowList("hosted", (key) => context.value(key));
   return {
     ...inputs,
     status: runtime.installationStatus,
@@ -99,7 +105,8 @@ function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo)
     gitProvider: runtime.gitProvider ?? "",
     iscInitialized: runtime.iscInitialized ?? false,
     managedClustersNum: runtime.managedClustersNum,
-    ipAllowList: [...platformIpAllowList.addresses],
+    ipAllowList: allowList.addresses,
+    ipAllowListSource: allowList.source,
     accountPlan: context.value("codefresh:accountPlan") ?? "",
   };
 }
@@ -124,6 +131,7 @@ export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec
   spec,
   {
     async check(context, { news, inputs, check }) {
+      checkIpAllowListConfig(context, check);
       const duplicate = claim(urnOf(news, "HostedRuntime"), identities.hostedRuntime());
       if (duplicate) check.fail("name", duplicate);
       const plan = context.value("codefresh:accountPlan");
@@ -141,7 +149,15 @@ export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec
     async create(context, inputs) {
       claimOrThrow("installHostedRuntime", urnOf(inputs, "HostedRuntime"), identities.hostedRuntime());
       const api = context.client;
-      const existing = await api.findHostedRuntime();
+      const runtimes = await api.listRuntimes();
+      const existing = runtimes.find((r) => r.managed);
+      const hybrid = runtimes.find((r) => r.name === inputs.name && !r.managed);
+      if (hybrid) {
+        throw new ConflictError(
+          "installHostedRuntime",
+          `runtime "${hybrid.name}" is a hybrid runtime (installed with Codefresh's gitops-runtime Helm chart, installationType ${hybrid.installationType ?? "HELM"}); a HostedRuntime manages only the account's hosted runtime. To use it from this program, declare \`new Runtime("${hybrid.name}", { name: "${hybrid.name}" })\` (it reads the runtime and never changes it) and pass its name`,
+        );
+      }
       if (existing && !inputs.adopt) {
         throw new ConflictError(
           "installHostedRuntime",

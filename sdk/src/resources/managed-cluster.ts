@@ -13,11 +13,12 @@ import { partialCreate, readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
 import { isUnknown, unknownValue } from "./provider/unknown";
 import { parseDuration, waitFor } from "./provider/wait";
+import { connectionAdvice, explainMissingRuntime } from "./runtime-kind";
 import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import managedClusterShim = require("./shims/managed-cluster");
 
 export interface ManagedClusterArgs {
-  /** The runtime (pass `runtime.name`). Changing it replaces the connection. */
+  /** The runtime, hosted or hybrid (pass `runtime.name` of a `HostedRuntime` or a `Runtime`). Changing it replaces the connection. */
   runtime: pulumi.Input<string>;
   /** The cluster's name in Codefresh: `^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`. Changing it replaces the connection. @default the resource name */
   name?: pulumi.Input<string> | undefined;
@@ -192,21 +193,26 @@ async function connect(
   cluster.assertSupportedVersion(version, resolved.server);
   const credentials = await cluster.ensureManagerAccount(resolved, { ...accountOptions(context, inputs), expectExisting });
   const api = context.client;
-  await api.addCluster(inputs.runtime, {
-    name: inputs.name,
-    server: credentials.server,
-    caData: credentials.caData,
-    insecureSkipTlsVerify: inputs.insecureSkipTlsVerify,
-    token: credentials.token,
-    labels: inputs.labels,
-    annotations: inputs.annotations,
-  });
+  await api
+    .addCluster(inputs.runtime, {
+      name: inputs.name,
+      server: credentials.server,
+      caData: credentials.caData,
+      insecureSkipTlsVerify: inputs.insecureSkipTlsVerify,
+      token: credentials.token,
+      labels: inputs.labels,
+      annotations: inputs.annotations,
+    })
+    .catch(async (error: unknown) => {
+      throw await explainMissingRuntime(api, error, inputs.runtime, `ManagedCluster ${inputs.name}`);
+    });
   const probe = async () => {
     const current = await api.getCluster(inputs.runtime, credentials.server, { maxAgeMs: listAge.poll });
     if (current?.connectionStatus === "Successful") return { done: true as const, value: current };
     if (current?.connectionStatus === "Failed") {
+      const runtime = await api.getRuntime(inputs.runtime).catch(() => undefined);
       throw new Error(
-        `Codefresh cannot connect to cluster ${inputs.name} at ${credentials.server}: ${current.connectionMessage ?? "connection failed"}. Hosted runtimes reach clusters from the public internet: allow-list Codefresh's IPs (HostedRuntime.ipAllowList) on the API server`,
+        `Codefresh cannot connect to cluster ${inputs.name} at ${credentials.server}: ${current.connectionMessage ?? "connection failed"}. ${connectionAdvice(runtime)}`,
       );
     }
     return { done: false as const, status: current ? "connection Unknown" : "not listed yet" };

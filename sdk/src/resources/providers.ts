@@ -7,6 +7,7 @@ import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
 import { managedClusterProvider } from "./managed-cluster";
 import { configure, processContext } from "./provider/process";
+import { runtimeProvider } from "./runtime";
 import { sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
 
@@ -17,6 +18,7 @@ export type EngineProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "con
 
 export const providers: Record<ProviderKey, EngineProvider> = {
   HostedRuntime: hostedRuntimeProvider,
+  Runtime: runtimeProvider,
   SharedConfigRepo: sharedConfigRepoProvider,
   GitSource: gitSourceProvider,
   ManagedCluster: managedClusterProvider,

@@ -1,8 +1,9 @@
 // SharedConfigRepo: the account's GitOps settings (git provider, API URL, Shared Configuration Repo)
-// and the hosted runtime's git-provider connection, which makes Codefresh create the Shared
-// Configuration Repo and the default Git Source repo.
+// and the runtime's git connection. For a hosted runtime, connecting git makes Codefresh create the
+// Shared Configuration Repo and the default Git Source repo; a hybrid runtime was installed with the
+// account's settings already made, and commits with each user's git token registered on its git integration.
 import type * as pulumi from "@pulumi/pulumi";
-import { listAge, type AccountInfo } from "../api";
+import { listAge, type AccountInfo, type RuntimeInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { secureUrl } from "../net";
@@ -14,13 +15,22 @@ import { readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
 import { isUnknown, unknownValue } from "./provider/unknown";
 import { parseDuration, waitFor } from "./provider/wait";
+import { describeRuntime, requireRuntime } from "./runtime-kind";
 import { output, derived, InputsOf, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import sharedConfigRepoShim = require("./shims/shared-config-repo");
 
 export interface SharedConfigRepoArgs {
-  /** The hosted runtime whose git provider this connects (pass `runtime.name`). */
+  /**
+   * The runtime whose git connection this makes (pass `runtime.name` of a `HostedRuntime` or a `Runtime`).
+   * A hosted runtime: Codefresh creates both repositories. A hybrid runtime: the account's settings are
+   * written only where they differ, and `gitToken` is registered as your token on its `default` git integration.
+   */
   runtime: pulumi.Input<string>;
-  /** `GITHUB`, `BITBUCKET` (Bitbucket Cloud) or `GERRIT`: the providers a hosted runtime supports. */
+  /**
+   * `GITHUB`, `BITBUCKET` (Bitbucket Cloud) or `GERRIT`: the providers a hosted runtime supports, and those
+   * of a hybrid runtime's this package's git layer speaks (Codefresh also supports GitLab, GitHub Enterprise
+   * and Bitbucket Data Center for hybrid runtimes).
+   */
   gitProvider: pulumi.Input<git.GitProviderName>;
   /**
    * The Shared Configuration Repository, in Codefresh's format `https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]`.
@@ -28,13 +38,17 @@ export interface SharedConfigRepoArgs {
    */
   repoUrl: pulumi.Input<string>;
   /**
-   * The repository of the default Git Source Codefresh creates with it.
+   * The repository of the default Git Source Codefresh creates with it (hosted runtimes only: a hybrid
+   * runtime gets no default git source from Codefresh, and this is not used).
    * @default the same owner's `codefresh-runtime-applications.git`
    */
   gitSourceRepoUrl?: pulumi.Input<string> | undefined;
   /** The provider's API URL; derived from the repo host when omitted (GitHub Enterprise: `https://<host>/api/v3`). */
   gitApiUrl?: pulumi.Input<string> | undefined;
-  /** A token that can create and push to repos in the owner (GitHub: `repo` scope), or an app/HTTP password. Secret. */
+  /**
+   * A token that can create and push to repos in the owner (GitHub: `repo` scope), or an app/HTTP password. Secret.
+   * A hosted runtime commits with it; on a hybrid runtime it is registered as the API key's user's git token.
+   */
   gitToken: pulumi.Input<string>;
   /** Bitbucket Cloud app passwords and Gerrit HTTP passwords need the user name. */
   gitUsername?: pulumi.Input<string> | undefined;
@@ -85,7 +99,7 @@ const apiUrl: Validate = (check, property, value) => {
 const spec = resourceSpec<SharedConfigRepoArgs>()({
   type: "SharedConfigRepo",
   fields: {
-    runtime: { role: "arg", onChange: "replace", required: true, validate: validate.dnsLabel("the hosted runtime's name (runtime.name)") },
+    runtime: { role: "arg", onChange: "replace", required: true, validate: validate.dnsLabel("the runtime's name (runtime.name)") },
     gitProvider: { role: "arg", onChange: "update", required: true, validate: hostedProvider },
     // A changed repoUrl is not a replacement: update explains why Codefresh refuses it once cloned.
     repoUrl: { role: "arg", onChange: "update", required: true, validate: repoUrl("https://github.com/acme/codefresh-isc.git") },
@@ -119,7 +133,8 @@ const connectTimeoutMs = 5 * 60_000;
 const defaultSourceRepoName = "codefresh-runtime-applications";
 
 /**
- * The account's Shared Configuration Repository and the hosted runtime's git connection.
+ * The account's Shared Configuration Repository and the runtime's git connection, for a hosted or a
+ * hybrid runtime (see `runtime`).
  *
  * Destroying it leaves the account settings and both repos in place: Codefresh does not allow account
  * GitOps settings to be removed, only changed, and the repos hold your configuration.
@@ -180,7 +195,41 @@ async function outputs(context: ProviderContext, inputs: Inputs, account: Accoun
   return { ...inputs, accountId: account.id, defaultGitSourceName: defaultSource?.name ?? "", csdpValidated: account.csdpValidated ?? false };
 }
 
-async function connect(context: ProviderContext, inputs: Inputs): Promise<AccountInfo> {
+/** The name of the git integration a runtime commits through (Codefresh's installers and UI create `default`). */
+const integrationName = "default";
+
+/**
+ * A hybrid runtime's git connection, through Codefresh's public operations: the account's settings where
+ * they differ (Codefresh's UI asks for them before the first runtime is installed, so usually none), the
+ * runtime's `default` git integration if it has none, and the user's token registered with it.
+ */
+async function connectHybrid(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Promise<AccountInfo> {
+  const api = context.client;
+  const account = await api.getAccount();
+  const apiUrl = inputs.gitApiUrl.replace(/\/+$/, "");
+  if (account.gitProvider !== inputs.gitProvider || account.gitApiUrl?.replace(/\/+$/, "") !== apiUrl || !sameRepo(account.sharedConfigRepo, inputs.repoUrl)) {
+    await api.updateAccountSettings({ gitProvider: inputs.gitProvider, gitApiUrl: apiUrl, sharedConfigRepo: inputs.repoUrl });
+  }
+  const integration = (await api.listGitIntegrations(runtime.name)).find((i) => i.name === integrationName);
+  if (!integration) {
+    context.log(`${describeRuntime(runtime)}: adding its "${integrationName}" git integration (${inputs.gitProvider}, ${apiUrl})`);
+    await api.addGitIntegration(runtime.name, { name: integrationName, provider: inputs.gitProvider, apiUrl });
+  } else if (integration.provider !== inputs.gitProvider) {
+    throw new ConflictError(
+      "registerToGitIntegration",
+      `${describeRuntime(runtime)} commits through its "${integrationName}" git integration, which is ${integration.provider}, not ${inputs.gitProvider}; set gitProvider: "${integration.provider}" (a runtime's git provider is the account's, chosen when its first runtime was installed)`,
+    );
+  }
+  await api.registerToGitIntegration(runtime.name, { name: integrationName, token: inputs.gitToken, username: inputs.gitUsername });
+  return api.getAccount();
+}
+
+/** Connects the runtime's git provider, by its kind; answers the account's settings after. */
+function connect(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Promise<AccountInfo> {
+  return runtime.managed ? connectHosted(context, inputs) : connectHybrid(context, inputs, runtime);
+}
+
+async function connectHosted(context: ProviderContext, inputs: Inputs): Promise<AccountInfo> {
   const api = context.client;
   await api.connectGit(inputs.runtime, {
     provider: inputs.gitProvider,
@@ -269,10 +318,9 @@ export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeo
           );
         }
       }
-      const runtime = await api.getRuntime(inputs.runtime);
-      if (!runtime) throw new Error(`runtime "${inputs.runtime}" does not exist in this account: create the HostedRuntime first (pass runtime.name)`);
-      const connected = runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
-      const settled = connected ? account : await connect(context, inputs);
+      const runtime = await requireRuntime(api, inputs.runtime, "SharedConfigRepo");
+      const connected = runtime.managed && runtime.iscInitialized && sameRepo(account.sharedConfigRepo, inputs.repoUrl);
+      const settled = connected ? account : await connect(context, inputs, runtime);
       return { id: settled.id, outs: await outputs(context, await measured(context, inputs), settled) };
     },
 
@@ -294,7 +342,8 @@ export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeo
     async update(context, _id, _olds, news) {
       const account = await context.client.getAccount();
       await assertRepoChangeAllowed(context, account, news.repoUrl);
-      const settled = await connect(context, news);
+      const runtime = await requireRuntime(context.client, news.runtime, "SharedConfigRepo");
+      const settled = await connect(context, news, runtime);
       return { outs: await outputs(context, await measured(context, news), settled) };
     },
 
