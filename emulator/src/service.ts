@@ -67,6 +67,8 @@ export type RuntimePhase = "installing" | "ready" | "failed" | "deleting" | "gon
 
 export class CodefreshService {
   readonly integrations = new GitIntegrations(this);
+  /** A hybrid runtime's first write lays out its directories once, however many writes arrive together. */
+  private readonly runtimeLayouts = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: StateStore,
@@ -560,11 +562,19 @@ export class CodefreshService {
       gitApiUrl: registration.integration.apiUrl,
     };
     if (!runtime.iscInitialized) {
-      await this.git.initRuntime(account, writer);
-      await this.store.update((state) => {
-        const stored = mustAccount(state, account.id).runtimes[runtime.name];
-        if (stored) stored.iscInitialized = true;
-      });
+      const key = `${account.id}/${runtime.name}`;
+      let layout = this.runtimeLayouts.get(key);
+      if (!layout) {
+        layout = (async () => {
+          await this.git.initRuntime(account, writer);
+          await this.store.update((state) => {
+            const stored = mustAccount(state, account.id).runtimes[runtime.name];
+            if (stored) stored.iscInitialized = true;
+          });
+        })().finally(() => this.runtimeLayouts.delete(key));
+        this.runtimeLayouts.set(key, layout);
+      }
+      await layout;
     }
     return writer;
   }

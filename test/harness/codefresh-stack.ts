@@ -22,6 +22,10 @@ export function codefreshStackConfig(options: {
   org: string;
   gitSources: { name: string; path: string; include?: string; plugin?: string; adopt?: boolean; sourceName?: string; nameAtApply?: boolean }[];
   clusters?: StackCluster[];
+  /** An existing runtime to read with a Runtime resource, instead of the HostedRuntime. */
+  runtimeName?: string;
+  /** More existing runtimes to read with Runtime resources. */
+  readRuntimes?: string[];
   extra?: Record<string, ConfigValue>;
 }): Record<string, ConfigValue> {
   const gitea = sharedGitServer();
@@ -36,6 +40,8 @@ export function codefreshStackConfig(options: {
     gitSources: JSON.stringify(options.gitSources),
     clusters: { value: JSON.stringify(clusters.map(({ name, kubeconfig }) => ({ name, kubeconfig }))), secret: true },
     clusterCount: String(clusters.length),
+    ...(options.runtimeName ? { runtimeName: options.runtimeName } : {}),
+    ...(options.readRuntimes ? { readRuntimes: JSON.stringify(options.readRuntimes) } : {}),
   };
   clusters.forEach((cluster, i) => {
     config[`clusterName${i}`] = cluster.name;

@@ -88,7 +88,6 @@ export async function graphqlCall(url: string, apiKey: string | undefined, query
   return { status: response.status, body: (await response.json()) as GraphqlBody };
 }
 
-/** The emulator's CLI as a separate process (its own process group), for crash tests. */
 /**
  * What a user does by hand in the Codefresh UI's "Connect Git provider" step, against the shared Gitea:
  * the account's Shared Configuration Repository and Git Source repo are created in `org`.
@@ -103,6 +102,37 @@ export async function connectGitInUi(emulator: TestEmulator, org: string, accoun
     suggestedIscRepo: `${gitea.url}/${org}/codefresh-isc.git`,
     suggestedGsRepo: `${gitea.url}/${org}/codefresh-apps.git`,
   });
+}
+
+/**
+ * A hybrid runtime as a user gets it: the account's GitOps settings made in the Codefresh UI before the first
+ * install (against the shared Gitea, Shared Configuration Repository `<org>/codefresh-isc.git`), then the runtime
+ * registered as the gitops-runtime Helm chart's app-proxy registers it (`createRuntime`, installationType HELM,
+ * tunnel access). Its git integration and the user's token are left to the program, as after a Helm install.
+ */
+export async function installHybridRuntime(emulator: TestEmulator, name: string, org: string, account: TestAccount = accountA): Promise<void> {
+  const gitea = sharedGitServer();
+  const settings = await emulator.graphql(
+    account.apiKey,
+    "mutation Settings($repo: String!, $api: String!) { updateCsdpSettings(gitProvider: GITHUB, gitApiUrl: $api, sharedConfigRepo: $repo) }",
+    { repo: `${gitea.url}/${org}/codefresh-isc.git`, api: gitea.apiUrl },
+  );
+  const created = await emulator.graphql(
+    account.apiKey,
+    "mutation CreateRuntime($args: RuntimeInstallationArgs!) { createRuntime(installationArgs: $args) { name newAccessToken } }",
+    {
+      args: {
+        runtimeName: name,
+        cluster: "https://kubernetes.default.svc",
+        runtimeVersion: "0.1.72",
+        componentNames: ["app-proxy", "argocd", "events-reporter"],
+        installationType: "HELM",
+        managed: false,
+      },
+    },
+  );
+  const errors = [...(settings.body.errors ?? []), ...(created.body.errors ?? [])];
+  if (errors.length > 0) throw new Error(`installHybridRuntime ${name}: ${errors.map((e) => e.message).join("; ")}`);
 }
 
 export interface EmulatorProcess {
