@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ClusterProxy, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
-import { accountA, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, connectGitInUi, installHybridRuntime, testEmulator, TestEmulator } from "../harness/emulator";
 import { repoRoot, testProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 
@@ -17,10 +17,13 @@ type State = {
 };
 
 describe("examples", () => {
-  test.each(["quickstart", "multi-cluster", "adopt-existing", "github-repos", "with-pulumi-kubernetes"])("%s type-checks (tsc --noEmit)", async (name) => {
-    const tsc = require.resolve("typescript/bin/tsc");
-    await expect(run(process.execPath, [tsc, "-p", join(repoRoot, "examples", name), "--noEmit"])).resolves.toBeDefined();
-  });
+  test.each(["quickstart", "multi-cluster", "adopt-existing", "github-repos", "with-pulumi-kubernetes", "hybrid-runtime", "hybrid-runtime-helm"])(
+    "%s type-checks (tsc --noEmit)",
+    async (name) => {
+      const tsc = require.resolve("typescript/bin/tsc");
+      await expect(run(process.execPath, [tsc, "-p", join(repoRoot, "examples", name), "--noEmit"])).resolves.toBeDefined();
+    },
+  );
 
   test("every example has a Pulumi.yaml, a README and a program", async () => {
     for (const name of await readdir(join(repoRoot, "examples"))) {
@@ -75,6 +78,37 @@ describe("examples end to end", () => {
       expect((await program.stack.preview()).changeSummary).toEqual({ same: 5 });
       await program.stack.destroy();
       expect((await state()).runtimes).toEqual([]);
+    } finally {
+      await program.dispose();
+    }
+  });
+
+  test("hybrid-runtime: the git sources and a cluster of an existing hybrid runtime; destroy leaves the runtime", async () => {
+    const org = `hybrid-example-${process.pid}`;
+    await gitea().createOrg(org);
+    await installHybridRuntime(emulator, "production", org);
+    const program = await testProgram("examples/hybrid-runtime", {
+      "codefresh:apiUrl": emulator.url,
+      "codefresh:apiKey": { value: accountA.apiKey, secret: true },
+      runtime: "production",
+      sharedConfigRepo: `${gitea().url}/${org}/codefresh-isc.git`,
+      gitApiUrl: gitea().apiUrl,
+      gitToken: { value: gitea().adminToken, secret: true },
+      appsRepo: `${gitea().url}/${org}/apps.git`,
+      clusters: JSON.stringify([{ name: "prod-eu", kubeconfigPath: join(kubeDir, "cluster-0.yaml"), serviceAccountName: `argocd-hybrid-${process.pid}` }]),
+    });
+    try {
+      const up = await program.stack.up();
+      expect(up.outputs.runtimeKind.value).toBe("hybrid");
+      expect(up.outputs.gitSources.value).toEqual([`apps: ${gitea().url}/${org}/apps.git/apps`]);
+      expect(up.outputs.connections.value).toEqual(["prod-eu: Successful"]);
+      expect((await program.stack.preview()).changeSummary).toEqual({ same: 5 });
+      await program.stack.destroy();
+      const after = await state();
+      expect(after.runtimes.map((r) => r.name)).toContain("production");
+      expect(after.gitSources).toEqual([]);
+      expect(after.clusters).toEqual([]);
+      await emulator.graphql(accountA.apiKey, 'mutation { deleteRuntime(name: "production") }');
     } finally {
       await program.dispose();
     }
