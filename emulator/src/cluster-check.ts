@@ -14,14 +14,21 @@ export interface ClusterCheck {
   resourcesCount?: number | undefined;
 }
 
-interface Target {
+export interface Target {
   server: string;
   caData?: string | undefined;
   insecure: boolean;
   token: string;
 }
 
-function request(target: Target, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+/** One call to the cluster's API server with the registered token (a body is sent as JSON, or as `contentType`). */
+export function request(
+  target: Target,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = "application/json",
+): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = https.request(
@@ -34,7 +41,7 @@ function request(target: Target, method: string, path: string, body?: unknown): 
         headers: {
           Authorization: `Bearer ${target.token}`,
           Accept: "application/json",
-          ...(payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+          ...(payload ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}),
         },
       },
       (res) => {

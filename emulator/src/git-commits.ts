@@ -205,32 +205,7 @@ export class GitCommitter {
   /** Runs git in `dir` with the token in an HTTP header (never in a URL, argv or .git/config). */
   private async runner(dir: string, credentials: GitCredentials): Promise<(args: string[]) => Promise<string>> {
     const caFile = this.options.caBundle ? await this.writeCaFile() : undefined;
-    const basic = Buffer.from(`${credentials.username ?? "x-access-token"}:${credentials.token}`).toString("base64");
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: this.options.workDir,
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_AUTHOR_NAME: "Codefresh app-proxy (emulator)",
-      GIT_AUTHOR_EMAIL: "app-proxy@codefresh.local",
-      GIT_COMMITTER_NAME: "Codefresh app-proxy (emulator)",
-      GIT_COMMITTER_EMAIL: "app-proxy@codefresh.local",
-      GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "http.extraHeader",
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-      ...(caFile ? { GIT_SSL_CAINFO: caFile } : {}),
-    };
-    const timeout = this.options.commandTimeoutMs ?? 60_000;
-    return (args) =>
-      new Promise((resolve, reject) => {
-        execFile("git", args, { cwd: dir, env, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          if (error)
-            reject(
-              new Error(`git ${args[0]} ${args[0] === "push" || args[0] === "fetch" ? "to" : "in"} the repository failed: ${stderr.trim() || error.message}`),
-            );
-          else resolve(stdout);
-        });
-      });
+    return gitRunner({ workDir: this.options.workDir, caFile, timeoutMs: this.options.commandTimeoutMs }, dir, credentials);
   }
 
   private writeCaFile(): Promise<string> {
@@ -265,4 +240,38 @@ async function defaultBranch(git: (args: string[]) => Promise<string>): Promise<
   const match = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(answer);
   if (!match) throw new Error("the repository has no default branch yet (no commit): create it with an initial commit");
   return match[1] ?? ""; // the group always matches
+}
+
+/** git in `dir`, as the app-proxy runs it: the token in an HTTP header (never in a URL, argv or .git/config). */
+export function gitRunner(
+  options: { workDir: string; caFile?: string | undefined; timeoutMs?: number | undefined },
+  dir: string,
+  credentials: GitCredentials,
+): (args: string[]) => Promise<string> {
+  const basic = Buffer.from(`${credentials.username ?? "x-access-token"}:${credentials.token}`).toString("base64");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: options.workDir,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "Codefresh app-proxy (emulator)",
+    GIT_AUTHOR_EMAIL: "app-proxy@codefresh.local",
+    GIT_COMMITTER_NAME: "Codefresh app-proxy (emulator)",
+    GIT_COMMITTER_EMAIL: "app-proxy@codefresh.local",
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "http.extraHeader",
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+    ...(options.caFile ? { GIT_SSL_CAINFO: options.caFile } : {}),
+  };
+  const timeout = options.timeoutMs ?? 60_000;
+  return (args) =>
+    new Promise((resolve, reject) => {
+      execFile("git", args, { cwd: dir, env, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(`git ${args[0]} ${args[0] === "push" || args[0] === "fetch" ? "to" : "in"} the repository failed: ${stderr.trim() || error.message}`),
+          );
+        else resolve(stdout);
+      });
+    });
 }

@@ -21,6 +21,24 @@ export interface GitEffects {
   initRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void>;
   /** `removeRuntimeFromIscRepo`: the runtime's directories leave the Shared Configuration Repository, in one commit. */
   removeRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void>;
+  /** `createArgoRollouts`: Argo Rollouts and its rollout reporter for one cluster, committed to the Shared Configuration Repository. */
+  writeArgoRollouts(account: AccountRecord, runtime: RuntimeRecord, target: ArgoRolloutsTarget): Promise<void>;
+}
+
+/** Where `createArgoRollouts` installs Argo Rollouts: a cluster of the runtime (`in-cluster`: its own) and a namespace. */
+export interface ArgoRolloutsTarget {
+  clusterName: string;
+  destServer: string;
+  destNamespace: string;
+}
+
+/**
+ * UNCONFIRMED (emulator convention, see schema/unconfirmed.ts): where `createArgoRollouts` commits Argo Rollouts'
+ * and its rollout reporter's Applications for one cluster. Codefresh's app-proxy is not public; the components are
+ * those of csdp-official's runtime definition (`csdp/hybrid/basic/apps/{argo-rollouts,rollout-reporter}`).
+ */
+export function argoRolloutsManifestPaths(runtime: string, clusterName: string): { rollouts: string; reporter: string } {
+  return { rollouts: `resources/${runtime}/argo-rollouts-${clusterName}.yaml`, reporter: `resources/${runtime}/rollout-reporter-${clusterName}.yaml` };
 }
 
 /** What a cluster's manifest holds: not its connection check, which runs while the manifest is pushed. */
@@ -180,6 +198,34 @@ export class GitServerEffects implements GitEffects {
   async removeCluster(account: AccountRecord, runtime: RuntimeRecord, cluster: ClusterRecord): Promise<void> {
     const isc = this.isc(account);
     await this.commitTo(runtime, isc, [{ path: clusterManifestPath(runtime.name, cluster.name), content: null }], `Remove cluster ${cluster.name}`);
+  }
+
+  async writeArgoRollouts(account: AccountRecord, runtime: RuntimeRecord, target: ArgoRolloutsTarget): Promise<void> {
+    const isc = this.isc(account);
+    const paths = argoRolloutsManifestPaths(runtime.name, target.clusterName);
+    const application = (name: string, component: string) => ({
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      metadata: {
+        name: `${name}-${target.clusterName}`,
+        labels: { ...internalLabels, "codefresh.io/cluster": target.clusterName, "codefresh.io/component": name },
+      },
+      spec: {
+        project: "default",
+        source: { repoURL: "https://github.com/codefresh-io/csdp-official.git", path: `csdp/hybrid/basic/apps/${component}`, targetRevision: "HEAD" },
+        destination: { server: target.destServer, namespace: target.destNamespace },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
+      },
+    });
+    await this.commitTo(
+      runtime,
+      isc,
+      [
+        { path: paths.rollouts, content: stringify(application("argo-rollouts", "argo-rollouts")) },
+        { path: paths.reporter, content: stringify(application("rollout-reporter", "rollout-reporter")) },
+      ],
+      `Argo Rollouts on ${target.clusterName}`,
+    );
   }
 
   async initRuntime(account: AccountRecord, runtime: RuntimeRecord): Promise<void> {

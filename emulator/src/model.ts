@@ -2,6 +2,7 @@
 // statuses that change over time (installing, deleting, git source pending) are derived from them on
 // read, so they survive restarts without timers.
 import { createHash } from "node:crypto";
+import type { ApplicationRecord } from "./argo-sync";
 import type { EditableGitSourceFields } from "./git-source-fields";
 
 /** The git providers Codefresh's schemas name: enum GitProviders, in the platform's and the app-proxy's. */
@@ -137,6 +138,8 @@ export interface AccountRecord {
   gitIntegrations: Record<string, GitIntegrationRecord>;
   /** Argo Rollouts installs requested, keyed `${runtime}/${server}/${namespace}`. */
   rollouts: Record<string, { runtime: string; destServer: string; destNamespace: string }>;
+  /** What each runtime's Argo CD knows of the applications in its git sources, keyed `${runtime}/${name}` (argo-sync.ts). Absent in older state. */
+  applications?: Record<string, ApplicationRecord>;
 }
 
 export interface EmulatorState {
@@ -173,5 +176,6 @@ export function newAccount(name: string, apiKey: string, plan: AccountPlan = "PR
     clusters: {},
     gitIntegrations: {},
     rollouts: {},
+    applications: {},
   };
 }

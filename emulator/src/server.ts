@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { adminPathPrefix, createAdminHandler, SeedAccount } from "./admin";
 import { createApiHandler } from "./api-handler";
 import { Faults, FaultRule } from "./faults";
+import { ApplicationSync } from "./argo-sync";
 import { GitEffects, GitServerEffects } from "./git-effects";
 import { createGraphqlServers } from "./graphql-servers";
 import { sendJson } from "./http-io";
@@ -101,6 +102,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
     git,
   );
+  service.applicationSync = new ApplicationSync(service, { workDir: join(options.dataDir, "argocd"), caBundle: options.gitCaBundle });
   await seedAccounts(store, options.accounts ?? []);
 
   const metrics = new RequestMetrics(faults);

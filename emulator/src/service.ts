@@ -2,6 +2,7 @@
 // registration. Resolvers stay thin; business rules and their error messages live here.
 import { randomBytes } from "node:crypto";
 import { parse as parseYaml } from "yaml";
+import type { ApplicationSync } from "./argo-sync";
 import { checkClusterCredentials } from "./cluster-check";
 import { businessError, RestError } from "./errors";
 import type { ConnectGitArgs, GitEffects } from "./git-effects";
@@ -27,6 +28,9 @@ export const runtimeNamePattern = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const clusterNamePattern = /^[a-z]([-a-z\d]{0,61}[a-z\d])?$/;
 
 /** The default name of the hosted runtime, as Codefresh's docs show it. */
+/** The runtime's own cluster, as Argo CD names it. */
+const inClusterServer = "https://kubernetes.default.svc";
+
 export const defaultHostedRuntimeName = "codefresh-hosted";
 /** The git source Codefresh creates when a hosted runtime's git provider is connected. */
 export const defaultGitSourceName = "default-git-source";
@@ -67,6 +71,8 @@ export type RuntimePhase = "installing" | "ready" | "failed" | "deleting" | "gon
 
 export class CodefreshService {
   readonly integrations = new GitIntegrations(this);
+  /** What the runtimes' Argo CD knows of the applications in their git sources (argo-sync.ts); set by the server. */
+  applicationSync?: ApplicationSync;
   /** A hybrid runtime's first write lays out its directories once, however many writes arrive together. */
   private readonly runtimeLayouts = new Map<string, Promise<void>>();
 
@@ -246,6 +252,7 @@ export class CodefreshService {
         for (const [key, cluster] of Object.entries(account.clusters)) if (cluster.runtime === name) delete account.clusters[key];
         for (const [key, integration] of Object.entries(account.gitIntegrations)) if (integration.runtime === name) delete account.gitIntegrations[key];
         for (const [key, rollouts] of Object.entries(account.rollouts)) if (rollouts.runtime === name) delete account.rollouts[key];
+        for (const [key, app] of Object.entries(account.applications ?? {})) if (app.runtime === name) delete account.applications?.[key];
       }
       return 1;
     });
@@ -577,6 +584,33 @@ export class CodefreshService {
       await layout;
     }
     return writer;
+  }
+
+  /**
+   * `createArgoRollouts`: installs Argo Rollouts on a cluster of the runtime (its own, `https://kubernetes.default.svc`,
+   * for a hybrid runtime; a connected managed cluster for either kind) and, as Codefresh does, commits Argo Rollouts
+   * and its rollout reporter to the Shared Configuration Repository (where: an emulator convention, unconfirmed).
+   */
+  async createArgoRollouts(accountId: string, runtimeName: string, destServer: string, destNamespace: string): Promise<null> {
+    const account = this.mustAccount(accountId);
+    const runtime = this.readyRuntime(account, runtimeName);
+    const server = destServer.replace(/\/+$/, "");
+    const cluster = account.clusters[`${runtimeName}/${server}`];
+    if (server === inClusterServer && runtime.managed) {
+      throw businessError(
+        `runtime '${runtimeName}' is a hosted runtime: its own cluster is Codefresh's; install Argo Rollouts on one of its managed clusters`,
+        "FAILED_PRECONDITION",
+      );
+    }
+    if (server !== inClusterServer && !cluster) throw businessError(`cluster "${server}" is not connected to runtime "${runtimeName}"`, "NOT_FOUND");
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(destNamespace))
+      throw businessError(`destNamespace "${destNamespace}" is not a namespace name`, "BAD_USER_INPUT");
+    const writer = await this.writableRuntime(account, runtimeName);
+    await this.git.writeArgoRollouts(account, writer, { clusterName: cluster?.name ?? "in-cluster", destServer: server, destNamespace });
+    await this.store.update((state) => {
+      mustAccount(state, accountId).rollouts[`${runtimeName}/${server}/${destNamespace}`] = { runtime: runtimeName, destServer: server, destNamespace };
+    });
+    return null;
   }
 
   /** `removeRuntimeFromIscRepo`: commits the removal of the runtime's directories; answers how many manifests went. */

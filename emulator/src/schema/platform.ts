@@ -236,6 +236,7 @@ export const platformTypeDefs = /* GraphQL */ `
     healthStatus: HealthStatus
   }
   type Application {
+    metadata: ObjectMeta
     repoURL: String
     path: String
     revision: String
@@ -243,6 +244,7 @@ export const platformTypeDefs = /* GraphQL */ `
     destination: ArgoCDApplicationDestination
     syncStatus: SyncStatus!
     healthStatus: HealthStatus
+    healthMessage: String
     isGitSource: Boolean
     status: ArgoCDApplicationStatus
     errors: [Error]!

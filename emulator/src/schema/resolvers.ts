@@ -4,7 +4,7 @@ import { businessError } from "../errors";
 import type { AddGitIntegrationInput, EditGitIntegrationInput, RegisterToGitIntegrationInput } from "../git-integrations";
 import { editableFieldsView } from "../git-source-fields";
 import type { AccountPlan, AccountRecord, ClusterRecord, GitIntegrationRecord, GitSourceRecord, ReportedRuntimeError, RuntimeRecord } from "../model";
-import { type CodefreshService, mustAccount, type RuntimeInstallationInput } from "../service";
+import type { CodefreshService, RuntimeInstallationInput } from "../service";
 import type { AppProxyContext, PlatformContext } from "./context";
 
 interface Pagination {
@@ -338,18 +338,8 @@ export const appProxyResolvers = {
       ctx.service.deleteApplication(ctx.account.id, ctx.runtime, args.appName),
     removeCluster: (_: unknown, args: { server: string; runtime: string }, ctx: AppProxyContext) =>
       ctx.service.removeCluster(ctx.account.id, args.runtime, args.server.replace(/\/+$/, "")),
-    async createArgoRollouts(_: unknown, { args }: { args: { destServer: string; destNamespace: string } }, ctx: AppProxyContext) {
-      const destServer = args.destServer.replace(/\/+$/, "");
-      await ctx.service.store.update((state) => {
-        const account = mustAccount(state, ctx.account.id);
-        ctx.service.readyRuntime(account, ctx.runtime);
-        if (destServer !== inClusterServer && !account.clusters[`${ctx.runtime}/${destServer}`]) {
-          throw businessError(`cluster "${destServer}" is not connected to runtime "${ctx.runtime}"`, "NOT_FOUND");
-        }
-        account.rollouts[`${ctx.runtime}/${destServer}/${args.destNamespace}`] = { runtime: ctx.runtime, destServer, destNamespace: args.destNamespace };
-      });
-      return null;
-    },
+    createArgoRollouts: (_: unknown, { args }: { args: { destServer: string; destNamespace: string } }, ctx: AppProxyContext) =>
+      ctx.service.createArgoRollouts(ctx.account.id, ctx.runtime, args.destServer, args.destNamespace),
     removeRuntimeFromIscRepo: (_: unknown, __: unknown, ctx: AppProxyContext) => ctx.service.removeRuntimeFromIsc(ctx.account.id, ctx.runtime),
     addGitIntegration: async (_: unknown, { args }: { args: AddGitIntegrationInput }, ctx: AppProxyContext) =>
       gitIntegrationView(await ctx.service.integrations.add(ctx.account.id, ctx.runtime, args)),

@@ -111,6 +111,21 @@ export interface ConnectGitInput {
   gitSourceRepo: string;
 }
 
+/** One application of a runtime's git sources, as Argo CD reports it. */
+export interface ApplicationInfo {
+  name: string;
+  runtime: string;
+  repoURL: string | undefined;
+  path: string | undefined;
+  /** The commit Argo CD synced. */
+  revision: string | undefined;
+  destServer: string | undefined;
+  destNamespace: string | undefined;
+  syncStatus: string;
+  healthStatus: string | undefined;
+  healthMessage: string | undefined;
+}
+
 export interface ClientOptions {
   config: CodefreshConfig;
   /** Called before each retry, for progress logs. */
@@ -464,6 +479,50 @@ export class CodefreshClient {
     } catch (error) {
       if (error instanceof NotFoundError) return false;
       throw error;
+    }
+  }
+
+  /**
+   * `createArgoRollouts` on the runtime's app-proxy (go-sdk `Cluster().CreateArgoRollouts`): Codefresh installs
+   * Argo Rollouts on the cluster; safe to repeat (an install of the same cluster and namespace).
+   */
+  async createArgoRollouts(runtime: string, destServer: string, destNamespace: string): Promise<void> {
+    await this.appProxyCall(runtime, "createArgoRollouts", documents.createArgoRollouts, { args: { destServer, destNamespace } }, { idempotent: true });
+  }
+
+  /**
+   * One application of the runtime's git sources, undefined when Argo CD has none of that name (an operation
+   * only our emulator offers; see unconfirmed.ts: against Codefresh, an UnsupportedOperationError).
+   */
+  async getApplication(runtime: string, name: string): Promise<ApplicationInfo | undefined> {
+    type Raw = {
+      metadata?: { name: string; namespace?: string | null; runtime: string } | null;
+      repoURL?: string | null;
+      path?: string | null;
+      revision?: string | null;
+      destination?: { server?: string | null; namespace?: string | null } | null;
+      syncStatus: string;
+      healthStatus?: string | null;
+      healthMessage?: string | null;
+    };
+    try {
+      const data = await this.platform<{ application: Raw | null }>("application", unconfirmed.application, { runtime, name });
+      const a = data.application;
+      if (!a) return undefined;
+      return {
+        name: a.metadata?.name ?? name,
+        runtime: a.metadata?.runtime ?? runtime,
+        repoURL: opt(a.repoURL),
+        path: opt(a.path),
+        revision: opt(a.revision),
+        destServer: opt(a.destination?.server),
+        destNamespace: opt(a.destination?.namespace),
+        syncStatus: a.syncStatus,
+        healthStatus: opt(a.healthStatus),
+        healthMessage: opt(a.healthMessage),
+      };
+    } catch (error) {
+      throw explainUnsupported(error, "application");
     }
   }
 

@@ -4,6 +4,7 @@ export type { ListReadOptions } from "./client";
 export type {
   AccountInfo,
   AddClusterInput,
+  ApplicationInfo,
   ClientOptions,
   ClusterConnectionStatus,
   ClusterInfo,
@@ -14,4 +15,4 @@ export type {
   InstallationStatus,
   RuntimeInfo,
 } from "./client";
-export { uiInstructions } from "./unconfirmed";
+export { argoRolloutsManifestPaths, uiInstructions } from "./unconfirmed";

@@ -3,6 +3,8 @@
 // (`pulumi-codefresh/dist/resources/providers`) is in every stack's state: keep it.
 import "./provider/compile-cache"; // first: it speeds up loading what follows
 import type * as pulumi from "@pulumi/pulumi";
+import { applicationProvider } from "./application";
+import { argoRolloutsProvider } from "./argo-rollouts";
 import { gitSourceProvider } from "./git-source";
 import { hostedRuntimeProvider } from "./hosted-runtime";
 import { managedClusterProvider } from "./managed-cluster";
@@ -22,6 +24,8 @@ export const providers: Record<ProviderKey, EngineProvider> = {
   SharedConfigRepo: sharedConfigRepoProvider,
   GitSource: gitSourceProvider,
   ManagedCluster: managedClusterProvider,
+  ArgoRollouts: argoRolloutsProvider,
+  Application: applicationProvider,
 };
 
 /** What the shim calls: the implementation of `key`, plus `configure`. */

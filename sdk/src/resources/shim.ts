@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export const packageName = "pulumi-codefresh";
 
 /** The resource types, each with its implementation in ./providers.ts. */
-export type ProviderKey = "HostedRuntime" | "Runtime" | "SharedConfigRepo" | "GitSource" | "ManagedCluster";
+export type ProviderKey = "HostedRuntime" | "Runtime" | "SharedConfigRepo" | "GitSource" | "ManagedCluster" | "ArgoRollouts" | "Application";
 
 /**
  * A provider whose methods load `pulumi-codefresh/dist/resources/providers` at call time and delegate to

@@ -1,0 +1,5 @@
+// The provider object of every Application (see ../shim.ts). It is this module's whole export, so that where the
+// package is installed under node_modules Pulumi serializes it as `require("pulumi-codefresh/…/application")`.
+import { thinProvider } from "../shim";
+
+export = thinProvider("Application");
