@@ -46,6 +46,22 @@ export const valid = {
     insecureSkipTlsVerify: false,
     adopt: false,
   },
+  ArgoRollouts: {
+    runtime: "production",
+    server: "https://prod.k8s.example.com",
+    namespace: "argo-rollouts",
+    gitToken: "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+  },
+  Application: {
+    runtime: "production",
+    gitSource: "apps",
+    name: "guestbook",
+    destServer: "https://prod.k8s.example.com",
+    destNamespace: "guestbook",
+    manifests: { "deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n" },
+    createNamespace: true,
+    gitToken: "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+  },
 } as const;
 
 export type Key = keyof typeof valid;
@@ -103,4 +119,23 @@ export const badInputs: [Key, string, Record<string, unknown>, RegExp][] = [
   ["ManagedCluster", "annotation key injection", { annotations: { "x/y/z": "v" } }, /not a valid Kubernetes annotation key/],
   ["ManagedCluster", "annotation with control characters", { annotations: { note: "a\u0000b" } }, /control characters/],
   ["ManagedCluster", "label value too long", { labels: { env: "x".repeat(64) } }, /not valid/],
+  ["ArgoRollouts", "server not https", { server: "http://prod.k8s.example.com" }, /https URL/],
+  ["ArgoRollouts", "no git token", { gitToken: "" }, /is required: give a git token that can read the Shared Configuration Repository/],
+  ["ArgoRollouts", "namespace upper case", { namespace: "Argo" }, /lowercase/],
+  ["Application", "manifest file name with a path", { manifests: { "../x.yaml": "kind: A" } }, /"\.\.\/x\.yaml" is not a manifest file name/],
+  ["Application", "manifest not YAML", { manifests: { "a.yaml": "kind: [" } }, /a\.yaml is not valid YAML/],
+  [
+    "Application",
+    "manifest not a Kubernetes object",
+    { manifests: { "a.yaml": "hello: world" } },
+    /a\.yaml is not a Kubernetes object: it needs apiVersion, kind and metadata\.name/,
+  ],
+  [
+    "Application",
+    "no manifests and no source",
+    { manifests: undefined },
+    /give the application's manifests, or point at existing ones with sourceRepoUrl and sourcePath/,
+  ],
+  ["Application", "absolute sourcePath", { sourcePath: "/apps/guestbook" }, /is absolute/],
+  ["Application", "sourcePath leaves the repository", { sourcePath: "apps/../../etc" }, /remove '\.\.'/],
 ];

@@ -17,7 +17,7 @@ type State = {
 };
 
 describe("examples", () => {
-  test.each(["quickstart", "multi-cluster", "adopt-existing", "github-repos", "with-pulumi-kubernetes", "hybrid-runtime", "hybrid-runtime-helm"])(
+  test.each(["quickstart", "multi-cluster", "adopt-existing", "github-repos", "with-pulumi-kubernetes", "hybrid-runtime", "hybrid-runtime-helm", "guestbook"])(
     "%s type-checks (tsc --noEmit)",
     async (name) => {
       const tsc = require.resolve("typescript/bin/tsc");

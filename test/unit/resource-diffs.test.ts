@@ -67,6 +67,31 @@ const state: Record<Key, Record<string, unknown>> = {
     connectionMessage: "",
     serverVersion: "1.30",
   },
+  ArgoRollouts: {
+    ...common,
+    ...valid.ArgoRollouts,
+    __urn: "rollouts",
+    __reporterCurrent: true,
+    clusterName: "prod",
+    rolloutsPath: "resources/production/argo-rollouts-prod.yaml",
+    reporterPath: "resources/production/rollout-reporter-prod.yaml",
+    reporterHash: "abc",
+    installed: true,
+  },
+  Application: {
+    ...common,
+    ...valid.Application,
+    __urn: "guestbook",
+    sourcePath: "apps/guestbook",
+    __manifestsCurrent: true,
+    repoUrl: "https://github.com/acme/apps.git",
+    applicationPath: "argocd-apps/guestbook.yaml",
+    committed: { "argocd-apps/guestbook.yaml": "abc" },
+    revision: "0123",
+    syncStatus: "SYNCED",
+    healthStatus: "PROGRESSING",
+    healthMessage: "",
+  },
 };
 
 const outputKeys: Record<Key, string[]> = {
@@ -75,6 +100,8 @@ const outputKeys: Record<Key, string[]> = {
   SharedConfigRepo: ["accountId", "defaultGitSourceName", "csdpValidated"],
   GitSource: ["appSpecifier", "syncStatus", "healthStatus"],
   ManagedCluster: ["tokenHash", "connectionStatus", "connectionMessage", "serverVersion"],
+  ArgoRollouts: ["clusterName", "rolloutsPath", "reporterPath", "reporterHash", "installed"],
+  Application: ["repoUrl", "applicationPath", "committed", "revision", "syncStatus", "healthStatus", "healthMessage"],
 };
 
 /** The inputs of the next run, as check returns them for an unchanged program. */
@@ -98,6 +125,25 @@ const cases: Case[] = [
   ["SharedConfigRepo", "unchanged", {}, { changes: false }],
   ["GitSource", "unchanged", {}, { changes: false }],
   ["ManagedCluster", "unchanged", {}, { changes: false }],
+  ["ArgoRollouts", "unchanged", {}, { changes: false }],
+  ["ArgoRollouts", "a new git token (it only reads)", { gitToken: "ghp_rotated" }, { changes: false }],
+  ["Application", "unchanged", {}, { changes: false }],
+  ["Application", "a new git token", { gitToken: "ghp_rotated" }, { changes: false }],
+  ["ArgoRollouts", "the reporter drifted (refresh)", { __reporterCurrent: false }, { changes: true, replaces: [] }],
+  ["Application", "its files drifted (refresh)", { __manifestsCurrent: false }, { changes: true, replaces: [] }],
+  [
+    "Application",
+    "a manifest (a new commit)",
+    { manifests: { "deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web2\n" } },
+    { changes: true, replaces: [] },
+  ],
+  ["Application", "destNamespace", { destNamespace: "other" }, { changes: true, replaces: [] }],
+  ["Application", "sourcePath", { sourcePath: "apps/other" }, { changes: true, replaces: [] }],
+  ["ArgoRollouts", "namespace", { namespace: "rollouts" }, { changes: true, replaces: ["namespace"], deleteBeforeReplace: false }],
+  ["ArgoRollouts", "server", { server: "https://other.example.com" }, { changes: true, replaces: ["server"], deleteBeforeReplace: false }],
+  // Another name is another application (created first); the same name in another git source must go first.
+  ["Application", "name", { name: "guestbook-2" }, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
+  ["Application", "gitSource", { gitSource: "other" }, { changes: true, replaces: ["gitSource"], deleteBeforeReplace: true }],
   ["HostedRuntime", "adopt", { adopt: true }, { changes: false }],
   ["HostedRuntime", "the account plan", { accountPlan: "ENTERPRISE" }, { changes: false }],
   ["SharedConfigRepo", "adopt", { adopt: true }, { changes: false }],

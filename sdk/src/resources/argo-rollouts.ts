@@ -59,7 +59,7 @@ const spec = resourceSpec<ArgoRolloutsArgs>()({
     /** Where the Shared Configuration Repository holds Argo Rollouts' Application, and the rollout reporter's. */
     rolloutsPath: output<string>(),
     reporterPath: output<string>(),
-    /** sha256 of the rollout reporter's manifest as Codefresh committed it. */
+    /** sha256 of the rollout reporter's manifest as Codefresh committed it ("" where it was not found: drift is then not detected). */
     reporterHash: output<string>(),
     /** Whether the Shared Configuration Repository holds both (false after a refresh found them gone). */
     installed: output<boolean>(),
@@ -118,9 +118,12 @@ async function install(context: ProviderContext, inputs: Inputs): Promise<Output
   context.log(`installing Argo Rollouts on ${clusterName} (${server}) in namespace ${inputs.namespace}, through ${describeRuntime(runtime)}`);
   await context.client.createArgoRollouts(runtime.name, server, inputs.namespace);
   const found = await readInstall(context, inputs, clusterName);
-  if (found.reporter === undefined || found.rollouts === undefined) {
-    throw new Error(
-      `Codefresh accepted the Argo Rollouts install on ${clusterName}, but the Shared Configuration Repository has no ${found.reporter === undefined ? found.paths.reporter : found.paths.rollouts}; run \`pulumi up\` again, or check the runtime's git connection`,
+  const committed = found.reporter !== undefined && found.rollouts !== undefined;
+  if (!committed) {
+    // Where Codefresh commits the install is our emulator's convention (api/unconfirmed.ts): a Codefresh that
+    // commits elsewhere installed it all the same, but refresh cannot see drift.
+    context.log(
+      `Argo Rollouts on ${clusterName}: Codefresh accepted the install, but ${found.paths.reporter} is not in the Shared Configuration Repository; refresh cannot detect drift of this install`,
     );
   }
   return {
@@ -130,7 +133,7 @@ async function install(context: ProviderContext, inputs: Inputs): Promise<Output
     clusterName,
     rolloutsPath: found.paths.rollouts,
     reporterPath: found.paths.reporter,
-    reporterHash: hashOf(found.reporter),
+    reporterHash: found.reporter === undefined ? "" : hashOf(found.reporter),
     installed: true,
   };
 }
@@ -147,10 +150,12 @@ export const argoRolloutsProvider = specProvider<ArgoRolloutsArgs, typeof spec.f
       if (!props) return { id: "" };
       if (!(await context.client.getRuntime(props.runtime))) return { id: "" }; // the runtime and its installs are gone
       const found = await readInstall(context, props, props.clusterName);
-      const current = found.reporter !== undefined && found.rollouts !== undefined && hashOf(found.reporter) === props.reporterHash;
+      // An install whose files were never found (reporterHash "") cannot drift as far as we can see.
+      const current =
+        props.reporterHash === "" || (found.reporter !== undefined && found.rollouts !== undefined && hashOf(found.reporter) === props.reporterHash);
       const { clusterName: _c, rolloutsPath: _r, reporterPath: _p, reporterHash: _h, installed: _i, ...prior } = props;
       const inputs: Inputs = { ...prior, __reporterCurrent: current };
-      return readResult(id, { ...props, __reporterCurrent: current, installed: found.reporter !== undefined && found.rollouts !== undefined }, inputs);
+      return readResult(id, { ...props, __reporterCurrent: current, installed: current }, inputs);
     },
 
     async update(context, _id, _olds, news) {
