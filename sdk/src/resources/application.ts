@@ -166,6 +166,8 @@ type Inputs = InputsOf<ApplicationArgs, typeof spec.fields>;
 type Outputs = OutputsOf<ApplicationArgs, typeof spec.fields>;
 
 const syncTimeoutMs = 5 * 60_000;
+/** The runtime's own cluster, as Argo CD names it. */
+const inClusterServer = "https://kubernetes.default.svc";
 /** Argo CD's finalizer: deleting the Application deletes what it deployed. */
 const resourcesFinalizer = "resources-finalizer.argocd.argoproj.io";
 
@@ -198,6 +200,12 @@ interface Placement {
 /** Where the files go, from the git source as Codefresh reports it; refusals name the runtime and the fix. */
 async function placementOf(context: ProviderContext, inputs: Inputs): Promise<Placement> {
   const runtime = await requireRuntime(context.client, inputs.runtime, `Application ${inputs.name}`);
+  if (runtime.managed && inputs.destServer.replace(/\/+$/, "") === inClusterServer) {
+    throw new ConflictError(
+      "createApplication",
+      `${describeRuntime(runtime)} never deploys to its own cluster (it is Codefresh's): set destServer to a ManagedCluster's server`,
+    );
+  }
   const source = await context.client.getGitSource(inputs.runtime, inputs.gitSource, { maxAgeMs: listAge.poll });
   if (!source?.repoURL) {
     throw new ConflictError(
