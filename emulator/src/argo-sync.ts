@@ -31,17 +31,9 @@ export interface LiveObject {
   path: string;
 }
 
-/** What Argo CD knows of one application of a git source. */
-export interface ApplicationRecord {
+/** What Argo CD knows of one application of a git source: its Application (as the git source declares it) and its state. */
+export interface ApplicationRecord extends Omit<DesiredApplication, "createNamespace"> {
   runtime: string;
-  name: string;
-  /** The git source whose manifests declare it. */
-  gitSource: string;
-  repoURL: string;
-  path: string;
-  targetRevision: string;
-  destServer: string;
-  destNamespace?: string | undefined;
   /** The commit last synced (its sha). */
   revision?: string | undefined;
   /** A hash of the Application and the manifests last synced: a change syncs again. */
@@ -58,8 +50,10 @@ const healthOrder: AppHealth[] = ["HEALTHY", "SUSPENDED", "PROGRESSING", "MISSIN
 const trackingLabel = "app.kubernetes.io/instance";
 const fieldManager = "argocd-controller";
 
+/** An Argo CD Application as a git source's manifests declare it. */
 interface DesiredApplication {
   name: string;
+  /** The git source whose manifests declare it. */
   gitSource: string;
   repoURL: string;
   path: string;

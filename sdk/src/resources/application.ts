@@ -14,7 +14,7 @@ import { partialCreate, readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
 import { isUnknown } from "./provider/unknown";
 import { parseDuration, waitFor } from "./provider/wait";
-import { describeRuntime, requireRuntime } from "./runtime-kind";
+import { describeRuntime, inClusterServer, requireRuntime } from "./runtime-kind";
 import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import applicationShim = require("./shims/application");
 
@@ -166,8 +166,6 @@ type Inputs = InputsOf<ApplicationArgs, typeof spec.fields>;
 type Outputs = OutputsOf<ApplicationArgs, typeof spec.fields>;
 
 const syncTimeoutMs = 5 * 60_000;
-/** The runtime's own cluster, as Argo CD names it. */
-const inClusterServer = "https://kubernetes.default.svc";
 /** Argo CD's finalizer: deleting the Application deletes what it deployed. */
 const resourcesFinalizer = "resources-finalizer.argocd.argoproj.io";
 

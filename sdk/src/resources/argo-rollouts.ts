@@ -11,7 +11,7 @@ import { validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
-import { describeRuntime, requireRuntime } from "./runtime-kind";
+import { describeRuntime, inClusterServer, requireRuntime } from "./runtime-kind";
 import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import argoRolloutsShim = require("./shims/argo-rollouts");
 
@@ -34,8 +34,6 @@ export interface ArgoRolloutsArgs {
   /** Bitbucket app passwords and Gerrit HTTP passwords need the user name. */
   gitUsername?: pulumi.Input<string> | undefined;
 }
-
-const inClusterServer = "https://kubernetes.default.svc";
 
 /** The fields of an ArgoRollouts: what a change means, their checks and defaults (see ./spec.ts). */
 const spec = resourceSpec<ArgoRolloutsArgs>()({

@@ -2,14 +2,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RuntimeInfo } from "../api";
 import { ConflictError } from "../errors";
-import { checkIpAllowListConfig, resolveIpAllowList } from "./ip-allow-list";
+import { checkIpAllowListConfig } from "./ip-allow-list";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
 import { validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { partialCreate, readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
 import { parseDuration, waitFor } from "./provider/wait";
-import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
+import { runtimeReport, runtimeReportFields } from "./runtime-report";
+import { derived, commonInputsOf, InputsOf, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import hostedRuntimeShim = require("./shims/hosted-runtime");
 
 export interface HostedRuntimeArgs {
@@ -52,28 +53,7 @@ const spec = resourceSpec<HostedRuntimeArgs>()({
      * expose it: it is `codefresh:accountPlan` from the stack config, "" when unset.
      */
     accountPlan: derived<string>("none"),
-    /** `installationStatus`: `IN_PROGRESS`, `COMPLETED` or `FAILED`. */
-    status: output<string>(),
-    /** The runtime version Codefresh runs (Codefresh upgrades hosted runtimes itself). */
-    version: output<string>(),
-    /** Base URL of the runtime's app-proxy. */
-    ingressHost: output<string>(),
-    /** Argo CD health of the runtime: `HEALTHY`, `PROGRESSING`, `DEGRADED`, … */
-    healthStatus: output<string>(),
-    healthMessage: output<string>(),
-    syncStatus: output<string>(),
-    /** The git provider connected to the runtime (`GITHUB`, `BITBUCKET`, `GERRIT`), once SharedConfigRepo ran. */
-    gitProvider: output<string>(),
-    /** Whether the shared configuration repository was initialised through this runtime. */
-    iscInitialized: output<boolean>(),
-    managedClustersNum: output<number>(),
-    /**
-     * The addresses to allow-list on managed clusters' API servers: Codefresh's platform IPs and the hosted
-     * runtimes' own (withdrawn from Codefresh's page with the deprecation; see ip-allow-list.ts).
-     */
-    ipAllowList: output<string[]>(),
-    /** Where `ipAllowList` came from: Codefresh's page and its dates, or the stack config key that replaced a list. */
-    ipAllowListSource: output<string>(),
+    ...runtimeReportFields,
   },
 });
 
@@ -93,22 +73,7 @@ export const HostedRuntime = specResource(spec, hostedRuntimeShim, { deleteBefor
 export type HostedRuntime = InstanceType<typeof HostedRuntime>;
 
 function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Outputs {
-  const allowList = resolveIpAllowList("hosted", (key) => context.value(key));
-  return {
-    ...inputs,
-    status: runtime.installationStatus,
-    version: runtime.runtimeVersion ?? "",
-    ingressHost: runtime.ingressHost ?? "",
-    healthStatus: runtime.healthStatus ?? "",
-    healthMessage: runtime.healthMessage ?? "",
-    syncStatus: runtime.syncStatus ?? "",
-    gitProvider: runtime.gitProvider ?? "",
-    iscInitialized: runtime.iscInitialized ?? false,
-    managedClustersNum: runtime.managedClustersNum,
-    ipAllowList: allowList.addresses,
-    ipAllowListSource: allowList.source,
-    accountPlan: context.value("codefresh:accountPlan") ?? "",
-  };
+  return { ...inputs, ...runtimeReport(context, runtime), accountPlan: context.value("codefresh:accountPlan") ?? "" };
 }
 
 async function waitUntilInstalled(context: ProviderContext, inputs: Inputs): Promise<RuntimeInfo> {
@@ -190,14 +155,7 @@ export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec
     async read(context, id, props) {
       const runtime = await context.client.getRuntime(id);
       if (!runtime) return { id: "" };
-      const inputs: Inputs = {
-        name: runtime.name,
-        adopt: props?.adopt ?? false,
-        __stack: props?.__stack ?? "",
-        ...(props?.__urn !== undefined ? { __urn: props.__urn } : {}),
-        ...(props?.__timeouts !== undefined ? { __timeouts: props.__timeouts } : {}),
-        ...(props?.providerVersion !== undefined ? { providerVersion: props.providerVersion } : {}),
-      };
+      const inputs: Inputs = { name: runtime.name, adopt: props?.adopt ?? false, ...commonInputsOf(props) };
       return readResult(id, outputs(context, inputs, runtime), inputs);
     },
 

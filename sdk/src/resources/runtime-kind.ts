@@ -12,6 +12,9 @@ export type RuntimeKind = "hosted" | "hybrid";
 
 export const runtimeKinds: readonly RuntimeKind[] = ["hosted", "hybrid"];
 
+/** The runtime's own cluster, as Argo CD names it: Codefresh's for a hosted runtime, the user's for a hybrid one. */
+export const inClusterServer = "https://kubernetes.default.svc";
+
 export function kindOf(runtime: Pick<RuntimeInfo, "managed">): RuntimeKind {
   return runtime.managed ? "hosted" : "hybrid";
 }

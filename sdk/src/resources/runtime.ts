@@ -3,7 +3,7 @@
 // It never changes or deletes the runtime.
 import type * as pulumi from "@pulumi/pulumi";
 import { CodefreshClient, type RuntimeInfo } from "../api";
-import { checkIpAllowListConfig, resolveIpAllowList } from "./ip-allow-list";
+import { checkIpAllowListConfig } from "./ip-allow-list";
 import { validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { readResult } from "./provider/guard";
@@ -11,7 +11,8 @@ import { processContext } from "./provider/process";
 import { isUnknown } from "./provider/unknown";
 import { parseDuration, waitFor } from "./provider/wait";
 import { kindOf, requireRuntime, type RuntimeKind } from "./runtime-kind";
-import { derived, InputsOf, output, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
+import { runtimeReport, runtimeReportFields } from "./runtime-report";
+import { commonInputsOf, derived, InputsOf, OutputsOf, resourceSpec, specProvider, specResource } from "./spec";
 import runtimeShim = require("./shims/runtime");
 
 export interface RuntimeArgs {
@@ -32,35 +33,7 @@ const spec = resourceSpec<RuntimeArgs>()({
      * rules apply before anything is written; undefined at preview if the runtime does not exist yet.
      */
     kind: derived<RuntimeKind>("none"),
-    /** `installationStatus`: `IN_PROGRESS`, `COMPLETED` or `FAILED`. */
-    status: output<string>(),
-    /** `installationType`: `HELM` for a hybrid runtime, `HELM_HOSTED` for a hosted one. */
-    installationType: output<string>(),
-    /** The runtime version (a hybrid runtime's chart `appVersion`). */
-    version: output<string>(),
-    /** The namespace the runtime runs in. */
-    namespace: output<string>(),
-    /** The API server of the runtime's own cluster, as the runtime registered it. */
-    cluster: output<string>(),
-    /** Base URL of the runtime's app-proxy: its ingress, or the tunnel Codefresh serves for it. */
-    ingressHost: output<string>(),
-    /** `INGRESS` or `TUNNEL` for a hybrid runtime; "" when Codefresh reports none. */
-    accessMode: output<string>(),
-    /** Argo CD health of the runtime: `HEALTHY`, `PROGRESSING`, `DEGRADED`, … */
-    healthStatus: output<string>(),
-    healthMessage: output<string>(),
-    syncStatus: output<string>(),
-    /** The git provider the runtime commits to (`GITHUB`, `GITLAB`, `BITBUCKET`, `BITBUCKET_SERVER`, `GERRIT`); "" until known. */
-    gitProvider: output<string>(),
-    /** The runtime's Shared Configuration Repository, as it registered it ("" when not reported). */
-    repo: output<string>(),
-    /** Whether the runtime's layout is in the Shared Configuration Repository. */
-    iscInitialized: output<boolean>(),
-    managedClustersNum: output<number>(),
-    /** The addresses this kind of runtime's managed clusters allow on their API servers (see ip-allow-list.ts). */
-    ipAllowList: output<string[]>(),
-    /** Where `ipAllowList` came from: Codefresh's page and its date, or the stack config key that replaced it. */
-    ipAllowListSource: output<string>(),
+    ...runtimeReportFields,
   },
 });
 
@@ -87,28 +60,7 @@ export const Runtime = specResource(spec, runtimeShim);
 export type Runtime = InstanceType<typeof Runtime>;
 
 function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo): Outputs {
-  const kind = kindOf(runtime);
-  const allowList = resolveIpAllowList(kind, (key) => context.value(key));
-  return {
-    ...inputs,
-    kind,
-    status: runtime.installationStatus,
-    installationType: runtime.installationType ?? "",
-    version: runtime.runtimeVersion ?? "",
-    namespace: runtime.namespace ?? "",
-    cluster: runtime.cluster ?? "",
-    ingressHost: runtime.ingressHost ?? "",
-    accessMode: runtime.accessMode ?? "",
-    healthStatus: runtime.healthStatus ?? "",
-    healthMessage: runtime.healthMessage ?? "",
-    syncStatus: runtime.syncStatus ?? "",
-    gitProvider: runtime.gitProvider ?? "",
-    repo: runtime.repo ?? "",
-    iscInitialized: runtime.iscInitialized ?? false,
-    managedClustersNum: runtime.managedClustersNum,
-    ipAllowList: allowList.addresses,
-    ipAllowListSource: allowList.source,
-  };
+  return { ...inputs, kind: kindOf(runtime), ...runtimeReport(context, runtime) };
 }
 
 /** The runtime's kind for the policy pack, from one read of at most 5 s; undefined if it cannot be read now. */
@@ -163,14 +115,7 @@ export const runtimeProvider = specProvider<RuntimeArgs, typeof spec.fields, Inp
     async read(context, id, props) {
       const runtime = await context.client.getRuntime(id);
       if (!runtime) return { id: "" };
-      const inputs: Inputs = {
-        name: runtime.name,
-        kind: kindOf(runtime),
-        __stack: props?.__stack ?? "",
-        ...(props?.__urn !== undefined ? { __urn: props.__urn } : {}),
-        ...(props?.__timeouts !== undefined ? { __timeouts: props.__timeouts } : {}),
-        ...(props?.providerVersion !== undefined ? { providerVersion: props.providerVersion } : {}),
-      };
+      const inputs: Inputs = { name: runtime.name, kind: kindOf(runtime), ...commonInputsOf(props) };
       return readResult(id, outputs(context, inputs, runtime), inputs);
     },
 

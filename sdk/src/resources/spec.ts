@@ -74,6 +74,16 @@ export interface CommonInputs {
   providerVersion?: string | undefined;
 }
 
+/** What state holds of the common inputs, as `read` returns them with the inputs it read. */
+export function commonInputsOf(props: Partial<CommonInputs> | undefined): CommonInputs {
+  return {
+    __stack: props?.__stack ?? "",
+    ...(props?.__urn !== undefined ? { __urn: props.__urn } : {}),
+    ...(props?.__timeouts !== undefined ? { __timeouts: props.__timeouts } : {}),
+    ...(props?.providerVersion !== undefined ? { providerVersion: props.providerVersion } : {}),
+  };
+}
+
 /** The arguments the provider always has: those with a default, the required ones, and those check fills in. */
 type SetKeys<A, S> = {
   [K in keyof A]-?: K extends keyof S
