@@ -38,7 +38,16 @@ export function stackMarker(): string {
  * Codefresh object, and marks what it creates with it. Known at preview; diffs ignore it.
  */
 export function ownUrn(name: string, type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
-  return pulumi.createUrn(name, typeToken(type), opts?.parent).apply((urn) => shortUrn(urn, typeToken(type)));
+  return pulumi.createUrn(name, typeToken(type), opts?.parent ? urnWithoutDependency(opts.parent) : undefined).apply((urn) => shortUrn(urn, typeToken(type)));
+}
+
+/**
+ * The parent's URN as a value that carries no dependency on the parent. An input that depends on a component
+ * depends on all its children (Pulumi expands a component into them): two children of one component whose
+ * `__urn` came from `parent.urn` would each wait for the other, and the program would never finish.
+ */
+function urnWithoutDependency(parent: pulumi.Resource): pulumi.Output<string> {
+  return pulumi.output(new Promise<string>((resolve) => parent.urn.apply(resolve)));
 }
 
 /**
