@@ -1,7 +1,9 @@
 /**
- * pulumi-codefresh: a Codefresh Hosted GitOps Runtime as code.
+ * pulumi-codefresh: Codefresh GitOps as code, for hybrid runtimes (the gitops-runtime Helm chart) and an
+ * account's hosted runtime.
  *
- * The resources (HostedRuntime, SharedConfigRepo, GitSource, ManagedCluster) build on the pieces
+ * The component (CodefreshGitOps) composes the resources (Runtime, HostedRuntime, SharedConfigRepo, GitSource,
+ * ManagedCluster, and the optional ArgoRollouts and Application), which build on the pieces
  * exported here: configuration resolved once, one error hierarchy, one retry utility, redaction, the
  * target-cluster operations, and the git providers.
  */
@@ -17,3 +19,4 @@ export * as api from "./api";
 export { CodefreshClient } from "./api";
 export * as git from "./git";
 export * from "./resources";
+export * from "./components";

@@ -43,6 +43,8 @@ export interface StateResource {
   id?: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  /** The parent's URN (a component's children). */
+  parent?: string;
 }
 
 export interface StackState {
