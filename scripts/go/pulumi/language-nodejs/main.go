@@ -100,22 +100,83 @@ func (h *languageHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirp
 	return &pulumirpc.PluginInfo{Version: version.Version}, nil
 }
 
-// GetRequiredPackages reports the resource plugins that installed npm packages declare with
-// `"pulumi": {"resource": true}`, like upstream, so providers such as @pulumi/kubernetes are found.
+// GetRequiredPackages reports the resource plugins (packages declaring `"pulumi": {"resource": true}`, such as
+// @pulumi/kubernetes) among the npm packages the program depends on: its package.json's dependencies and
+// devDependencies, and theirs, each resolved through node_modules as Node resolves it. Only what the program
+// depends on: in a workspace whose hoisted node_modules holds other projects' providers, a component plugin's
+// directory (`pulumi package add`) must not ask for plugins it never loads. A directory without a package.json
+// reports every provider package installed where it runs.
 func (h *languageHost) GetRequiredPackages(ctx context.Context,
 	req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
 	seen := map[string]bool{}
 	var packages []*pulumirpc.PackageDependency
-	for dir := req.GetInfo().GetProgramDirectory(); dir != ""; {
-		scanNodeModules(filepath.Join(dir, "node_modules"), seen, &packages)
+	programDir := req.GetInfo().GetProgramDirectory()
+	root, err := readPackageJSON(filepath.Join(programDir, "package.json"))
+	if err != nil {
+		for dir := programDir; dir != ""; {
+			scanNodeModules(filepath.Join(dir, "node_modules"), seen, &packages)
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+		return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
+	}
+	visited := map[string]bool{}
+	var walk func(from string, deps map[string]string)
+	walk = func(from string, deps map[string]string) {
+		for name := range deps {
+			dir := resolvePackage(from, name)
+			if dir == "" || visited[dir] {
+				continue
+			}
+			visited[dir] = true
+			info, err := readPackageJSON(filepath.Join(dir, "package.json"))
+			if err != nil {
+				continue
+			}
+			addPlugin(info, seen, &packages)
+			walk(dir, info.Dependencies)
+		}
+	}
+	direct := map[string]string{}
+	for name, v := range root.Dependencies {
+		direct[name] = v
+	}
+	for name, v := range root.DevDependencies {
+		direct[name] = v
+	}
+	walk(programDir, direct)
+	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
+}
+
+// resolvePackage finds `name` as Node's require would from `from`: in the nearest node_modules up the tree.
+func resolvePackage(from, name string) string {
+	for dir := from; ; {
+		candidate := filepath.Join(dir, "node_modules", name)
+		if _, err := os.Stat(filepath.Join(candidate, "package.json")); err == nil {
+			if real, err := filepath.EvalSymlinks(candidate); err == nil {
+				return real
+			}
+			return candidate
+		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			return ""
 		}
 		dir = parent
 	}
-	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
+}
+
+func readPackageJSON(path string) (packageJSON, error) {
+	var info packageJSON
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return info, err
+	}
+	return info, json.Unmarshal(raw, &info)
 }
 
 func (h *languageHost) GetRequiredPlugins(context.Context,
@@ -125,9 +186,11 @@ func (h *languageHost) GetRequiredPlugins(context.Context,
 }
 
 type packageJSON struct {
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	Pulumi  struct {
+	Name            string            `json:"name"`
+	Version         string            `json:"version"`
+	Dependencies    map[string]string `json:"dependencies"`
+	DevDependencies map[string]string `json:"devDependencies"`
+	Pulumi          struct {
 		Resource bool   `json:"resource"`
 		Name     string `json:"name"`
 		Version  string `json:"version"`
@@ -147,33 +210,37 @@ func scanNodeModules(dir string, seen map[string]bool, out *[]*pulumirpc.Package
 			scanNodeModules(path, seen, out)
 			continue
 		}
-		raw, err := os.ReadFile(filepath.Join(path, "package.json"))
+		info, err := readPackageJSON(filepath.Join(path, "package.json"))
 		if err != nil {
 			continue
 		}
-		var info packageJSON
-		if json.Unmarshal(raw, &info) != nil || !info.Pulumi.Resource {
-			continue
-		}
-		name := info.Pulumi.Name
-		if name == "" {
-			name = strings.TrimPrefix(strings.TrimPrefix(info.Name, "@pulumi/"), "@")
-		}
-		ver := info.Pulumi.Version
-		if ver == "" {
-			ver = info.Version
-		}
-		if !strings.HasPrefix(ver, "v") {
-			ver = "v" + ver
-		}
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		*out = append(*out, &pulumirpc.PackageDependency{
-			Name: name, Kind: "resource", Version: ver, Server: info.Pulumi.Server,
-		})
+		addPlugin(info, seen, out)
 	}
+}
+
+// addPlugin adds the resource plugin a package declares, once per plugin name.
+func addPlugin(info packageJSON, seen map[string]bool, out *[]*pulumirpc.PackageDependency) {
+	if !info.Pulumi.Resource {
+		return
+	}
+	name := info.Pulumi.Name
+	if name == "" {
+		name = strings.TrimPrefix(strings.TrimPrefix(info.Name, "@pulumi/"), "@")
+	}
+	ver := info.Pulumi.Version
+	if ver == "" {
+		ver = info.Version
+	}
+	if !strings.HasPrefix(ver, "v") {
+		ver = "v" + ver
+	}
+	if seen[name] {
+		return
+	}
+	seen[name] = true
+	*out = append(*out, &pulumirpc.PackageDependency{
+		Name: name, Kind: "resource", Version: ver, Server: info.Pulumi.Server,
+	})
 }
 
 // locateModule resolves an npm module path from the program's directory, as Node would.
