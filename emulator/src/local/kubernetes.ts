@@ -1,5 +1,6 @@
 // A real Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager (which
-// fills ServiceAccount token Secrets and finalises Namespaces), built from Go modules by scripts/tools.
+// fills ServiceAccount token Secrets, finalises Namespaces and keeps ResourceQuotas' usage), built from Go modules
+// by scripts/tools.
 // There is no kubelet or scheduler, so Pods never run; everything the package does with a cluster
 // (ServiceAccounts, RBAC, Secrets, discovery, access reviews) works.
 import { execFileSync } from "node:child_process";
@@ -219,7 +220,7 @@ export async function startKubernetes(options: LocalKubernetesOptions = {}): Pro
         `--kubeconfig=${kubeconfigPath}`,
         `--authentication-kubeconfig=${kubeconfigPath}`,
         `--authorization-kubeconfig=${kubeconfigPath}`,
-        "--controllers=serviceaccount-token-controller,serviceaccount-controller,namespace-controller,garbage-collector-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller",
+        "--controllers=serviceaccount-token-controller,serviceaccount-controller,namespace-controller,garbage-collector-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller,resourcequota-controller",
         `--service-account-private-key-file=${join(workDir, "sa.key")}`,
         `--root-ca-file=${join(workDir, "ca.crt")}`,
         "--use-service-account-credentials=false",
