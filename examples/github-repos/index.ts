@@ -11,6 +11,9 @@ const owner = new pulumi.Config("github").require("owner");
 const isc = new github.Repository("codefresh-isc", { name: "codefresh-isc", visibility: "private", autoInit: true });
 const apps = new github.Repository("codefresh-apps", { name: "codefresh-apps", visibility: "private", autoInit: true });
 new github.BranchProtection("apps-main", { repositoryId: apps.nodeId, pattern: "main", requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }] });
+// The Shared Configuration Repository is written by the runtime's app-proxy, which pushes to its default branch:
+// protect it against force pushes and deletion, without requiring reviews the app-proxy cannot give.
+new github.BranchProtection("isc-main", { repositoryId: isc.nodeId, pattern: "main", allowsForcePushes: false, allowsDeletions: false });
 
 const runtime = new HostedRuntime("hosted", { adopt: config.getBoolean("adoptRuntime") ?? false }, { protect: true });
 const sharedConfig = new SharedConfigRepo("shared-config", {

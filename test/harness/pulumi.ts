@@ -122,7 +122,8 @@ async function readProjectName(workDir: string): Promise<string> {
 }
 
 async function rewriteExtends(tsconfigPath: string, target: string): Promise<void> {
-  const text = await readFile(tsconfigPath, "utf8");
+  const text = await readFile(tsconfigPath, "utf8").catch(() => undefined);
+  if (text === undefined) return; // not a TypeScript program (a Pulumi YAML one)
   await writeFile(tsconfigPath, text.replace(/"extends":\s*"[^"]*"/, `"extends": "${target}"`));
 }
 

@@ -4,6 +4,7 @@
 // so a change of one entry touches only that child. The arguments are plain interfaces (no intersections or
 // computed types): other languages' programs get them through the component provider host's schema inference.
 import * as pulumi from "@pulumi/pulumi";
+import type { GitProviderName } from "../platform";
 import { GitSource } from "../resources/git-source";
 import { HostedRuntime } from "../resources/hosted-runtime";
 import { ManagedCluster } from "../resources/managed-cluster";
@@ -65,8 +66,11 @@ export interface CodefreshGitOpsArgs {
   adoptHostedRuntime?: boolean;
   /** Protect the hosted runtime from deletion (deleting it drops every connection). @default true */
   protectHostedRuntime?: boolean;
-  /** `GITHUB`, `BITBUCKET` (Bitbucket Cloud) or `GERRIT`. */
-  gitProvider: pulumi.Input<"GITHUB" | "BITBUCKET" | "GERRIT">;
+  /**
+   * `GITHUB`, `BITBUCKET` (Bitbucket Cloud) or `GERRIT` (a string, not a union of them: the component host's schema
+   * inference takes no unions; `SharedConfigRepo`'s check refuses any other value, naming the field).
+   */
+  gitProvider: pulumi.Input<string>;
   /** The Shared Configuration Repository, `https://<host>/<owner>/<repo>.git[/<path>][?ref=<branch>]`. */
   sharedConfigRepoUrl: pulumi.Input<string>;
   /** A hosted runtime's default git source repository. @default the owner's `codefresh-runtime-applications.git` */
@@ -153,7 +157,7 @@ export class CodefreshGitOps extends pulumi.ComponentResource {
       `${name}-isc`,
       {
         runtime: runtime.name,
-        gitProvider: args.gitProvider,
+        gitProvider: args.gitProvider as pulumi.Input<GitProviderName>,
         repoUrl: args.sharedConfigRepoUrl,
         gitSourceRepoUrl: args.gitSourceRepoUrl,
         gitApiUrl: args.gitApiUrl,
@@ -221,14 +225,12 @@ export class CodefreshGitOps extends pulumi.ComponentResource {
     );
     this.clusterStatuses = pulumi.all(
       clusters.map((c) =>
-        pulumi
-          .all([c.name, c.server, c.connectionStatus, c.kubernetesVersion])
-          .apply(([n, server, connectionStatus, kubernetesVersion]) => ({
-            name: n,
-            server: server ?? "",
-            connectionStatus,
-            kubernetesVersion: kubernetesVersion ?? "",
-          })),
+        pulumi.all([c.name, c.server, c.connectionStatus, c.kubernetesVersion]).apply(([n, server, connectionStatus, kubernetesVersion]) => ({
+          name: n,
+          server: server ?? "",
+          connectionStatus,
+          kubernetesVersion: kubernetesVersion ?? "",
+        })),
       ),
     );
     this.registerOutputs({
