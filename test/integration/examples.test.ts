@@ -1,7 +1,7 @@
 // The examples users copy: each type-checks, and those that need only Codefresh, git and Kubernetes
 // run up / preview / destroy against the emulator, Gitea and the local API server.
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,10 +25,11 @@ describe("examples", () => {
     },
   );
 
-  test("every example has a Pulumi.yaml, a README and a program", async () => {
+  test("every example has a Pulumi.yaml, a README and a program (a Pulumi YAML project's is its Pulumi.yaml)", async () => {
     for (const name of await readdir(join(repoRoot, "examples"))) {
       const files = await readdir(join(repoRoot, "examples", name));
-      expect(files).toEqual(expect.arrayContaining(["Pulumi.yaml", "README.md", "index.ts"]));
+      const yaml = /^runtime:\s*yaml\s*$/m.test(await readFile(join(repoRoot, "examples", name, "Pulumi.yaml"), "utf8"));
+      expect(files).toEqual(expect.arrayContaining(["Pulumi.yaml", "README.md", ...(yaml ? [] : ["index.ts"])]));
     }
   });
 });
