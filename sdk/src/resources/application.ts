@@ -8,6 +8,7 @@ import { listAge, type ApplicationInfo, type GitSourceInfo } from "../api";
 import { ConflictError, UnsupportedOperationError } from "../errors";
 import * as git from "../git";
 import { accountGit } from "./account-git";
+import { branchOf } from "./git-source";
 import { Validate, validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { partialCreate, readResult } from "./provider/guard";
@@ -213,7 +214,7 @@ async function placementOf(context: ProviderContext, inputs: Inputs): Promise<Pl
   }
   const repo = git.parseRepoUrl(source.repoURL, "repoURL");
   const sourceDir = (source.path ?? ".").replace(/^\.\/?/, "").replace(/\/+$/, "");
-  const branch = source.revision && source.revision !== "HEAD" ? source.revision : undefined;
+  const branch = branchOf(source);
   const sourcePath = inputs.sourcePath ?? `apps/${inputs.name}`;
   const sameRepo = inputs.sourceRepoUrl === undefined || inputs.sourceRepoUrl === repo.cloneUrl;
   if (inputs.manifests && !sameRepo) {
@@ -358,7 +359,7 @@ export const applicationProvider = specProvider<ApplicationArgs, typeof spec.fie
       const { client } = await accountGit(context, props.gitToken, props.gitUsername, `Application ${props.name}`);
       const root = { ...git.parseRepoUrl(props.repoUrl, "repoUrl"), path: "" };
       const source = await context.client.getGitSource(props.runtime, props.gitSource, { maxAgeMs: listAge.refresh });
-      const branch = source?.revision && source.revision !== "HEAD" ? source.revision : undefined;
+      const branch = branchOf(source);
       const found = await Promise.all(Object.keys(props.committed).map(async (path) => [path, await client.readFile(root, path, branch)] as const));
       const application = found.find(([path]) => path === props.applicationPath)?.[1];
       if (application === undefined) return { id: "" }; // gone from git: Argo CD deleted the application
@@ -398,7 +399,7 @@ export const applicationProvider = specProvider<ApplicationArgs, typeof spec.fie
       const { client } = await accountGit(context, props.gitToken, props.gitUsername, `Application ${props.name}`);
       const root = { ...git.parseRepoUrl(props.repoUrl, "repoUrl"), path: "" };
       const source = await context.client.getGitSource(props.runtime, props.gitSource, { maxAgeMs: listAge.poll });
-      const branch = source?.revision && source.revision !== "HEAD" ? source.revision : undefined;
+      const branch = branchOf(source);
       // The Application first: with its finalizer, Argo CD deletes what it deployed; then its manifests.
       await client.deleteFile(root, props.applicationPath, `Remove application ${props.name}`, branch);
       for (const path of Object.keys(props.committed).filter((p) => p !== props.applicationPath)) {

@@ -146,6 +146,11 @@ export const pluginLabel = "codefresh.io/config-management-plugin";
 export const GitSource = specResource(spec, gitSourceShim);
 export type GitSource = InstanceType<typeof GitSource>;
 
+/** The branch a git source follows, as its `revision` says; undefined for `HEAD` (the repository's default branch). */
+export function branchOf(source: Pick<GitSourceInfo, "revision"> | undefined): string | undefined {
+  return source?.revision && source.revision !== "HEAD" ? source.revision : undefined;
+}
+
 export function appSpecifier(inputs: Pick<Inputs, "repoUrl" | "path" | "branch">): string {
   const repo = git.parseRepoUrl(inputs.repoUrl, "repoUrl");
   const path = inputs.path === "." || inputs.path === "" ? "" : `/${inputs.path}`;
@@ -287,7 +292,7 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
         name,
         repoUrl: repo?.cloneUrl ?? prior.repoUrl ?? "",
         path: info.path ?? prior.path ?? ".",
-        branch: info.revision && info.revision !== "HEAD" ? info.revision : undefined,
+        branch: branchOf(info),
         include: info.include ?? undefined,
         exclude: info.exclude ?? undefined,
         destServer: info.destServer ?? prior.destServer ?? "",
