@@ -20,3 +20,5 @@ export { CodefreshClient } from "./api";
 export * as git from "./git";
 export * from "./resources";
 export * from "./components";
+// `pulumi-codefresh import`'s reading and writing, for programs that adopt an account their own way.
+export * from "./import";

@@ -92,7 +92,14 @@ function runtimeView(service: CodefreshService, account: AccountRecord, runtime:
 
 function clusterView(account: AccountRecord, cluster: ClusterRecord) {
   return {
-    metadata: { name: cluster.name, runtime: cluster.runtime, cluster: cluster.server, account: account.id },
+    metadata: {
+      name: cluster.name,
+      runtime: cluster.runtime,
+      cluster: cluster.server,
+      account: account.id,
+      labels: pairs(cluster.labels),
+      annotations: pairs(cluster.annotations),
+    },
     server: cluster.server,
     info: {
       connectionState: { status: cluster.connection.status, message: cluster.connection.message || null },

@@ -40,6 +40,8 @@ export interface RuntimeInfo {
 
 export interface AccountInfo {
   id: string;
+  /** The API key's user (go-sdk `User.ID`). */
+  userId: string;
   name: string;
   gitProvider: GitProvider | undefined;
   gitApiUrl: string | undefined;
@@ -55,6 +57,9 @@ export interface ClusterInfo {
   connectionStatus: ClusterConnectionStatus;
   connectionMessage: string | undefined;
   serverVersion: string | undefined;
+  /** The cluster's labels and annotations in Codefresh (its Argo CD cluster Secret's). */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
   resourcesCount: number | undefined;
   apisCount: number | undefined;
 }
@@ -188,6 +193,12 @@ interface ListRead {
   value: Promise<unknown>;
 }
 
+interface Pair {
+  key: string;
+  value: string;
+}
+const fromPairs = (pairs: Pair[] | null | undefined): Record<string, string> => Object.fromEntries((pairs ?? []).map((p) => [p.key, p.value]));
+
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
 function toRuntime(raw: RawRuntime): RuntimeInfo {
@@ -299,11 +310,12 @@ export class CodefreshClient {
   // ---- account GitOps settings -----------------------------------------------------------------
 
   async getAccount(): Promise<AccountInfo> {
-    type Raw = { me: { activeAccount: Record<string, unknown> & { id: string; name: string } } };
+    type Raw = { me: { id: string; activeAccount: Record<string, unknown> & { id: string; name: string } } };
     const data = await this.platform<Raw>("me", documents.accountInfo, {});
     const a = data.me.activeAccount;
     return {
       id: a.id,
+      userId: data.me.id,
       name: a.name,
       gitProvider: opt(a.gitProvider as GitProvider | null),
       gitApiUrl: opt(a.gitApiUrl as string | null),
@@ -341,7 +353,7 @@ export class CodefreshClient {
     return nodes.map((n) => ({
       name: n.metadata.name,
       runtime,
-      labels: Object.fromEntries((n.metadata.labels ?? []).map((p) => [p.key, p.value])),
+      labels: fromPairs(n.metadata.labels),
       ready: n.self !== null,
       repoURL: opt(n.self?.repoURL),
       path: opt(n.self?.path),
@@ -408,7 +420,7 @@ export class CodefreshClient {
 
   private async fetchClusters(runtime: string): Promise<ClusterInfo[]> {
     type Raw = {
-      metadata: { name: string; runtime: string };
+      metadata: { name: string; runtime: string; labels?: Pair[] | null; annotations?: Pair[] | null };
       server: string;
       info?: {
         connectionState?: { status: ClusterConnectionStatus; message?: string | null } | null;
@@ -426,6 +438,8 @@ export class CodefreshClient {
         connectionStatus: n.info?.connectionState?.status ?? "Unknown",
         connectionMessage: opt(n.info?.connectionState?.message) || undefined,
         serverVersion: opt(n.info?.serverVersion),
+        labels: fromPairs(n.metadata.labels),
+        annotations: fromPairs(n.metadata.annotations),
         resourcesCount: opt(n.info?.cacheInfo?.resourcesCount),
         apisCount: opt(n.info?.cacheInfo?.apisCount),
       }));
@@ -584,15 +598,10 @@ export class CodefreshClient {
     this.forgetLists();
   }
 
-  async listGitIntegrations(runtime: string): Promise<{ name: string; provider: string; apiUrl: string | undefined }[]> {
-    const data = await this.appProxyCall<{ gitIntegrations: { name: string; provider: string; apiUrl?: string | null }[] }>(
-      runtime,
-      "gitIntegrations",
-      documents.gitIntegrations,
-      {},
-      { idempotent: true },
-    );
-    return data.gitIntegrations.map((i) => ({ name: i.name, provider: i.provider, apiUrl: opt(i.apiUrl) }));
+  async listGitIntegrations(runtime: string): Promise<{ name: string; provider: string; apiUrl: string | undefined; users: string[] }[]> {
+    type Raw = { name: string; provider: string; apiUrl?: string | null; users?: { userId: string }[] | null };
+    const data = await this.appProxyCall<{ gitIntegrations: Raw[] }>(runtime, "gitIntegrations", documents.gitIntegrations, {}, { idempotent: true });
+    return data.gitIntegrations.map((i) => ({ name: i.name, provider: i.provider, apiUrl: opt(i.apiUrl), users: (i.users ?? []).map((u) => u.userId) }));
   }
 
   // ---- plumbing --------------------------------------------------------------------------------

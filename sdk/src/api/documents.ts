@@ -21,8 +21,8 @@ export const listRuntimes = `query Runtimes { runtimes { edges { node { ${runtim
 export const deleteRuntime = `mutation DeleteRuntime($name: String!) { deleteRuntime(name: $name) }`;
 export const deleteManagedRuntime = `mutation DeleteManagedRuntime($name: String!) { deleteManagedRuntime(name: $name) }`;
 
-/** go-sdk `User().GetCurrent` (operation `Me`), the active account's fields of terraform-provider-codefresh's `GetActiveGitopsAccountInfo`, plus `csdpValidated` and `features`. */
-export const accountInfo = `query Me { me { activeAccount { id name gitProvider gitApiUrl sharedConfigRepo admins csdpValidated
+/** go-sdk `User().GetCurrent` (operation `Me`): the user's id and the active account's fields of terraform-provider-codefresh's `GetActiveGitopsAccountInfo`, plus `csdpValidated` and `features`. */
+export const accountInfo = `query Me { me { id activeAccount { id name gitProvider gitApiUrl sharedConfigRepo admins csdpValidated
   supportsManagedRuntime features { helmHostedRuntime bitbucketSupportForManagedRuntime gitopsPlanEnforcement } } } }`;
 
 export const updateCsdpSettings = `mutation updateCsdpSettings($gitProvider: GitProviders!, $gitApiUrl: String!, $sharedConfigRepo: String!) {
@@ -31,10 +31,10 @@ export const updateCsdpSettings = `mutation updateCsdpSettings($gitProvider: Git
 export const suggestIscRepo = `mutation SuggestIscRepo($suggestedSharedConfigRepo: String!) {
   suggestIscRepo(suggestedSharedConfigRepo: $suggestedSharedConfigRepo) }`;
 
-/** go-sdk `Cluster().List`. */
+/** go-sdk `Cluster().List`, with the cluster's labels and annotations (go-sdk's `ObjectMeta`). */
 export const listClusters = `query clusters($runtime: String, $pagination: SlicePaginationArgs) {
   clusters(runtime: $runtime, pagination: $pagination) {
-    edges { node { metadata { name runtime } server
+    edges { node { metadata { name runtime labels { key value } annotations { key value } } server
       info { connectionState { status message } serverVersion cacheInfo { resourcesCount apisCount } } } }
     pageInfo { endCursor hasNextPage } } }`;
 

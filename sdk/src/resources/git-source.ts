@@ -222,6 +222,19 @@ async function waitUntilReported(context: ProviderContext, inputs: Inputs, timeo
   return waitFor(`git source ${inputs.name}`, timeoutMs, probe, (message) => context.log(message));
 }
 
+/** Whether Codefresh already holds what `editGitSource` would write. */
+function sameEditableFields(existing: GitSourceInfo, inputs: Inputs): boolean {
+  const path = (value: string | undefined) => (value === undefined || value === "" || value === "." ? "." : value.replace(/^\.\/|\/+$/g, ""));
+  return (
+    existing.repoURL !== undefined &&
+    git.parseRepoUrl(existing.repoURL, "repoURL").cloneUrl === git.parseRepoUrl(inputs.repoUrl, "repoUrl").cloneUrl &&
+    path(existing.path) === path(inputs.path) &&
+    branchOf(existing) === (inputs.branch && inputs.branch !== "HEAD" ? inputs.branch : undefined) &&
+    (existing.include ?? undefined) === (inputs.include || undefined) &&
+    (existing.exclude ?? undefined) === (inputs.exclude || undefined)
+  );
+}
+
 function editOf(inputs: Inputs) {
   return { appName: inputs.name, appSpecifier: appSpecifier(inputs), include: inputs.include, exclude: inputs.exclude };
 }
@@ -247,6 +260,18 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
       claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
       const api = context.client;
       const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
+      if (inputs.adopt) {
+        // Adopting is expected to find the git source: read first, and write only what differs (an imported
+        // program's first `pulumi up` changes nothing in Codefresh).
+        const existing = await api.getGitSource(inputs.runtime, inputs.name, { maxAgeMs: listAge.poll });
+        if (existing) {
+          if (!sameEditableFields(existing, inputs)) await api.editGitSource(inputs.runtime, editOf(inputs));
+          return {
+            id: `${inputs.runtime}/${inputs.name}`,
+            outs: outputs(inputs, await waitUntilReported(context, inputs, parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs)),
+          };
+        }
+      }
       // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
       // read it. One call fewer per git source than reading first, and still idempotent.
       try {

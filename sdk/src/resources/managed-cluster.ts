@@ -173,6 +173,15 @@ function outputs(inputs: Inputs, server: string, tokenHash: string, info: Cluste
   };
 }
 
+/** Whether Codefresh's registration has the labels and annotations the inputs ask for. */
+function sameMetadata(info: ClusterInfo, inputs: Inputs): boolean {
+  const same = (a: Record<string, string>, b: Record<string, string> | undefined) => {
+    const wanted = b ?? {};
+    return Object.keys(a).length === Object.keys(wanted).length && Object.entries(a).every(([k, v]) => wanted[k] === v);
+  };
+  return same(info.labels, inputs.labels) && same(info.annotations, inputs.annotations);
+}
+
 /** The inputs part of what state holds (read gives both). */
 function inputsOf(prior: Outputs): Inputs {
   const { tokenHash: _hash, connectionStatus: _status, connectionMessage: _message, serverVersion: _version, ...inputs } = prior;
@@ -186,6 +195,8 @@ async function connect(
   resolved: cluster.ResolvedKubeconfig,
   timeoutMs: number,
   expectExisting: boolean,
+  /** A registration adopted as it is (connected, with these labels and annotations): it is not written again. */
+  adopted?: ClusterInfo,
 ): Promise<Outputs> {
   // check read the version of this server in this run, or kept it from state while the server is unchanged.
   const checked = typeof inputs.kubernetesVersion === "string" ? cluster.parseKubernetesVersion(inputs.kubernetesVersion) : undefined;
@@ -193,6 +204,10 @@ async function connect(
   cluster.assertSupportedVersion(version, resolved.server);
   const credentials = await cluster.ensureManagerAccount(resolved, { ...accountOptions(context, inputs), expectExisting });
   const api = context.client;
+  if (adopted) {
+    context.log(`cluster ${inputs.name}: adopted Codefresh's registration of ${credentials.server} as it is`);
+    return outputs({ ...inputs, server: credentials.server, __credentialsCurrent: true }, credentials.server, credentials.tokenHash, adopted);
+  }
   await api
     .addCluster(inputs.runtime, {
       name: inputs.name,
@@ -243,6 +258,8 @@ function unregistered(id: string, prior: Outputs, server: string): pulumi.dynami
     connectionStatus: "Unknown",
     connectionMessage: "not registered with Codefresh (removed outside Pulumi); `pulumi up` registers it again",
     serverVersion: undefined,
+    labels: {},
+    annotations: {},
     resourcesCount: undefined,
     apisCount: undefined,
   };
@@ -328,13 +345,10 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
       const resolved = resolve(inputs);
       const owner = ownerOf(inputs);
       const api = context.client;
-      // Codefresh's list is read only when its answer matters: a registration nobody claims, without `adopt`.
-      const [existing, claimed] = await Promise.all([
-        inputs.adopt ? undefined : api.getCluster(inputs.runtime, server),
-        cluster.readRegistrationClaim(resolved, inputs.runtime),
-      ]);
+      // Codefresh's list says whether a registration exists: refused unless claimed or adopted, kept as it is when adopted.
+      const [existing, claimed] = await Promise.all([api.getCluster(inputs.runtime, server), cluster.readRegistrationClaim(resolved, inputs.runtime)]);
       if (claimed.holder !== undefined && claimed.holder !== owner) throw heldElsewhere(inputs, server, claimed.holder, claimed.name);
-      if (existing && claimed.holder === undefined) {
+      if (existing && claimed.holder === undefined && !inputs.adopt) {
         // No claim: made in the UI or with `cf cluster add`, or by this stack before 0.2 (then its ServiceAccount carries the stack).
         const state = await cluster.readManagerAccount(resolved, accountOptions(context, inputs));
         if (state.owner !== inputs.__stack && state.owner !== owner) {
@@ -351,7 +365,8 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
       const id = `${inputs.runtime}/${server}`;
       try {
         // A claim already ours means an interrupted create: its objects probably exist.
-        return { id, outs: await connect(context, inputs, resolved, timeout, claimed.holder === owner || inputs.adopt) };
+        const adopted = inputs.adopt && existing?.connectionStatus === "Successful" && sameMetadata(existing, inputs) ? existing : undefined;
+        return { id, outs: await connect(context, inputs, resolved, timeout, claimed.holder === owner || inputs.adopt, adopted) };
       } catch (error) {
         const registered = await api
           .getCluster(inputs.runtime, server)

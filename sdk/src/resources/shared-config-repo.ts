@@ -220,6 +220,11 @@ async function connectHybrid(context: ProviderContext, inputs: Inputs, runtime: 
       `${describeRuntime(runtime)} commits through its "${integrationName}" git integration, which is ${integration.provider}, not ${inputs.gitProvider}; set gitProvider: "${integration.provider}" (a runtime's git provider is the account's, chosen when its first runtime was installed)`,
     );
   }
+  if (inputs.adopt && integration?.users.includes(account.userId)) {
+    // Adopted as it is: the user already has a token there; a later change of gitToken registers the new one.
+    context.log(`${describeRuntime(runtime)}: adopted; your token is already registered with its "${integrationName}" git integration`);
+    return account;
+  }
   await api.registerToGitIntegration(runtime.name, { name: integrationName, token: inputs.gitToken, username: inputs.gitUsername });
   return api.getAccount();
 }
