@@ -4,7 +4,7 @@
 // preview shows no changes. And the messages for a bad key and an empty account.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -111,5 +111,22 @@ describe("pulumi-codefresh import", () => {
     expect(emulator.counters().writes).toBe(0);
     const preview = await stack.preview();
     expect(preview.changeSummary).toEqual({ same: 6 });
+  });
+
+  test("an edit of the generated program updates only that object; without protect, destroy behaves as documented", async () => {
+    const index = join(base, "program", "index.ts");
+    const program = await readFile(index, "utf8");
+    await writeFile(index, program.replace('include: "*.yaml"', 'include: "*.yml"'));
+    const edit = await stack.up();
+    expect(edit.summary.resourceChanges).toEqual({ update: 1, same: 5 });
+    const client = apiClientFor(emulator.url, accountA.apiKey);
+    expect((await client.getGitSource(runtime, "team-a", { maxAgeMs: 0 }))?.include).toBe("*.yml");
+    // Hand-made in the UI, the objects are deleted like any other once the program lets go of them.
+    await writeFile(index, (await readFile(index, "utf8")).replace("{ protect: true }", "{ protect: false }"));
+    await stack.up();
+    const destroy = await stack.destroy();
+    expect(destroy.summary.result).toBe("succeeded");
+    expect(destroy.stdout).toMatch(/SharedConfigRepo: detached/);
+    expect(await client.listRuntimes()).toEqual([]);
   });
 });
