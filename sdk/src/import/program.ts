@@ -4,6 +4,7 @@
 import type { ClusterInfo, GitSourceInfo, RuntimeInfo } from "../api";
 import * as git from "../git";
 import { pluginLabel, resourceLabel, stackLabel } from "../resources/git-source";
+import { relatedHosts } from "../resources/shared-config-repo";
 import type { AccountSnapshot } from "./read-account";
 
 export interface ImportOptions {
@@ -162,7 +163,7 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
       if (needsUser)
         need({ key: "gitUsername", secret: false, command: "pulumi config set gitUsername <user>", why: "the git user name of that app or HTTP password" });
       const apiHost = apiUrl ? new URL(apiUrl).hostname : undefined;
-      const onPremises = apiHost !== undefined && provider !== "GERRIT" && !sameHostFamily(apiHost, repo.host);
+      const onPremises = apiHost !== undefined && provider !== "GERRIT" && !relatedHosts(apiHost, repo.host);
       blocks.push(
         declare({
           comments: [
@@ -266,12 +267,6 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
     notes,
     declared,
   };
-}
-
-function sameHostFamily(apiHost: string, repoHostWithPort: string): boolean {
-  const api = apiHost.toLowerCase();
-  const repo = repoHostWithPort.replace(/:\d+$/, "").toLowerCase();
-  return api === repo || api.endsWith(`.${repo}`) || repo.endsWith(`.${api}`);
 }
 
 function gitSourceDeclaration(source: GitSourceInfo, name: string, runtime: Value, variable: string, dependsOn: string): string {

@@ -151,7 +151,7 @@ export const SharedConfigRepo = specResource(spec, sharedConfigRepoShim);
 export type SharedConfigRepo = InstanceType<typeof SharedConfigRepo>;
 
 /** Whether an API host belongs with a repo host: the same host, `api.<host>`, or one a subdomain of the other. */
-function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
+export function relatedHosts(apiHost: string, repoHostWithPort: string): boolean {
   const api = apiHost.toLowerCase();
   const repo = repoHostWithPort.replace(/:\d+$/, "").toLowerCase();
   return api === repo || api.endsWith(`.${repo}`) || repo.endsWith(`.${api}`);
