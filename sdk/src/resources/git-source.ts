@@ -1,5 +1,6 @@
 // GitSource: a Codefresh Git Source, an Argo CD Application that syncs the manifests in a repo path.
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { listAge, type GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
@@ -222,17 +223,26 @@ async function waitUntilReported(context: ProviderContext, inputs: Inputs, timeo
   return waitFor(`git source ${inputs.name}`, timeoutMs, probe, (message) => context.log(message));
 }
 
-/** Whether Codefresh already holds what `editGitSource` would write. */
-function sameEditableFields(existing: GitSourceInfo, inputs: Inputs): boolean {
-  const path = (value: string | undefined) => (value === undefined || value === "" || value === "." ? "." : value.replace(/^\.\/|\/+$/g, ""));
-  return (
-    existing.repoURL !== undefined &&
-    git.parseRepoUrl(existing.repoURL, "repoURL").cloneUrl === git.parseRepoUrl(inputs.repoUrl, "repoUrl").cloneUrl &&
-    path(existing.path) === path(inputs.path) &&
-    branchOf(existing) === (inputs.branch && inputs.branch !== "HEAD" ? inputs.branch : undefined) &&
-    (existing.include ?? undefined) === (inputs.include || undefined) &&
-    (existing.exclude ?? undefined) === (inputs.exclude || undefined)
-  );
+/** A git source's labels without the ones this package sets itself (owner, config management plugin). */
+export function userLabelsOf(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
+}
+
+/** What Codefresh holds of the fields `editGitSource` writes, in the inputs' terms (undefined: not reported). */
+function editableFieldsOf(info: GitSourceInfo) {
+  return {
+    repoUrl: info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL").cloneUrl : undefined,
+    path: info.path ?? undefined,
+    branch: branchOf(info),
+    include: info.include ?? undefined,
+    exclude: info.exclude ?? undefined,
+  };
+}
+
+/** Whether Codefresh already holds what `editGitSource` would write for `inputs`. */
+function holdsEdit(info: GitSourceInfo, inputs: Inputs): boolean {
+  const held = editableFieldsOf(info);
+  return held.repoUrl !== undefined && isDeepStrictEqual(editOf({ ...inputs, ...held, repoUrl: held.repoUrl, path: held.path ?? "." }), editOf(inputs));
 }
 
 function editOf(inputs: Inputs) {
@@ -260,38 +270,33 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
       claimOrThrow("createGitSource", urn, identities.gitSource(inputs.runtime, inputs.name));
       const api = context.client;
       const owner = { [stackLabel]: stackLabelValue(inputs.__stack), ...(urn ? { [resourceLabel]: resourceLabelValue(parseUrn(urn).resource) } : {}) };
-      if (inputs.adopt) {
-        // Adopting is expected to find the git source: read first, and write only what differs (an imported
-        // program's first `pulumi up` changes nothing in Codefresh).
-        const existing = await api.getGitSource(inputs.runtime, inputs.name, { maxAgeMs: listAge.poll });
-        if (existing) {
-          if (!sameEditableFields(existing, inputs)) await api.editGitSource(inputs.runtime, editOf(inputs));
-          return {
-            id: `${inputs.runtime}/${inputs.name}`,
-            outs: outputs(inputs, await waitUntilReported(context, inputs, parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs)),
-          };
+      // Adopting expects the git source: read first, and write only what differs (an imported program's first
+      // `pulumi up` changes nothing in Codefresh).
+      const adopted = inputs.adopt ? await api.getGitSource(inputs.runtime, inputs.name, { maxAgeMs: listAge.poll }) : undefined;
+      if (adopted) {
+        if (!holdsEdit(adopted, inputs)) await api.editGitSource(inputs.runtime, editOf(inputs));
+      } else {
+        // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
+        // read it. One call fewer per git source than reading first, and still idempotent.
+        try {
+          await api.createGitSource(inputs.runtime, {
+            appName: inputs.name,
+            appSpecifier: appSpecifier(inputs),
+            destServer: inputs.destServer,
+            destNamespace: inputs.destNamespace,
+            labels: { ...(inputs.labels ?? {}), ...owner, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
+            include: inputs.include,
+            exclude: inputs.exclude,
+            createRepo: inputs.createRepo,
+          });
+        } catch (error) {
+          const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
+          if (!existing) throw await explainMissingRuntime(api, error, inputs.runtime, `GitSource ${inputs.name}`);
+          // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
+          const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
+          if (refused) throw new ConflictError("createGitSource", refused);
+          await api.editGitSource(inputs.runtime, editOf(inputs));
         }
-      }
-      // Create first: Codefresh refuses a name that exists (before it commits anything), and only then do we
-      // read it. One call fewer per git source than reading first, and still idempotent.
-      try {
-        await api.createGitSource(inputs.runtime, {
-          appName: inputs.name,
-          appSpecifier: appSpecifier(inputs),
-          destServer: inputs.destServer,
-          destNamespace: inputs.destNamespace,
-          labels: { ...(inputs.labels ?? {}), ...owner, ...(inputs.configManagementPlugin ? { [pluginLabel]: inputs.configManagementPlugin } : {}) },
-          include: inputs.include,
-          exclude: inputs.exclude,
-          createRepo: inputs.createRepo,
-        });
-      } catch (error) {
-        const existing = error instanceof ConflictError ? await api.getGitSource(inputs.runtime, inputs.name) : undefined;
-        if (!existing) throw await explainMissingRuntime(api, error, inputs.runtime, `GitSource ${inputs.name}`);
-        // Ours from an interrupted run (our labels), or taken over on request; anything else is refused.
-        const refused = inputs.adopt ? undefined : refusal(inputs, existing.labels);
-        if (refused) throw new ConflictError("createGitSource", refused);
-        await api.editGitSource(inputs.runtime, editOf(inputs));
       }
       const timeout = parseDuration(inputs.__timeouts?.create) ?? readyTimeoutMs;
       const id = `${inputs.runtime}/${inputs.name}`;
@@ -307,19 +312,19 @@ export const gitSourceProvider = specProvider<GitSourceArgs, typeof spec.fields,
       const info = await context.client.getGitSource(runtime, name, { maxAgeMs: listAge.refresh });
       if (!info) return { id: "" };
       const prior: Partial<Outputs> = props ?? {};
-      const repo = info.repoURL ? git.parseRepoUrl(info.repoURL, "repoURL") : undefined;
-      const userLabels = Object.fromEntries(Object.entries(info.labels).filter(([key]) => key !== stackLabel && key !== resourceLabel && key !== pluginLabel));
+      const held = editableFieldsOf(info);
+      const userLabels = userLabelsOf(info.labels);
       const { appSpecifier: _specifier, syncStatus: _sync, healthStatus: _health, ...priorInputs } = prior;
       const inputs: Inputs = {
         ...priorInputs,
         __stack: prior.__stack ?? "",
         runtime,
         name,
-        repoUrl: repo?.cloneUrl ?? prior.repoUrl ?? "",
-        path: info.path ?? prior.path ?? ".",
-        branch: branchOf(info),
-        include: info.include ?? undefined,
-        exclude: info.exclude ?? undefined,
+        repoUrl: held.repoUrl ?? prior.repoUrl ?? "",
+        path: held.path ?? prior.path ?? ".",
+        branch: held.branch,
+        include: held.include,
+        exclude: held.exclude,
         destServer: info.destServer ?? prior.destServer ?? "",
         destNamespace: info.destNamespace ?? prior.destNamespace,
         labels: Object.keys(userLabels).length > 0 ? userLabels : prior.labels === undefined ? undefined : {},

@@ -1,5 +1,6 @@
 // ManagedCluster: a Kubernetes cluster connected to the runtime. Creates the argocd-manager credentials
 // in the target (ServiceAccount, cluster-admin RBAC, token Secret) and registers them with Codefresh.
+import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { listAge, type ClusterInfo } from "../api";
 import * as cluster from "../cluster";
@@ -175,11 +176,7 @@ function outputs(inputs: Inputs, server: string, tokenHash: string, info: Cluste
 
 /** Whether Codefresh's registration has the labels and annotations the inputs ask for. */
 function sameMetadata(info: ClusterInfo, inputs: Inputs): boolean {
-  const same = (a: Record<string, string>, b: Record<string, string> | undefined) => {
-    const wanted = b ?? {};
-    return Object.keys(a).length === Object.keys(wanted).length && Object.entries(a).every(([k, v]) => wanted[k] === v);
-  };
-  return same(info.labels, inputs.labels) && same(info.annotations, inputs.annotations);
+  return isDeepStrictEqual(info.labels, inputs.labels ?? {}) && isDeepStrictEqual(info.annotations, inputs.annotations ?? {});
 }
 
 /** The inputs part of what state holds (read gives both). */
