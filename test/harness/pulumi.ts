@@ -53,6 +53,24 @@ export interface StackState {
 }
 
 /**
+ * Selects (creating it if new) stack `stackName` of the program in `workDir`, with the real CLI and a file
+ * backend in `stateDir`; `env` is added to the engine's environment.
+ */
+export async function openStack(workDir: string, stateDir: string, stackName: string, env: Record<string, string> = {}) {
+  const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
+  const envVars = {
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: testPassphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...env,
+  };
+  await mkdir(stateDir, { recursive: true });
+  const stack = await LocalWorkspace.createOrSelectStack({ workDir, stackName }, { envVars, pulumiCommand, pulumiHome: process.env.PULUMI_HOME });
+  return { stack, envVars };
+}
+
+/**
  * Copies `test/fixtures/<fixture>` to a temporary directory (with node_modules linked to the repo's),
  * and selects a new stack there with `config` set.
  */
@@ -65,16 +83,8 @@ export async function testProgram(
   const workDir = await copyFixture(fixture, base);
   const stateDir = join(base, "state");
 
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
-  const envVars = {
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: testPassphrase,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
-  await mkdir(stateDir, { recursive: true });
   const stackName = options.stackName ?? "test";
-  const stack = await LocalWorkspace.createOrSelectStack({ workDir, stackName }, { envVars, pulumiCommand, pulumiHome: process.env.PULUMI_HOME });
+  const { stack, envVars } = await openStack(workDir, stateDir, stackName);
   for (const [key, value] of Object.entries(config)) {
     const v = typeof value === "string" ? { value, secret: false } : value;
     await stack.setConfig(key, v);

@@ -4,13 +4,13 @@
 // preview shows no changes. And the messages for a bad key and an empty account.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { join } from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
 import type { api } from "pulumi-codefresh";
 import { accountA, accountB, apiClientFor, connectGitInUi, testEmulator, TestEmulator } from "../harness/emulator";
-import { pulumiBinDir, repoRoot } from "../harness/pulumi";
+import { openStack, repoRoot } from "../harness/pulumi";
 import { sharedGitServer } from "../harness/shared";
 
 const execFileAsync = promisify(execFile);
@@ -87,22 +87,7 @@ describe("pulumi-codefresh import", () => {
   test("the first up adopts everything with zero writes to Codefresh; the next preview shows no changes", async () => {
     const dir = join(base, "program");
     await symlink(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
-    await mkdir(join(base, "state"));
-    const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { workDir: dir, stackName: "imported" },
-      {
-        pulumiCommand,
-        pulumiHome: process.env.PULUMI_HOME,
-        envVars: {
-          PULUMI_BACKEND_URL: `file://${join(base, "state")}`,
-          PULUMI_CONFIG_PASSPHRASE: "pulumi-codefresh-test-only",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-          ...env(),
-        },
-      },
-    );
+    ({ stack } = await openStack(dir, join(base, "state"), "imported", env()));
     await stack.setConfig("gitToken", { value: sharedGitServer().adminToken, secret: true });
     emulator.resetCounters();
     const up = await stack.up();

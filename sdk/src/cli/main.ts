@@ -3,8 +3,8 @@
 // writes a Pulumi program that adopts an existing Codefresh account (see the README's "Adopting an
 // existing account"). Reads through the public API only; writes nothing to Codefresh.
 import { existsSync } from "node:fs";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CodefreshClient } from "../api";
 import { environmentNames, resolveConfig } from "../config";
@@ -37,9 +37,9 @@ async function importCommand(argv: string[]): Promise<number> {
   const config = resolveConfig({
     get: (name) => (name === "codefresh:apiKey" ? apiKey : name === "codefresh:apiUrl" ? values["api-url"] : undefined),
   });
-  if (!config.apiKey) throw new UsageError(`no API key: set ${environmentNames.apiKey.join(" or ")}, or name the variable with --api-key-env`);
+  if (!config.apiKey) throw new UsageError(`no API key: set ${environmentNames.apiKey.join(" or ")}, or name the variable with --api-key-env`, false);
   const out = resolve(values.out);
-  if (existsSync(out) && (await readdir(out)).some((f) => f === "index.ts") && !values.force) {
+  if (existsSync(join(out, "index.ts")) && !values.force) {
     throw new UsageError(`${out}/index.ts exists; choose another --out, or --force to overwrite it`);
   }
   const client = new CodefreshClient({ config });
@@ -50,6 +50,7 @@ async function importCommand(argv: string[]): Promise<number> {
     if (error instanceof AuthenticationError) {
       throw new UsageError(
         `Codefresh at ${config.apiUrl} refused the API key (${error.message}); create one in User Settings > API Keys and set it in ${keyVariable ?? "CODEFRESH_API_KEY"}`,
+        false,
       );
     }
     throw error;
@@ -65,7 +66,15 @@ function ownVersion(): string {
   return `^${(require("../../package.json") as { version: string }).version}`;
 }
 
-class UsageError extends Error {}
+/** What the user must change to run the command (exit 2), printed with the usage where that helps. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly withUsage = true,
+  ) {
+    super(message);
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -78,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     const message = error instanceof UsageError || error instanceof CodefreshError ? error.message : ((error as Error).stack ?? String(error));
-    process.stderr.write(`pulumi-codefresh: ${message}\n${error instanceof UsageError && !message.includes("API key") ? `\n${usage}\n` : ""}`);
+    process.stderr.write(`pulumi-codefresh: ${message}\n${error instanceof UsageError && error.withUsage ? `\n${usage}\n` : ""}`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

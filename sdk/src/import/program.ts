@@ -3,7 +3,7 @@
 // comment wherever Codefresh does not return what an input needs.
 import type { ClusterInfo, GitSourceInfo, RuntimeInfo } from "../api";
 import * as git from "../git";
-import { pluginLabel, resourceLabel, stackLabel } from "../resources/git-source";
+import { pluginLabel, userLabelsOf } from "../resources/git-source";
 import { relatedHosts } from "../resources/shared-config-repo";
 import type { AccountSnapshot } from "./read-account";
 
@@ -37,8 +37,6 @@ export interface GeneratedProgram {
 
 /** Codefresh's own objects, left out unless `includeDefaults`. */
 export const defaultGitSourceName = "default-git-source";
-/** Labels our resources and Argo CD set themselves; never the user's. */
-const internalLabel = (key: string) => key === stackLabel || key === resourceLabel || key === pluginLabel || key.startsWith("argocd.argoproj.io/");
 const defaultDestServer = "https://kubernetes.default.svc";
 
 /** A TypeScript value, written as prettier writes it: objects one property per line. */
@@ -108,7 +106,7 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
 
   // The Shared Configuration Repository is the account's: declared once, with the first runtime whose git is connected.
   let iscVariable: string | undefined;
-  for (const [index, item] of snapshot.runtimes.entries()) {
+  for (const item of snapshot.runtimes) {
     const runtime = item.runtime;
     const runtimeVariable = variableFor(runtime.name, taken);
     const runtimeDeclaration: Declaration = runtime.managed
@@ -139,7 +137,6 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
     const runtimeName = { code: `${runtimeVariable}.name` };
 
     const connected = account.sharedConfigRepo !== undefined && (runtime.managed ? runtime.iscInitialized === true : true);
-    let dependsOn = "";
     if (!connected) {
       const why = `runtime "${runtime.name}" has no git provider connected (Codefresh reports no Shared Configuration Repository for it)`;
       blocks.push(
@@ -188,8 +185,8 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
       );
       count("SharedConfigRepo");
     }
-    if (connected && iscVariable) dependsOn = `{ dependsOn: [${iscVariable}] }`;
-    if (!connected) continue;
+    if (!connected || iscVariable === undefined) continue;
+    const dependsOn = `{ dependsOn: [${iscVariable}] }`;
 
     const sources = item.gitSources.filter((s) => options.includeDefaults || s.name !== defaultGitSourceName);
     if (!options.includeDefaults && item.gitSources.some((s) => s.name === defaultGitSourceName)) {
@@ -218,11 +215,11 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
       blocks.push(clusterDeclaration(cluster, name, configKey, runtimeName, variableFor(name, taken), dependsOn));
       count("ManagedCluster");
     }
-    if (index === 0 && item.clusters.length > 0) {
-      notes.push(
-        "Codefresh does not return a cluster's ServiceAccount: each ManagedCluster assumes `argocd-manager` in kube-system (what `cf cluster add` makes); set serviceAccountName/namespace where yours differ",
-      );
-    }
+  }
+  if (declared.ManagedCluster) {
+    notes.push(
+      "Codefresh does not return a cluster's ServiceAccount: each ManagedCluster assumes `argocd-manager` in kube-system (what `cf cluster add` makes); set serviceAccountName/namespace where yours differ",
+    );
   }
 
   const header = [
@@ -270,7 +267,7 @@ export function generateProgram(snapshot: AccountSnapshot, options: ImportOption
 }
 
 function gitSourceDeclaration(source: GitSourceInfo, name: string, runtime: Value, variable: string, dependsOn: string): string {
-  const labels = Object.fromEntries(Object.entries(source.labels).filter(([k]) => !internalLabel(k)));
+  const labels = userLabelsOf(source.labels);
   const plugin = source.labels[pluginLabel];
   const branch = source.revision && source.revision !== "HEAD" ? source.revision : undefined;
   return declare({
@@ -297,7 +294,8 @@ function gitSourceDeclaration(source: GitSourceInfo, name: string, runtime: Valu
 }
 
 function clusterDeclaration(cluster: ClusterInfo, name: string, configKey: string, runtime: Value, variable: string, dependsOn: string): string {
-  const labels = Object.fromEntries(Object.entries(cluster.labels).filter(([k]) => !internalLabel(k)));
+  // Argo CD's own keys (`argocd.argoproj.io/secret-type` on a cluster Secret) are not the user's.
+  const labels = Object.fromEntries(Object.entries(cluster.labels).filter(([key]) => !key.startsWith("argocd.argoproj.io/")));
   return declare({
     comments: [
       `Cluster "${cluster.name}" at ${cluster.server}. Its kubeconfig is config "${configKey}" (secret); Codefresh does not`,
