@@ -4,6 +4,7 @@
 import type { ClusterInfo, GitSourceInfo, RuntimeInfo } from "../api";
 import * as git from "../git";
 import { pluginLabel, userLabelsOf } from "../resources/git-source";
+import { userClusterLabelsOf } from "../resources/managed-cluster";
 import { relatedHosts } from "../resources/shared-config-repo";
 import type { AccountSnapshot } from "./read-account";
 
@@ -294,13 +295,9 @@ function gitSourceDeclaration(source: GitSourceInfo, name: string, runtime: Valu
 }
 
 function clusterDeclaration(cluster: ClusterInfo, name: string, configKey: string, runtime: Value, variable: string, dependsOn: string): string {
-  // Argo CD's own keys (`argocd.argoproj.io/secret-type` on a cluster Secret) are not the user's.
-  const labels = Object.fromEntries(Object.entries(cluster.labels).filter(([key]) => !key.startsWith("argocd.argoproj.io/")));
+  const labels = userClusterLabelsOf(cluster.labels);
   return declare({
-    comments: [
-      `Cluster "${cluster.name}" at ${cluster.server}. Its kubeconfig is config "${configKey}" (secret); Codefresh does not`,
-      "return the ServiceAccount it uses: argocd-manager in kube-system (the default) is what `cf cluster add` makes.",
-    ],
+    comments: [`Cluster "${cluster.name}" at ${cluster.server}. Its kubeconfig is config "${configKey}" (secret).`],
     variable,
     type: "ManagedCluster",
     name,
@@ -308,6 +305,7 @@ function clusterDeclaration(cluster: ClusterInfo, name: string, configKey: strin
       ["runtime", runtime],
       ["name", cluster.name],
       ["kubeconfig", { code: `config.requireSecret(${JSON.stringify(configKey)})` }],
+      ["serviceAccountName", "argocd-manager", "Codefresh does not return it: the default, what `cf cluster add` makes; set yours if it differs"],
       ["labels", Object.keys(labels).length > 0 ? labels : undefined],
       ["annotations", Object.keys(cluster.annotations).length > 0 ? { ...cluster.annotations } : undefined],
       ["adopt", true],
@@ -325,6 +323,7 @@ export function summary(program: GeneratedProgram, outDir: string): string {
     `wrote ${outDir}/index.ts: ${counts || "nothing"} adopted`,
     "",
     `next: cd ${outDir} && npm install && pulumi stack init <stack>, then set (the import never writes a secret):`,
+    '  (while pulumi-codefresh is not on the npm registry, install the tarball first: README, "Use it in your own project")',
     ...program.config.map((c) => `  ${c.command}    # ${c.why}`),
     ...(program.notes.length > 0 ? ["", "needs you:", ...program.notes.map((n) => `  - ${n}`)] : []),
     "",

@@ -174,9 +174,17 @@ function outputs(inputs: Inputs, server: string, tokenHash: string, info: Cluste
   };
 }
 
+/**
+ * A registration's labels without Argo CD's own keys (`argocd.argoproj.io/secret-type` on the cluster Secret):
+ * those are not the user's, so neither adopting nor the import compares or declares them.
+ */
+export function userClusterLabelsOf(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith("argocd.argoproj.io/")));
+}
+
 /** Whether Codefresh's registration has the labels and annotations the inputs ask for. */
 function sameMetadata(info: ClusterInfo, inputs: Inputs): boolean {
-  return isDeepStrictEqual(info.labels, inputs.labels ?? {}) && isDeepStrictEqual(info.annotations, inputs.annotations ?? {});
+  return isDeepStrictEqual(userClusterLabelsOf(info.labels), inputs.labels ?? {}) && isDeepStrictEqual(info.annotations, inputs.annotations ?? {});
 }
 
 /** The inputs part of what state holds (read gives both). */
