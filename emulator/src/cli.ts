@@ -30,7 +30,7 @@ ${faultKindsUsage()}
   --install-delay-ms N      hosted runtime IN_PROGRESS time (default 2000; Codefresh: up to 10 minutes)
   --delete-delay-ms N       deleted runtime visible time (default 1000; Codefresh: up to 5 minutes)
   --git-source-delay-ms N   time before a new git source is reported (default 300)
-  --cluster-recheck-ms N    how often a read re-checks cluster connections (default 10000, as Argo CD)
+  --cluster-recheck-ms N    how often cluster connections are re-checked, in the background (default 10000, as Argo CD)
   --git-ca-file FILE        extra CA bundle for the git server
   --secret-key-file FILE    key sealing the secrets kept on disk (also CODEFRESH_EMULATOR_SECRET_KEY); keep it
                             outside --data; without one, secrets kept do not survive a restart

@@ -21,6 +21,9 @@ export interface Target {
   token: string;
 }
 
+/** The User-Agent of every call the emulated Argo CD makes to a cluster. */
+export const clusterUserAgent = "argocd-application-controller/v2.14 (Codefresh emulator)";
+
 /** One call to the cluster's API server with the registered token (a body is sent as JSON, or as `contentType`). */
 export function request(
   target: Target,
@@ -39,6 +42,8 @@ export function request(
         rejectUnauthorized: !target.insecure,
         timeout: 5_000,
         headers: {
+          // As Argo CD's application controller names itself: a cluster's own logs (and our tests) tell its calls apart.
+          "User-Agent": clusterUserAgent,
           Authorization: `Bearer ${target.token}`,
           Accept: "application/json",
           ...(payload ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}),

@@ -11,6 +11,7 @@ export type { ClusterProxy, ClusterProxyOptions, ProxiedCluster } from "./local/
 export { RequestLog, startRequestLogProxy } from "./local/request-log-proxy";
 export type { LoggedProxyRequest, RequestLogProxy, RequestLogProxyOptions } from "./local/request-log-proxy";
 export { startEmulator } from "./server";
+export { clusterUserAgent } from "./cluster-check";
 export type { EmulatorOptions, RunningEmulator, SeedAccount, Counters, LoggedRequest } from "./server";
 export { Faults, parseFaultSpec, faultKinds, faultKindRegistry } from "./faults";
 export type { BusinessFaultKind, FaultKind, FaultKindDefinition, FaultOutcome, FaultRule } from "./faults";

@@ -122,6 +122,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const port = await listen(server, options.port ?? 0);
   baseUrl = `http://127.0.0.1:${port}`;
+  const stopClusterInfoUpdater = service.startClusterInfoUpdater();
 
   return {
     url: baseUrl,
@@ -133,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     requests: () => metrics.requests(),
     stop: () =>
       new Promise<void>((resolve) => {
+        stopClusterInfoUpdater();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

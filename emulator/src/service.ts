@@ -518,12 +518,28 @@ export class CodefreshService {
     return null;
   }
 
-  /** Re-checks connections older than `clusterRecheckMs`, so a revoked token shows as Failed. */
-  async refreshClusterConnections(accountId: string, runtimeName: string | undefined): Promise<void> {
-    const account = this.mustAccount(accountId);
-    const stale = Object.values(account.clusters).filter(
-      (c) => (runtimeName === undefined || c.runtime === runtimeName) && this.now() - c.connection.checkedAt >= this.options.clusterRecheckMs,
-    );
+  /**
+   * Argo CD's cluster info updater: in the background, every connection older than `clusterRecheckMs` (on the
+   * emulator's clock, which the admin API can move) is checked again, so a revoked token shows as Failed within
+   * that, and no read waits for it. Answers the function that stops it.
+   */
+  startClusterInfoUpdater(tickMs = 1_000): () => void {
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      if (running) return; // one round at a time: a slow cluster delays the next round, not the reads
+      running = Promise.allSettled(Object.keys(this.store.current.accounts).map((id) => this.refreshClusterConnections(id))).then(() => {
+        running = undefined;
+      });
+    }, tickMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Re-checks the account's connections older than `clusterRecheckMs`. */
+  async refreshClusterConnections(accountId: string): Promise<void> {
+    const account = this.store.current.accounts[accountId];
+    if (!account) return;
+    const stale = Object.values(account.clusters).filter((c) => this.now() - c.connection.checkedAt >= this.options.clusterRecheckMs);
     if (stale.length === 0) return;
     const results = await Promise.all(
       stale.map(async (c) => ({

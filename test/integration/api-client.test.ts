@@ -1,5 +1,6 @@
 // The Codefresh client against the emulator over HTTP: every operation the resources need, each error
 // class, redaction, retries that honour Retry-After, and creates that never duplicate.
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import {
   api,
   AuthenticationError,
@@ -204,6 +205,40 @@ describe("Codefresh client", () => {
       expect(await client.listClusters("codefresh-hosted")).toEqual([]);
     } finally {
       await cluster.removeManagerAccount(admin, { serviceAccountName: "argocd-manager-client-test" });
+    }
+  });
+
+  test("a cluster list answers with the last known connection while Argo CD's updater re-checks it in the background", async () => {
+    // A cluster that accepts connections and never answers: every check of it lasts until its 5 s timeout.
+    const held = new Set<Socket>();
+    let accepted = 0;
+    const silent = createServer((socket) => {
+      accepted += 1;
+      held.add(socket);
+      socket.on("close", () => held.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const server = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      // Codefresh checks a new cluster before it answers: longer than this client's usual 2 s per attempt.
+      const patient = apiClientFor(emulator.url, accountA.apiKey, { "codefresh:requestTimeoutMs": "15000" });
+      await patient.addCluster("codefresh-hosted", { name: "silent", server, token: "a-token-nobody-checks" });
+      expect(await client.getCluster("codefresh-hosted", server, { maxAgeMs: 0 })).toMatchObject({ connectionStatus: "Failed" });
+      const checked = accepted;
+      // Once the connection is older than the updater's interval, its next round checks it again.
+      await emulator.admin("POST", "clock", { advanceMs: 10_000 });
+      for (let waited = 0; accepted === checked; waited += 50) {
+        if (waited > 10_000) throw new Error("the cluster info updater never re-checked the cluster");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The list answers while that check still holds its connection: it did not wait for it.
+      const listed = await client.getCluster("codefresh-hosted", server, { maxAgeMs: 0 });
+      expect(held.size).toBeGreaterThan(0);
+      expect(listed).toMatchObject({ name: "silent", connectionStatus: "Failed" });
+    } finally {
+      await client.removeCluster("codefresh-hosted", server);
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 

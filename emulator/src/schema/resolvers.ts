@@ -276,7 +276,6 @@ export const platformResolvers = {
       };
     },
     async clusters(_: unknown, args: { runtime?: string | null; pagination?: Pagination }, ctx: PlatformContext) {
-      await ctx.service.refreshClusterConnections(ctx.account.id, args.runtime ?? undefined);
       const account = ctx.service.mustAccount(ctx.account.id);
       const runtimes = ctx.service.visibleRuntimes(account).filter((r) => !args.runtime || r.name === args.runtime);
       const items = runtimes.flatMap((runtime) => [
