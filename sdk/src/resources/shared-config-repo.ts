@@ -10,7 +10,7 @@ import { secureUrl } from "../net";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
 import { validate, Validate } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
-import { isNumber, lookUpRepoSize, recordedFact } from "./provider/facts";
+import { isNumber, lookUpRepoSize, recordedFact, type RepoSizeLookup } from "./provider/facts";
 import { readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
 import { isUnknown, unknownValue } from "./provider/unknown";
@@ -161,14 +161,13 @@ export function relatedHosts(apiHost: string, repoHostWithPort: string): boolean
 function sizeOf(
   context: ProviderContext,
   inputs: { repoUrl: string; gitProvider: git.GitProviderName; gitToken: string; gitUsername?: string | undefined; gitApiUrl?: string | undefined },
+  lookup: RepoSizeLookup,
 ): Promise<number | undefined> {
-  return lookUpRepoSize(context, {
-    repo: git.parseRepoUrl(inputs.repoUrl),
-    provider: inputs.gitProvider,
-    apiUrl: inputs.gitApiUrl,
-    token: inputs.gitToken,
-    username: inputs.gitUsername,
-  });
+  return lookUpRepoSize(
+    context,
+    { repo: git.parseRepoUrl(inputs.repoUrl), provider: inputs.gitProvider, apiUrl: inputs.gitApiUrl, token: inputs.gitToken, username: inputs.gitUsername },
+    lookup,
+  );
 }
 
 /**
@@ -176,7 +175,7 @@ function sizeOf(
  * outputs; the inputs keep what check recorded until the first refresh.
  */
 async function measured(context: ProviderContext, inputs: Inputs): Promise<Inputs> {
-  return inputs.repoSizeBytes === undefined ? { ...inputs, repoSizeBytes: await sizeOf(context, inputs) } : inputs;
+  return inputs.repoSizeBytes === undefined ? { ...inputs, repoSizeBytes: await sizeOf(context, inputs, "fresh") } : inputs;
 }
 
 function sameRepo(a: string | undefined, b: string | undefined): boolean {
@@ -300,13 +299,17 @@ export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeo
         const recorded = recordedFact(olds, "repoSizeBytes", unchanged, isNumber);
         inputs.repoSizeBytes = recorded
           ? recorded.value
-          : await sizeOf(context, {
-              repoUrl: repo.repoUrl,
-              gitProvider: provider,
-              gitApiUrl: typeof inputs.gitApiUrl === "string" ? inputs.gitApiUrl : undefined,
-              gitToken: news.gitToken,
-              gitUsername: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
-            });
+          : await sizeOf(
+              context,
+              {
+                repoUrl: repo.repoUrl,
+                gitProvider: provider,
+                gitApiUrl: typeof inputs.gitApiUrl === "string" ? inputs.gitApiUrl : undefined,
+                gitToken: news.gitToken,
+                gitUsername: typeof news.gitUsername === "string" ? news.gitUsername : undefined,
+              },
+              "check",
+            );
       }
     },
 
@@ -340,7 +343,7 @@ export const sharedConfigRepoProvider = specProvider<SharedConfigRepoArgs, typeo
         repoUrl: sameRepo(account.sharedConfigRepo, prior.repoUrl) ? prior.repoUrl : account.sharedConfigRepo,
       };
       // Renewed here, reused by check while the repo is the same.
-      inputs.repoSizeBytes = (await sizeOf(context, inputs)) ?? prior.repoSizeBytes;
+      inputs.repoSizeBytes = (await sizeOf(context, inputs, "fresh")) ?? prior.repoSizeBytes;
       return readResult(id, await outputs(context, inputs, account, listAge.refresh), inputs);
     },
 

@@ -35,12 +35,20 @@ export const isNumber = (value: unknown): value is number => typeof value === "n
 export const isText = (value: unknown): value is string => typeof value === "string";
 
 /**
+ * How a repo size is looked up: in `check` (and where many resources ask at once), one bounded attempt whose
+ * answer is shared; `fresh` — after the write that made the repo, and in a refresh of the one repo — never an
+ * answer from before, and a slow answer is tried again.
+ */
+export type RepoSizeLookup = "check" | "fresh";
+
+/**
  * A repo's size from its provider's API. Undefined where it cannot be known (no token, the repo does not
  * exist yet, Gerrit, or the provider did not answer in time); create reports real access problems.
  */
 export async function lookUpRepoSize(
   context: ProviderContext,
   options: { repo: git.RepoRef; provider: git.GitProviderName; apiUrl?: string | undefined; token?: string | undefined; username?: string | undefined },
+  lookup: RepoSizeLookup = "check",
 ): Promise<number | undefined> {
   // The token is in the secret set already: a secret input, or secret stack config read through the context.
   if (!options.token) return undefined;
@@ -53,12 +61,14 @@ export async function lookUpRepoSize(
     options.repo.cloneUrl,
     createHash("sha256").update(token).digest("hex"),
   ].join("\0");
-  return context.shared(key, () => readRepoSize(context, { ...options, token }));
+  if (lookup === "fresh") return readRepoSize(context, { ...options, token }, 3);
+  return context.shared(key, () => readRepoSize(context, { ...options, token }, 1));
 }
 
 async function readRepoSize(
   context: ProviderContext,
   options: { repo: git.RepoRef; provider: git.GitProviderName; apiUrl?: string | undefined; token: string; username?: string | undefined },
+  attempts: number,
 ): Promise<number | undefined> {
   try {
     const gitClient = git.createGitClient({
@@ -68,7 +78,7 @@ async function readRepoSize(
       username: options.username,
       caBundle: context.value("codefresh:gitCaBundle"),
       requestTimeoutMs: 5_000,
-      attempts: 1,
+      attempts,
     });
     return (await gitClient.getRepo(options.repo))?.sizeBytes;
   } catch {
