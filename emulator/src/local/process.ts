@@ -58,9 +58,17 @@ process.stdin.on("data", (chunk) => {
   }
 });
 process.stdin.on("end", () => {
-  const signal = (sig) => { for (const g of groups) { try { process.kill(-g, sig); } catch {} } };
+  const signal = (sig) => { for (const g of groups) { try { process.kill(-g, sig); } catch { groups.delete(g); } } };
   signal("SIGTERM");
-  setTimeout(() => { signal("SIGKILL"); process.exit(0); }, 5000);
+  // Gone as soon as every group is: a run that checks for leftovers right after must not find the watchdog.
+  const started = Date.now();
+  const poll = setInterval(() => {
+    signal(0);
+    if (groups.size === 0) process.exit(0);
+    if (Date.now() - started >= 5000) { signal("SIGKILL"); process.exit(0); }
+  }, 50);
+  signal(0);
+  if (groups.size === 0) process.exit(0);
 });
 `;
 
