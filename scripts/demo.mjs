@@ -4,8 +4,8 @@
 // backend, and prints a summary. Running it again reuses everything and reports no changes.
 // `npm run demo -- --down` destroys the stack, stops the servers and removes their data.
 // Run through scripts/tools, which puts Node and Pulumi on PATH and exports the offline settings.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -74,30 +74,9 @@ function hasPulumiStack() {
   return pulumi(["stack", "ls", "--json"], { capture: true }).stdout.includes(`"name": "${stack}"`);
 }
 
-async function stopLocalStack(info) {
-  process.kill(-info.pid, "SIGTERM");
-  for (let i = 0; i < 100 && alive(info.pid); i++) await new Promise((r) => setTimeout(r, 200));
-  if (alive(info.pid)) process.kill(-info.pid, "SIGKILL");
-}
-
-async function startLocalStack() {
-  rmSync(stackDir, { recursive: true, force: true });
-  mkdirSync(stackDir, { recursive: true });
-  const log = openSync(join(demoDir, "local-stack.log"), "a");
-  const child = spawn(process.execPath, [join(root, "emulator", "dist", "local-stack-cli.js"), "--dir", stackDir], {
-    cwd: root,
-    env: process.env,
-    detached: true, // its own process group: it outlives this script, and --down stops it whole
-    stdio: ["ignore", log, log],
-  });
-  child.unref();
-  const started = Date.now();
-  while (!existsSync(stackInfoFile)) {
-    if (child.exitCode !== null) throw new Error(`the local stack exited (${child.exitCode}); see ${join(demoDir, "local-stack.log")}`);
-    if (Date.now() - started > 180_000) throw new Error(`the local stack was not ready in 180 s; see ${join(demoDir, "local-stack.log")}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return JSON.parse(readFileSync(stackInfoFile, "utf8"));
+/** The local stack's own CLI, which starts it in the background (reusing a running one) or stops it. */
+function localStack(flag) {
+  run(process.execPath, [join(root, "emulator", "dist", "local-stack-cli.js"), "--dir", stackDir, flag]);
 }
 
 if (flags.down) {
@@ -113,7 +92,7 @@ if (flags.down) {
   }
   if (info) {
     step("stopping the local stack");
-    await stopLocalStack(info);
+    localStack("--stop");
   }
   rmSync(demoDir, { recursive: true, force: true });
   console.log("\ndemo: destroyed; no server of the demo is running and its data is removed.");
@@ -134,8 +113,9 @@ if (info) {
     pulumi(["stack", "rm", "--yes", "--force", stack]);
   }
   step("starting the local stack: Kubernetes API server, Gitea, Codefresh emulator (first time: ~10 s)");
-  info = await startLocalStack();
-  console.log(`  Codefresh ${info.codefresh.apiUrl}\n  Gitea     ${info.git.url}\n  Kubernetes ${info.kubernetes.server}`);
+  rmSync(stackDir, { recursive: true, force: true });
+  localStack("--detach");
+  info = runningStack();
 }
 
 if (!hasPulumiStack()) pulumi(["stack", "init", stack]);
