@@ -332,6 +332,8 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
         const sameServer = olds.server === resolved.server;
         const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
         const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
+        // Invalid inputs stop here: check refuses them before any remote call.
+        if (check.failures.length > 0) return;
         Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUpCluster(resolved));
       } catch (error) {
         const message = (error as Error).message;
