@@ -180,6 +180,28 @@ export function checkFields<A, S extends Fields<A>, T extends object>(spec: Reso
   return inputs as T;
 }
 
+/**
+ * Refuses the keys of `news` the resource does not declare, each named with the fix: the typed SDK never
+ * sends one, but a program that casts (`as any`) or builds its args from data can. Keys starting `__` are
+ * the engine's and this package's bookkeeping (`__provider`, `__stack`, `__urn`, `__timeouts`, …), and
+ * `providerVersion` is recorded by the program: they pass. An output given a value is refused too.
+ */
+export function checkKeys<A, S extends Fields<A>>(spec: ResourceSpec<A, S>, news: object, check: Check): void {
+  const fields = spec.fields as Record<string, Field>;
+  const args = keysWith(fields, (field) => field.role === "arg");
+  for (const [key, value] of Object.entries(news)) {
+    if (key.startsWith("__") || key === "providerVersion") continue;
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (field?.role === "arg" || field?.role === "derived") continue;
+    if (field?.role === "output") {
+      if (value !== undefined && value !== null) check.fail(key, `is an output of ${spec.type} (Codefresh reports it), not an input: remove it`);
+      continue;
+    }
+    const near = args.find((arg) => arg.toLowerCase() === key.toLowerCase());
+    check.fail(key, `is not an input of ${spec.type}: ${near ? `did you mean ${near}?` : "remove it"} (its inputs: ${args.join(", ")})`);
+  }
+}
+
 /** What a resource's methods receive from `check`: the raw and the field-checked values, and the collector. */
 export interface CheckRequest<I> {
   readonly olds: Unchecked<I>;
@@ -226,6 +248,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
       return guard(ctx.secrets, async () => {
         const check = new Check(ctx.secrets);
         const raw: Unchecked<I> = { ...news };
+        checkKeys(spec, raw, check);
         const inputs = checkFields(spec, raw, check);
         await methods.check?.(ctx, { olds: { ...olds }, news: raw, inputs, check });
         return { inputs: plain(inputs) as I, failures: check.failures };
