@@ -4,7 +4,7 @@
 // all come from it; the resource file keeps its TSDoc'd `Args` and the orchestration of its calls.
 import * as pulumi from "@pulumi/pulumi";
 import { ownUrn, providerVersion, stackMarker, Timeouts, timeoutsOf, typeModule, typeToken } from "./common";
-import { Check, Validate } from "./provider/check";
+import { Check, Validate, ValueKind } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { diffFields, DiffRules } from "./provider/diff";
 import { guard, plain } from "./provider/guard";
@@ -154,6 +154,41 @@ export function programProps<A, S extends Fields<A>>(
     }
   }
   return { ...props, __stack: stackMarker(), __urn: ownUrn(name, spec.type, opts), __timeouts: timeoutsOf(opts), providerVersion };
+}
+
+/** A program argument as its spec declares it. */
+export interface DeclaredArg {
+  readonly name: string;
+  /** The kind of value its validator accepts; undefined for an argument without one. */
+  readonly kind: ValueKind | undefined;
+  /** Checked even when missing. */
+  readonly required: boolean;
+  /** The program sets it when omitted. */
+  readonly hasDefault: boolean;
+  readonly secret: boolean;
+}
+
+/** What a resource declares: its arguments, the inputs check derives, and its outputs (for tests and tools). */
+export interface Declaration {
+  readonly type: ProviderKey;
+  readonly args: readonly DeclaredArg[];
+  readonly derived: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+export function declarationOf<A, S extends Fields<A>>(spec: ResourceSpec<A, S>): Declaration {
+  const fields = spec.fields as Record<string, Field>;
+  const args = Object.entries(fields).flatMap(([name, field]) =>
+    field.role === "arg"
+      ? [{ name, kind: field.validate?.kind, required: field.required === true, hasDefault: field.default !== undefined, secret: field.secret === true }]
+      : [],
+  );
+  return {
+    type: spec.type,
+    args,
+    derived: keysWith(fields, (field) => field.role === "derived"),
+    outputs: keysWith(fields, (field) => field.role === "output"),
+  };
 }
 
 /** What a change of each field means, from the spec: the rules of the engine's diff. */
