@@ -40,7 +40,10 @@ export function resolveKubeconfig(source: KubeconfigSource, field = "kubeconfig"
     try {
       text = readFileSync(source.kubeconfigPath, "utf8");
     } catch (err) {
-      throw new ClusterError("invalid-kubeconfig", `kubeconfigPath: cannot read ${source.kubeconfigPath}: ${(err as NodeJS.ErrnoException).code ?? "error"}; give the path of a readable kubeconfig file`);
+      throw new ClusterError(
+        "invalid-kubeconfig",
+        `kubeconfigPath: cannot read ${source.kubeconfigPath}: ${(err as NodeJS.ErrnoException).code ?? "error"}; give the path of a readable kubeconfig file`,
+      );
     }
   }
   // check, then create or read, resolve the same kubeconfig in one provider process: parse it once.
@@ -70,7 +73,10 @@ function parseKubeconfig(text: string, source: KubeconfigSource, field: string):
   try {
     kubeConfig.loadFromString(text);
   } catch {
-    throw new ClusterError("invalid-kubeconfig", `${field}: not a valid kubeconfig: give YAML with clusters, users and contexts, as \`kubectl config view --raw\` prints it`);
+    throw new ClusterError(
+      "invalid-kubeconfig",
+      `${field}: not a valid kubeconfig: give YAML with clusters, users and contexts, as \`kubectl config view --raw\` prints it`,
+    );
   }
   const contexts = kubeConfig.getContexts().map((c) => c.name);
   const contextName = source.context ?? kubeConfig.getCurrentContext();

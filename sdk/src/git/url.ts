@@ -133,7 +133,10 @@ export function assertHostedProvider(provider: string, field = "gitProvider"): G
   if (notHostedNames.has(upper)) {
     throw new GitError("unsupported-provider", `${field}: ${notHostedMessage(shown)}; use ${hostedGitProviders.join(", ")}`);
   }
-  throw new GitError("unsupported-provider", `${field}: ${shown} is not a git provider; Codefresh hosted runtimes support only ${supportedProviders}: use one of those names`);
+  throw new GitError(
+    "unsupported-provider",
+    `${field}: ${shown} is not a git provider; Codefresh hosted runtimes support only ${supportedProviders}: use one of those names`,
+  );
 }
 
 /** A branch name git would accept (`git check-ref-format --branch`, simplified to the common rules). */

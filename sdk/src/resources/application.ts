@@ -100,11 +100,11 @@ const directory: Validate = validator("repo-directory", (check, property, value)
     .trim()
     .replace(/^\.\/+/, "")
     .replace(/\/+$/, "");
-  if (value.startsWith("/"))
-    check.fail(property, `"${value}" is absolute: a path is relative to the repository's root; write "${value.replace(/^\/+/, "")}"`);
+  if (value.startsWith("/")) check.fail(property, `"${value}" is absolute: a path is relative to the repository's root; write "${value.replace(/^\/+/, "")}"`);
   else if (path === "" || path === ".") check.fail(property, "must be a directory below the repository's root, for example apps/guestbook");
   else if (path.split("/").some((segment) => segment === "..")) check.fail(property, `"${path}" must stay inside the repository: remove '..'`);
-  else if (/[\u0000-\u001f\u007f?#\\*]/.test(path)) check.fail(property, `"${path}" has characters a repository path cannot have (control characters, ?, #, \\, *): remove them`);
+  else if (/[\u0000-\u001f\u007f?#\\*]/.test(path))
+    check.fail(property, `"${path}" has characters a repository path cannot have (control characters, ?, #, \\, *): remove them`);
   else return path;
   return value;
 });

@@ -77,7 +77,8 @@ const repoPath: Validate = validator("repo-path", (check, property, value) => {
   else if (String(given).startsWith("/"))
     check.fail(property, `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
   else if (path.split("/").some((segment) => segment === "..")) check.fail(property, `"${path}" must stay inside the repo: remove '..'`);
-  else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail(property, `"${path}" has characters a repo path cannot have (control characters, ?, #, \\): remove them`);
+  else if (/[\u0000-\u001f\u007f?#\\]/.test(path))
+    check.fail(property, `"${path}" has characters a repo path cannot have (control characters, ?, #, \\): remove them`);
   else return path === "" ? "." : path;
   return value;
 });

@@ -49,7 +49,7 @@ export interface ManagedClusterArgs {
 /** Kubeconfig content: YAML text (its parse, contexts and server are checked with the other kubeconfig fields). */
 const kubeconfigContent = validator("kubeconfig", (check, property, value) => {
   if (typeof value !== "string" || value.trim() === "") {
-    check.fail(property, "must be the kubeconfig's content as text (for example config.requireSecret(\"kubeconfig\")); for a file, set kubeconfigPath instead");
+    check.fail(property, 'must be the kubeconfig\'s content as text (for example config.requireSecret("kubeconfig")); for a file, set kubeconfigPath instead');
   }
   return value;
 });

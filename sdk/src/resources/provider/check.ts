@@ -197,7 +197,10 @@ export const validate = {
   /** A git branch, tag or commit: a ref name (a commit's hash is one too). */
   revision: validator("revision", (check, property, value) => {
     if (check.requireString(property, value, "a branch, tag or commit, for example main") && !isGitRefName(value)) {
-      check.fail(property, `"${value}" is not a valid git branch, tag or commit: no spaces, '..', '~', '^', ':', '?', '*', '[', '\\', nor a '/' or '.' at the end`);
+      check.fail(
+        property,
+        `"${value}" is not a valid git branch, tag or commit: no spaces, '..', '~', '^', ':', '?', '*', '[', '\\', nor a '/' or '.' at the end`,
+      );
     }
     return value;
   }),
