@@ -18,6 +18,11 @@ export class ConfigError extends CodefreshError {
   }
 }
 
+/** Invalid arguments of a component, found before it declares anything (a resource's own are check failures). */
+export class InputError extends CodefreshError {
+  override readonly name = "InputError";
+}
+
 /** Why a Kubernetes cluster could not be used. */
 export type ClusterProblem = "invalid-kubeconfig" | "unreachable" | "unauthorized" | "forbidden" | "unsupported-version" | "insecure-tls" | "timeout";
 

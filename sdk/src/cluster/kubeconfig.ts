@@ -40,7 +40,10 @@ export function resolveKubeconfig(source: KubeconfigSource, field = "kubeconfig"
     try {
       text = readFileSync(source.kubeconfigPath, "utf8");
     } catch (err) {
-      throw new ClusterError("invalid-kubeconfig", `kubeconfigPath: cannot read ${source.kubeconfigPath}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+      throw new ClusterError(
+        "invalid-kubeconfig",
+        `kubeconfigPath: cannot read ${source.kubeconfigPath}: ${(err as NodeJS.ErrnoException).code ?? "error"}; give the path of a readable kubeconfig file`,
+      );
     }
   }
   // check, then create or read, resolve the same kubeconfig in one provider process: parse it once.
@@ -70,7 +73,10 @@ function parseKubeconfig(text: string, source: KubeconfigSource, field: string):
   try {
     kubeConfig.loadFromString(text);
   } catch {
-    throw new ClusterError("invalid-kubeconfig", `${field}: not a valid kubeconfig (YAML with clusters, users and contexts)`);
+    throw new ClusterError(
+      "invalid-kubeconfig",
+      `${field}: not a valid kubeconfig: give YAML with clusters, users and contexts, as \`kubectl config view --raw\` prints it`,
+    );
   }
   const contexts = kubeConfig.getContexts().map((c) => c.name);
   const contextName = source.context ?? kubeConfig.getCurrentContext();
@@ -80,7 +86,10 @@ function parseKubeconfig(text: string, source: KubeconfigSource, field: string):
       : contextName
         ? `its current-context "${contextName}" names a context that is not in it (fix current-context, or set context)`
         : "it has no current-context (set context)";
-    throw new ClusterError("invalid-kubeconfig", `${field}: ${wanted}; contexts: ${contexts.join(", ") || "(none)"}`);
+    throw new ClusterError(
+      "invalid-kubeconfig",
+      `${field}: ${wanted}; contexts: ${contexts.join(", ") || "(none)"}${source.context ? " (use one of them, or leave context out for the current context)" : ""}`,
+    );
   }
   kubeConfig.setCurrentContext(contextName);
   const cluster = kubeConfig.getCurrentCluster();

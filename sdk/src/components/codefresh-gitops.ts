@@ -4,6 +4,7 @@
 // so a change of one entry touches only that child. The arguments are plain interfaces (no intersections or
 // computed types): other languages' programs get them through the component provider host's schema inference.
 import * as pulumi from "@pulumi/pulumi";
+import { InputError } from "../errors";
 import type { GitProviderName } from "../platform";
 import { GitSource } from "../resources/git-source";
 import { HostedRuntime } from "../resources/hosted-runtime";
@@ -89,6 +90,115 @@ export interface CodefreshGitOpsArgs {
   clusters?: CodefreshClusterArgs[];
 }
 
+/** Where an argument of the component goes: an input of a child resource, whose check refuses a bad value naming it. */
+export interface ChildInputRoute {
+  readonly child: "Runtime" | "HostedRuntime" | "SharedConfigRepo";
+  readonly input: string;
+}
+
+/** A list argument: one child per entry, each field of an entry an input of that child. */
+export interface ChildListRoute<E> {
+  readonly child: "GitSource" | "ManagedCluster";
+  readonly each: { readonly [K in keyof E]-?: string };
+}
+
+/**
+ * How each argument reaches a child (every argument is listed, or this does not compile); `component` marks one
+ * the component uses itself (a resource option), and checks itself. Tests derive the component's bad inputs from it.
+ */
+export const gitOpsArgRoutes = {
+  runtimeName: { child: "Runtime", input: "name" },
+  adoptHostedRuntime: { child: "HostedRuntime", input: "adopt" },
+  protectHostedRuntime: { component: "boolean" },
+  gitProvider: { child: "SharedConfigRepo", input: "gitProvider" },
+  sharedConfigRepoUrl: { child: "SharedConfigRepo", input: "repoUrl" },
+  gitSourceRepoUrl: { child: "SharedConfigRepo", input: "gitSourceRepoUrl" },
+  gitApiUrl: { child: "SharedConfigRepo", input: "gitApiUrl" },
+  gitToken: { child: "SharedConfigRepo", input: "gitToken" },
+  gitUsername: { child: "SharedConfigRepo", input: "gitUsername" },
+  adoptSharedConfigRepo: { child: "SharedConfigRepo", input: "adopt" },
+  gitSources: {
+    child: "GitSource",
+    each: {
+      name: "name",
+      repoUrl: "repoUrl",
+      path: "path",
+      branch: "branch",
+      include: "include",
+      exclude: "exclude",
+      destNamespace: "destNamespace",
+      createRepo: "createRepo",
+      adopt: "adopt",
+    },
+  },
+  clusters: {
+    child: "ManagedCluster",
+    each: {
+      name: "name",
+      kubeconfig: "kubeconfig",
+      kubeconfigPath: "kubeconfigPath",
+      context: "context",
+      serviceAccountName: "serviceAccountName",
+      labels: "labels",
+      annotations: "annotations",
+      adopt: "adopt",
+    },
+  },
+} as const satisfies {
+  readonly [K in keyof CodefreshGitOpsArgs]-?: K extends "gitSources"
+    ? ChildListRoute<CodefreshGitSourceArgs>
+    : K extends "clusters"
+      ? ChildListRoute<CodefreshClusterArgs>
+      : ChildInputRoute | { readonly component: "boolean" };
+};
+
+/** A refusal of the component's arguments: the argument's path (`gitSources[0].repoURL`) and the fix. */
+export interface GitOpsArgFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+function unknownKeys(given: object, declared: readonly string[], where: string, failures: GitOpsArgFailure[]): void {
+  for (const key of Object.keys(given)) {
+    if (declared.includes(key)) continue;
+    const near = declared.find((name) => name.toLowerCase() === key.toLowerCase());
+    failures.push({
+      property: `${where}${key}`,
+      reason: `is not an argument of CodefreshGitOps${where ? ` ${where.replace(/\.$/, "")}` : ""}: ${near ? `did you mean ${near}?` : "remove it"} (its arguments: ${declared.join(", ")})`,
+    });
+  }
+}
+
+/**
+ * What the component checks itself, before it declares a child: the arguments it uses itself, the lists' shape,
+ * and keys it does not declare (which it would drop silently). Every other value is checked by the child it goes to.
+ */
+export function gitOpsArgFailures(args: unknown): GitOpsArgFailure[] {
+  const failures: GitOpsArgFailure[] = [];
+  if (typeof args !== "object" || args === null || Array.isArray(args)) {
+    return [{ property: "args", reason: "must be an object of the component's arguments (gitProvider, sharedConfigRepoUrl, gitToken, ...)" }];
+  }
+  const given = args as Record<string, unknown>;
+  unknownKeys(given, Object.keys(gitOpsArgRoutes), "", failures);
+  for (const [key, route] of Object.entries(gitOpsArgRoutes)) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if ("component" in route && typeof value !== "boolean") failures.push({ property: key, reason: "must be true or false" });
+    if (!("each" in route)) continue;
+    if (!Array.isArray(value)) {
+      failures.push({ property: key, reason: `must be a list of ${route.child} arguments, for example [{ name: "team-a", ... }]` });
+      continue;
+    }
+    for (const [index, entry] of (value as unknown[]).entries()) {
+      const where = `${key}[${index}]`;
+      if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+        failures.push({ property: where, reason: `must be an object of ${route.child} arguments, for example { name: "team-a", ... }` });
+      } else unknownKeys(entry, Object.keys(route.each), `${where}.`, failures);
+    }
+  }
+  return failures;
+}
+
 /** What a git source of the set-up reports. */
 export interface CodefreshGitSourceStatus {
   name: string;
@@ -146,6 +256,10 @@ export class CodefreshGitOps extends pulumi.ComponentResource {
 
   constructor(name: string, args: CodefreshGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CodefreshGitOps.__pulumiType, name, {}, opts);
+    const failures = gitOpsArgFailures(args);
+    if (failures.length > 0) {
+      throw new InputError(`CodefreshGitOps ${name}: ${failures.map((failure) => `${failure.property} ${failure.reason}`).join("; ")}`);
+    }
     const child = { parent: this };
     const runtime =
       args.runtimeName !== undefined

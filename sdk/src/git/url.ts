@@ -131,9 +131,12 @@ export function assertHostedProvider(provider: string, field = "gitProvider"): G
     );
   }
   if (notHostedNames.has(upper)) {
-    throw new GitError("unsupported-provider", `${field}: ${notHostedMessage(shown)}`);
+    throw new GitError("unsupported-provider", `${field}: ${notHostedMessage(shown)}; use ${hostedGitProviders.join(", ")}`);
   }
-  throw new GitError("unsupported-provider", `${field}: ${shown} is not a git provider; Codefresh hosted runtimes support only ${supportedProviders}`);
+  throw new GitError(
+    "unsupported-provider",
+    `${field}: ${shown} is not a git provider; Codefresh hosted runtimes support only ${supportedProviders}: use one of those names`,
+  );
 }
 
 /** A branch name git would accept (`git check-ref-format --branch`, simplified to the common rules). */
@@ -176,7 +179,7 @@ export function parseRepoUrl(url: string, field = "repoUrl", provider?: GitProvi
     new GitError("invalid-url", `${field}: ${JSON.stringify(masked(raw))} is not a repository URL in the form ${repoUrlFormat}: ${reason}`);
 
   if (raw === "") throw fail("it is empty");
-  if (/[\s\x00-\x1f\x7f]/.test(raw)) throw fail("it contains whitespace or control characters");
+  if (/[\s\x00-\x1f\x7f]/.test(raw)) throw fail("it contains whitespace or control characters; remove them (a space in a path is %20)");
   if (/^[\w.-]+@[\w.-]+:/.test(raw)) throw fail("SSH addresses are not supported; use the repository's HTTPS clone URL");
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]?.toLowerCase();
   if (scheme === undefined) throw fail("it must start with https://");
@@ -233,7 +236,7 @@ export function parseRepoUrl(url: string, field = "repoUrl", provider?: GitProvi
     } catch {
       throw fail(`the path segment ${JSON.stringify(part)} has an invalid %-escape`);
     }
-    if (decoded === ".." || decoded === ".") throw fail("path traversal (. or ..) is not allowed");
+    if (decoded === ".." || decoded === ".") throw fail("path traversal (. or ..) is not allowed; remove the . and .. segments");
     if (/[/\\\s\x00-\x1f\x7f]/.test(decoded)) throw fail(`the path segment ${JSON.stringify(part)} encodes a slash, whitespace or a control character`);
     segments.push(decoded);
   }

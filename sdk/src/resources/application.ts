@@ -9,7 +9,7 @@ import { ConflictError, UnsupportedOperationError } from "../errors";
 import * as git from "../git";
 import { accountGit } from "./account-git";
 import { branchOf } from "./git-source";
-import { Validate, validate } from "./provider/check";
+import { Validate, validate, validator } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { partialCreate, readResult } from "./provider/guard";
 import { processContext } from "./provider/process";
@@ -59,7 +59,7 @@ export interface ApplicationArgs {
 }
 
 /** File names of manifests: one directory level, YAML. */
-const manifestFiles: Validate = (check, property, value) => {
+const manifestFiles: Validate = validator("manifests", (check, property, value) => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     check.fail(property, 'must be an object of file name to YAML, for example { "deployment.yaml": "apiVersion: apps/v1\\nkind: Deployment…" }');
     return value;
@@ -68,7 +68,7 @@ const manifestFiles: Validate = (check, property, value) => {
   if (entries.length === 0) check.fail(property, "is empty: give at least one manifest, or omit it and set sourceRepoUrl and sourcePath");
   for (const [file, content] of entries) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/.test(file)) {
-      check.fail(property, `"${file}" is not a manifest file name: letters, digits, '.', '_' and '-', ending .yaml or .yml`);
+      check.fail(property, `"${file}" is not a manifest file name: use letters, digits, '.', '_' and '-', ending .yaml or .yml`);
       continue;
     }
     if (isUnknown(content)) continue;
@@ -91,32 +91,38 @@ const manifestFiles: Validate = (check, property, value) => {
     }
   }
   return value;
-};
+});
 
 /** A directory inside a repository, relative to its root ("./a/" is "a"). */
-const directory: Validate = (check, property, value) => {
+const directory: Validate = validator("repo-directory", (check, property, value) => {
   if (!check.requireString(property, value, "a directory of the repository, for example apps/guestbook")) return value;
   const path = value
     .trim()
     .replace(/^\.\/+/, "")
     .replace(/\/+$/, "");
-  if (value.startsWith("/")) check.fail(property, `"${value}" is absolute: a path is relative to the repository's root`);
+  if (value.startsWith("/")) check.fail(property, `"${value}" is absolute: a path is relative to the repository's root; write "${value.replace(/^\/+/, "")}"`);
   else if (path === "" || path === ".") check.fail(property, "must be a directory below the repository's root, for example apps/guestbook");
   else if (path.split("/").some((segment) => segment === "..")) check.fail(property, `"${path}" must stay inside the repository: remove '..'`);
-  else if (/[\u0000-\u001f\u007f?#\\*]/.test(path)) check.fail(property, `"${path}" has characters a repository path cannot have`);
+  else if (/[\u0000-\u001f\u007f?#\\*]/.test(path))
+    check.fail(property, `"${path}" has characters a repository path cannot have (control characters, ?, #, \\, *): remove them`);
   else return path;
   return value;
-};
+});
 
-const repoOnly: Validate = (check, property, value) => {
+const repoOnly: Validate = validator("repo-only-url", (check, property, value) => {
   if (!check.requireString(property, value, "the repository URL, for example https://github.com/acme/apps.git")) return value;
   try {
-    return git.parseRepoUrl(value, property).cloneUrl;
+    const repo = git.parseRepoUrl(value, property);
+    // The path and revision have fields of their own: one given here would be dropped silently.
+    if (repo.path !== "" || repo.ref !== undefined) {
+      check.fail(property, `give the repository only (${repo.cloneUrl}) and put the directory in sourcePath and the branch in sourceRevision`);
+    }
+    return repo.cloneUrl;
   } catch (error) {
     check.fail(property, (error as Error).message);
     return value;
   }
-};
+});
 
 /** The fields of an Application: what a change means, their checks and defaults (see ./spec.ts). */
 const spec = resourceSpec<ApplicationArgs>()({
@@ -132,7 +138,7 @@ const spec = resourceSpec<ApplicationArgs>()({
     manifests: { role: "arg", onChange: "update", validate: manifestFiles },
     sourcePath: { role: "arg", onChange: "update", filled: true, validate: directory },
     sourceRepoUrl: { role: "arg", onChange: "update", validate: repoOnly },
-    sourceRevision: { role: "arg", onChange: "update", validate: validate.text },
+    sourceRevision: { role: "arg", onChange: "update", validate: validate.revision },
     createNamespace: { role: "arg", onChange: "update", default: true, validate: validate.boolean },
     gitToken: {
       role: "arg",
@@ -162,6 +168,9 @@ const spec = resourceSpec<ApplicationArgs>()({
     healthMessage: output<string>(),
   },
 });
+
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as applicationSpec };
 
 type Inputs = InputsOf<ApplicationArgs, typeof spec.fields>;
 type Outputs = OutputsOf<ApplicationArgs, typeof spec.fields>;

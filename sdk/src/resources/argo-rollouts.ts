@@ -64,6 +64,9 @@ const spec = resourceSpec<ArgoRolloutsArgs>()({
   },
 });
 
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as argoRolloutsSpec };
+
 type Inputs = InputsOf<ArgoRolloutsArgs, typeof spec.fields>;
 type Outputs = OutputsOf<ArgoRolloutsArgs, typeof spec.fields>;
 

@@ -6,7 +6,7 @@ import { listAge, type GitSourceInfo } from "../api";
 import { ConflictError } from "../errors";
 import * as git from "../git";
 import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
-import { validate, Validate } from "./provider/check";
+import { validate, Validate, validator } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { isNumber, lookUpRepoSize, recordedFact } from "./provider/facts";
 import { partialCreate, readResult } from "./provider/guard";
@@ -55,7 +55,7 @@ export interface GitSourceArgs {
 }
 
 /** A repository only (no path or branch in it), normalised to its clone URL. */
-const repoOnlyUrl: Validate = (check, property, value) => {
+const repoOnlyUrl: Validate = validator("repo-only-url", (check, property, value) => {
   if (!check.requireString(property, value, "the repo URL, for example https://github.com/acme/apps.git")) return value;
   try {
     const repo = git.parseRepoUrl(value, property);
@@ -67,27 +67,21 @@ const repoOnlyUrl: Validate = (check, property, value) => {
     check.fail(property, (error as Error).message);
     return value;
   }
-};
+});
 
 /** A directory inside the repo, relative to its root, normalised ("./a/" is "a", "" is "."). */
-const repoPath: Validate = (check, property, value) => {
+const repoPath: Validate = validator("repo-path", (check, property, value) => {
   const given = typeof value === "string" ? value.trim() : value;
   const path = typeof given === "string" ? given.replace(/^\.\/+/, "").replace(/\/+$/, "") : given;
   if (typeof path !== "string") check.fail(property, "must be a directory path in the repo, for example apps/team-a");
   else if (String(given).startsWith("/"))
     check.fail(property, `"${String(given)}" is absolute: a path is relative to the repo's root; write "${path.replace(/^\/+/, "") || "."}"`);
   else if (path.split("/").some((segment) => segment === "..")) check.fail(property, `"${path}" must stay inside the repo: remove '..'`);
-  else if (/[\u0000-\u001f\u007f?#\\]/.test(path)) check.fail(property, `"${path}" has characters a repo path cannot have (control characters, ?, #, \\)`);
+  else if (/[\u0000-\u001f\u007f?#\\]/.test(path))
+    check.fail(property, `"${path}" has characters a repo path cannot have (control characters, ?, #, \\): remove them`);
   else return path === "" ? "." : path;
   return value;
-};
-
-const branchName: Validate = (check, property, value) => {
-  if (check.requireString(property, value) && (!/^(?!\/|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+(?<![/.])$/.test(value) || value.endsWith(".lock"))) {
-    check.fail(property, `"${value}" is not a valid git branch name`);
-  }
-  return value;
-};
+});
 
 /** The fields of a GitSource: what a change means, their checks and defaults (see ./spec.ts). */
 const spec = resourceSpec<GitSourceArgs>()({
@@ -100,7 +94,7 @@ const spec = resourceSpec<GitSourceArgs>()({
     name: { role: "arg", onChange: "replace", required: true, default: (resourceName) => resourceName, validate: validate.dnsLabel("the git source's name") },
     repoUrl: { role: "arg", onChange: "update", required: true, validate: repoOnlyUrl },
     path: { role: "arg", onChange: "update", required: true, default: ".", validate: repoPath },
-    branch: { role: "arg", onChange: "update", validate: branchName },
+    branch: { role: "arg", onChange: "update", validate: validate.branch },
     include: { role: "arg", onChange: "update", validate: validate.text },
     exclude: { role: "arg", onChange: "update", validate: validate.text },
     destServer: {
@@ -125,6 +119,9 @@ const spec = resourceSpec<GitSourceArgs>()({
     healthStatus: output<string>(),
   },
 });
+
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as gitSourceSpec };
 
 type Inputs = InputsOf<GitSourceArgs, typeof spec.fields>;
 type Outputs = OutputsOf<GitSourceArgs, typeof spec.fields>;

@@ -57,6 +57,9 @@ const spec = resourceSpec<HostedRuntimeArgs>()({
   },
 });
 
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as hostedRuntimeSpec };
+
 type Inputs = InputsOf<HostedRuntimeArgs, typeof spec.fields>;
 type Outputs = OutputsOf<HostedRuntimeArgs, typeof spec.fields>;
 

@@ -7,7 +7,7 @@ import * as cluster from "../cluster";
 import { ConflictError } from "../errors";
 import { fullUrn, typeToken } from "./common";
 import { claim, claimOrThrow, describeOwner, identities, isDeclared, parseUrn, urnOf } from "./ownership";
-import { validate } from "./provider/check";
+import { validate, validator } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { factFromState, isNumber, isText, lookUpCluster } from "./provider/facts";
 import { partialCreate, readResult } from "./provider/guard";
@@ -46,6 +46,25 @@ export interface ManagedClusterArgs {
   adopt?: pulumi.Input<boolean> | undefined;
 }
 
+/** Kubeconfig content: YAML text (its parse, contexts and server are checked with the other kubeconfig fields). */
+const kubeconfigContent = validator("kubeconfig", (check, property, value) => {
+  if (typeof value !== "string" || value.trim() === "") {
+    check.fail(property, 'must be the kubeconfig\'s content as text (for example config.requireSecret("kubeconfig")); for a file, set kubeconfigPath instead');
+  }
+  return value;
+});
+
+const kubeconfigFile = validator("kubeconfig-path", (check, property, value) => {
+  check.requireString(property, value, "the kubeconfig file's path, for example ~/.kube/config");
+  return value;
+});
+
+/** A context's name; whether the kubeconfig has it is checked with the kubeconfig. */
+const kubeconfigContext = validator("kubeconfig-context", (check, property, value) => {
+  check.requireString(property, value, "a context of the kubeconfig (kubectl config get-contexts), or omit it for the current context");
+  return value;
+});
+
 /** The fields of a ManagedCluster: what a change means, their checks and defaults (see ./spec.ts). */
 const spec = resourceSpec<ManagedClusterArgs>()({
   type: "ManagedCluster",
@@ -61,9 +80,9 @@ const spec = resourceSpec<ManagedClusterArgs>()({
       default: (resourceName) => resourceName,
       validate: validate.dnsLabel("the cluster's name in Codefresh"),
     },
-    kubeconfig: { role: "arg", onChange: "update", secret: true },
-    kubeconfigPath: { role: "arg", onChange: "update" },
-    context: { role: "arg", onChange: "update", validate: validate.text },
+    kubeconfig: { role: "arg", onChange: "update", secret: true, validate: kubeconfigContent },
+    kubeconfigPath: { role: "arg", onChange: "update", validate: kubeconfigFile },
+    context: { role: "arg", onChange: "update", validate: kubeconfigContext },
     serviceAccountName: { role: "arg", onChange: "replace", required: true, default: "argocd-manager", validate: validate.dnsLabel("a ServiceAccount name") },
     namespace: { role: "arg", onChange: "replace", required: true, default: "kube-system", validate: validate.dnsLabel("a namespace name") },
     labels: { role: "arg", onChange: "update", validate: validate.labels },
@@ -93,10 +112,15 @@ const spec = resourceSpec<ManagedClusterArgs>()({
   },
 });
 
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as managedClusterSpec };
+
 type Inputs = InputsOf<ManagedClusterArgs, typeof spec.fields>;
 type Outputs = OutputsOf<ManagedClusterArgs, typeof spec.fields>;
 
 const connectTimeoutMs = 3 * 60_000;
+/** The inputs a kubeconfig is read from. */
+const kubeconfigFields = ["kubeconfig", "kubeconfigPath", "context"];
 
 /**
  * A Kubernetes cluster managed by the runtime. Creates the `argocd-manager` ServiceAccount with
@@ -306,6 +330,8 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
         check.fail(hasContent ? "kubeconfigPath" : "kubeconfig", "give exactly one of kubeconfig (content, as a secret) and kubeconfigPath (a file)");
         return;
       }
+      // A kubeconfig field already refused: reading it would only repeat that.
+      if (check.failures.some((f) => kubeconfigFields.includes(f.property))) return;
       if ([news.kubeconfig, news.kubeconfigPath, news.context, news.insecureSkipTlsVerify].some(isUnknown)) {
         // Reported as unknown by the policy pack at preview, never passed silently.
         Object.assign(inputs, { kubernetesVersion: unknownValue, crdCount: unknownValue });
@@ -332,6 +358,8 @@ export const managedClusterProvider = specProvider<ManagedClusterArgs, typeof sp
         const sameServer = olds.server === resolved.server;
         const kubernetesVersion = factFromState(olds, "kubernetesVersion", sameServer, isText);
         const crdCount = factFromState(olds, "crdCount", sameServer, isNumber);
+        // Invalid inputs stop here: check refuses them before any remote call.
+        if (check.failures.length > 0) return;
         Object.assign(inputs, kubernetesVersion !== undefined && crdCount !== undefined ? { kubernetesVersion, crdCount } : await lookUpCluster(resolved));
       } catch (error) {
         const message = (error as Error).message;

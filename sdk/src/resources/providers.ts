@@ -3,17 +3,20 @@
 // (`pulumi-codefresh/dist/resources/providers`) is in every stack's state: keep it.
 import "./provider/compile-cache"; // first: it speeds up loading what follows
 import type * as pulumi from "@pulumi/pulumi";
-import { applicationProvider } from "./application";
-import { argoRolloutsProvider } from "./argo-rollouts";
-import { gitSourceProvider } from "./git-source";
-import { hostedRuntimeProvider } from "./hosted-runtime";
-import { managedClusterProvider } from "./managed-cluster";
+import { applicationSpec, applicationProvider } from "./application";
+import { argoRolloutsSpec, argoRolloutsProvider } from "./argo-rollouts";
+import { gitSourceSpec, gitSourceProvider } from "./git-source";
+import { hostedRuntimeSpec, hostedRuntimeProvider } from "./hosted-runtime";
+import { managedClusterSpec, managedClusterProvider } from "./managed-cluster";
 import { configure, processContext } from "./provider/process";
-import { runtimeProvider } from "./runtime";
-import { sharedConfigRepoProvider } from "./shared-config-repo";
+import { runtimeSpec, runtimeProvider } from "./runtime";
+import { sharedConfigRepoSpec, sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
+import { declarationOf, type Declaration } from "./spec";
 
 export { configure, processContext };
+export type { Declaration, DeclaredArg } from "./spec";
+export type { ValueKind } from "./provider/check";
 
 /** A provider as the engine drives it: raw values in, until `check` has run. */
 export type EngineProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
@@ -27,6 +30,19 @@ export const providers: Record<ProviderKey, EngineProvider> = {
   ArgoRollouts: argoRolloutsProvider,
   Application: applicationProvider,
 };
+
+/** What each resource declares (arguments with their kinds of value, derived inputs, outputs), from its spec. */
+export function declarations(): Record<ProviderKey, Declaration> {
+  return {
+    HostedRuntime: declarationOf(hostedRuntimeSpec),
+    Runtime: declarationOf(runtimeSpec),
+    SharedConfigRepo: declarationOf(sharedConfigRepoSpec),
+    GitSource: declarationOf(gitSourceSpec),
+    ManagedCluster: declarationOf(managedClusterSpec),
+    ArgoRollouts: declarationOf(argoRolloutsSpec),
+    Application: declarationOf(applicationSpec),
+  };
+}
 
 /** What the shim calls: the implementation of `key`, plus `configure`. */
 export function get(key: ProviderKey): EngineProvider & { configure: typeof configure } {

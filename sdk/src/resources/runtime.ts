@@ -37,6 +37,9 @@ const spec = resourceSpec<RuntimeArgs>()({
   },
 });
 
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as runtimeSpec };
+
 type Inputs = InputsOf<RuntimeArgs, typeof spec.fields>;
 type Outputs = OutputsOf<RuntimeArgs, typeof spec.fields>;
 

@@ -8,7 +8,7 @@ import { ConflictError } from "../errors";
 import * as git from "../git";
 import { secureUrl } from "../net";
 import { claim, claimOrThrow, identities, urnOf } from "./ownership";
-import { validate, Validate } from "./provider/check";
+import { validate, Validate, validator } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { isNumber, lookUpRepoSize, recordedFact, type RepoSizeLookup } from "./provider/facts";
 import { readResult } from "./provider/guard";
@@ -63,9 +63,8 @@ export interface SharedConfigRepoArgs {
 }
 
 /** A repo URL in Codefresh's format, normalised. */
-const repoUrl =
-  (example?: string): Validate =>
-  (check, property, value) => {
+const repoUrl = (example?: string): Validate =>
+  validator("repo-url", (check, property, value) => {
     if (!check.requireString(property, value, ...(example ? [`the repo URL, for example ${example}`] : []))) return value;
     try {
       return git.parseRepoUrl(value, property).repoUrl;
@@ -73,19 +72,20 @@ const repoUrl =
       check.fail(property, (error as Error).message);
       return value;
     }
-  };
+  });
 
-const hostedProvider: Validate = (check, property, value) => {
+const hostedProvider: Validate = validator("git-provider", (check, property, value) => {
+  if (!check.requireString(property, value, `one of ${git.hostedGitProviders.join(", ")}`)) return value;
   try {
-    return git.assertHostedProvider(String(value), property);
+    return git.assertHostedProvider(value, property);
   } catch (error) {
     check.fail(property, (error as Error).message);
     return value;
   }
-};
+});
 
 /** An https URL (http only on loopback), without trailing slashes; whether its host may get the token is a check of its own. */
-const apiUrl: Validate = (check, property, value) => {
+const apiUrl: Validate = validator("api-url", (check, property, value) => {
   try {
     secureUrl(String(value), property, { loopbackHttp: true });
     return String(value).replace(/\/+$/, "");
@@ -93,7 +93,7 @@ const apiUrl: Validate = (check, property, value) => {
     check.fail(property, `"${String(value)}" must be an https URL, for example https://api.github.com`);
     return value;
   }
-};
+});
 
 /** The fields of a SharedConfigRepo: what a change means, their checks and defaults (see ./spec.ts). */
 const spec = resourceSpec<SharedConfigRepoArgs>()({
@@ -125,6 +125,9 @@ const spec = resourceSpec<SharedConfigRepoArgs>()({
     csdpValidated: output<boolean>(),
   },
 });
+
+/** The declaration, for `pulumi-codefresh/provider`'s `declarations`. */
+export { spec as sharedConfigRepoSpec };
 
 type Inputs = InputsOf<SharedConfigRepoArgs, typeof spec.fields>;
 type Outputs = OutputsOf<SharedConfigRepoArgs, typeof spec.fields>;

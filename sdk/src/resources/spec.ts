@@ -4,7 +4,7 @@
 // all come from it; the resource file keeps its TSDoc'd `Args` and the orchestration of its calls.
 import * as pulumi from "@pulumi/pulumi";
 import { ownUrn, providerVersion, stackMarker, Timeouts, timeoutsOf, typeModule, typeToken } from "./common";
-import { Check, Validate } from "./provider/check";
+import { Check, Validate, ValueKind } from "./provider/check";
 import type { ProviderContext } from "./provider/context";
 import { diffFields, DiffRules } from "./provider/diff";
 import { guard, plain } from "./provider/guard";
@@ -156,6 +156,41 @@ export function programProps<A, S extends Fields<A>>(
   return { ...props, __stack: stackMarker(), __urn: ownUrn(name, spec.type, opts), __timeouts: timeoutsOf(opts), providerVersion };
 }
 
+/** A program argument as its spec declares it. */
+export interface DeclaredArg {
+  readonly name: string;
+  /** The kind of value its validator accepts; undefined for an argument without one. */
+  readonly kind: ValueKind | undefined;
+  /** Checked even when missing. */
+  readonly required: boolean;
+  /** The program sets it when omitted. */
+  readonly hasDefault: boolean;
+  readonly secret: boolean;
+}
+
+/** What a resource declares: its arguments, the inputs check derives, and its outputs (for tests and tools). */
+export interface Declaration {
+  readonly type: ProviderKey;
+  readonly args: readonly DeclaredArg[];
+  readonly derived: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+export function declarationOf<A, S extends Fields<A>>(spec: ResourceSpec<A, S>): Declaration {
+  const fields = spec.fields as Record<string, Field>;
+  const args = Object.entries(fields).flatMap(([name, field]) =>
+    field.role === "arg"
+      ? [{ name, kind: field.validate?.kind, required: field.required === true, hasDefault: field.default !== undefined, secret: field.secret === true }]
+      : [],
+  );
+  return {
+    type: spec.type,
+    args,
+    derived: keysWith(fields, (field) => field.role === "derived"),
+    outputs: keysWith(fields, (field) => field.role === "output"),
+  };
+}
+
 /** What a change of each field means, from the spec: the rules of the engine's diff. */
 export function diffRulesOf<A, S extends Fields<A>>(spec: ResourceSpec<A, S>): DiffRules {
   const fields = spec.fields as Record<string, Field>;
@@ -178,6 +213,28 @@ export function checkFields<A, S extends Fields<A>, T extends object>(spec: Reso
     inputs[key] = field.validate(check, key, value);
   }
   return inputs as T;
+}
+
+/**
+ * Refuses the keys of `news` the resource does not declare, each named with the fix: the typed SDK never
+ * sends one, but a program that casts (`as any`) or builds its args from data can. Keys starting `__` are
+ * the engine's and this package's bookkeeping (`__provider`, `__stack`, `__urn`, `__timeouts`, …), and
+ * `providerVersion` is recorded by the program: they pass. An output given a value is refused too.
+ */
+export function checkKeys<A, S extends Fields<A>>(spec: ResourceSpec<A, S>, news: object, check: Check): void {
+  const fields = spec.fields as Record<string, Field>;
+  const args = keysWith(fields, (field) => field.role === "arg");
+  for (const [key, value] of Object.entries(news)) {
+    if (key.startsWith("__") || key === "providerVersion") continue;
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (field?.role === "arg" || field?.role === "derived") continue;
+    if (field?.role === "output") {
+      if (value !== undefined && value !== null) check.fail(key, `is an output of ${spec.type} (Codefresh reports it), not an input: remove it`);
+      continue;
+    }
+    const near = args.find((arg) => arg.toLowerCase() === key.toLowerCase());
+    check.fail(key, `is not an input of ${spec.type}: ${near ? `did you mean ${near}?` : "remove it"} (its inputs: ${args.join(", ")})`);
+  }
 }
 
 /** What a resource's methods receive from `check`: the raw and the field-checked values, and the collector. */
@@ -226,6 +283,7 @@ export function specProvider<A, S extends Fields<A>, I extends object, O extends
       return guard(ctx.secrets, async () => {
         const check = new Check(ctx.secrets);
         const raw: Unchecked<I> = { ...news };
+        checkKeys(spec, raw, check);
         const inputs = checkFields(spec, raw, check);
         await methods.check?.(ctx, { olds: { ...olds }, news: raw, inputs, check });
         return { inputs: plain(inputs) as I, failures: check.failures };
