@@ -134,7 +134,7 @@ export function createApiHandler({ service, faults, metrics, graphql, baseUrl, l
       if (!(error instanceof RequestError)) throw error;
       metrics.count("invalid", "query");
       metrics.record({ at: new Date(started).toISOString(), surface, operation: "invalid", kind: "query", status: error.status, ms: Date.now() - started });
-      return sendRequestError(req, res, error);
+      return sendRequestError(res, error);
     }
     const { body, operation, kind } = request;
     const record = (status: number, fault?: string) =>

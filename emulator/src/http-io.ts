@@ -8,7 +8,7 @@ import { RequestError } from "./errors";
 /** The default bound on a request body: Codefresh's documents and registrations are a few KiB. */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
-function bodyTooLarge(maxBytes: number): RequestError {
+export function bodyTooLarge(maxBytes: number): RequestError {
   return new RequestError(413, `request body over ${maxBytes} bytes (the emulator's maxBodyBytes, --max-body-bytes)`);
 }
 
@@ -80,12 +80,12 @@ export function sendJson(res: http.ServerResponse, status: number, value: unknow
 }
 
 /**
- * Answers a {@link RequestError} as `{ error, status }`. A body left unread closes the connection after
- * the answer: the next request on it could not be told from the rest of this one.
+ * Answers a {@link RequestError} as `{ error, status }`. node discards what is left of an unread body (on a
+ * kept-alive connection: bounded by the request timeout) rather than resetting a client still sending it.
  */
-export function sendRequestError(req: http.IncomingMessage, res: http.ServerResponse, error: RequestError): void {
+export function sendRequestError(res: http.ServerResponse, error: RequestError): void {
   if (res.headersSent || res.destroyed) return;
-  sendJson(res, error.status, { error: error.message, status: error.status }, { ...error.headers, ...(req.complete ? {} : { connection: "close" }) });
+  sendJson(res, error.status, { error: error.message, status: error.status }, error.headers);
 }
 
 /** Codefresh's answer to a missing or wrong key, as its docs quote it. */

@@ -12,7 +12,7 @@ import { ApplicationSync } from "./argo-sync";
 import { GitEffects, GitServerEffects } from "./git-effects";
 import { createGraphqlServers } from "./graphql-servers";
 import { RequestError } from "./errors";
-import { answerClientError, defaultMaxBodyBytes, sendJson, sendRequestError } from "./http-io";
+import { answerClientError, bodyTooLarge, defaultMaxBodyBytes, sendJson, sendRequestError } from "./http-io";
 import { Counters, LoggedRequest, RequestMetrics } from "./metrics";
 import { hashApiKey, newAccount } from "./model";
 import { defaultQueryLimits, QueryLimits } from "./query-limits";
@@ -132,8 +132,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const admin = createAdminHandler({ store, service, faults, metrics, maxBodyBytes });
 
   const dispatch = async (req: http.IncomingMessage, res: http.ServerResponse, started: number): Promise<void> => {
-    const url = new URL(req.url ?? "/", baseUrl);
+    const url = URL.parse(req.url ?? "/", baseUrl); // a target such as `//` is no URL
+    if (url === null) throw new RequestError(400, `the request target ${JSON.stringify(req.url)} is not a valid path`);
     return url.pathname.startsWith(adminPathPrefix) ? admin(req, res, url) : api(req, res, url, started);
+  };
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    dispatch(req, res, Date.now()).catch((error: unknown) => {
+      if (error instanceof RequestError) sendRequestError(res, error);
+      else if (!res.headersSent) sendJson(res, 500, { error: `emulator: ${(error as Error).message}` });
+      else res.destroy();
+    });
   };
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
   const server = http.createServer(
@@ -144,15 +152,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       headersTimeout: requestTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
     },
-    (req, res) => {
-      dispatch(req, res, Date.now()).catch((error: unknown) => {
-        if (error instanceof RequestError) sendRequestError(req, res, error);
-        else if (!res.headersSent) sendJson(res, 500, { error: `emulator: ${(error as Error).message}` });
-        else res.destroy();
-      });
-    },
+    onRequest,
   );
   server.on("clientError", answerClientError);
+  // A client that asks before sending its body (Expect: 100-continue) learns of a body over the limit before it sends it.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (Number(req.headers["content-length"]) > maxBodyBytes) {
+      return sendRequestError(res, new RequestError(413, bodyTooLarge(maxBodyBytes).message, { connection: "close" })); // the body will not come
+    }
+    res.writeContinue();
+    onRequest(req, res);
+  });
   const port = await listen(server, options.port ?? 0);
   baseUrl = `http://127.0.0.1:${port}`;
   const stopClusterInfoUpdater = service.startClusterInfoUpdater();
