@@ -1,13 +1,15 @@
 // The admin API under /_emulator: health, counters and the request log, fault rules, the clock, accounts,
 // a secret-free view of the state, and what a user does in the Codefresh UI where the public API has no
 // operation. Tests, benchmarks and the demo drive the emulator through it; Codefresh has nothing like it.
+// Bodies are JSON objects whose fields are checked before use: a malformed one is a 400 naming the field.
 import type http from "node:http";
 import { GraphQLError } from "graphql";
+import { RequestError } from "./errors";
 import type { FaultRule, Faults } from "./faults";
-import { readBody, sendJson } from "./http-io";
+import { describeJsonValue, parseJsonObject, readBody, sendJson } from "./http-io";
 import type { RequestMetrics } from "./metrics";
 import { AccountPlan, newAccount } from "./model";
-import { ConnectGitInput, CodefreshService, defaultHostedRuntimeName } from "./service";
+import { CodefreshService, defaultHostedRuntimeName } from "./service";
 import type { StateStore } from "./store";
 
 export interface SeedAccount {
@@ -21,6 +23,7 @@ export interface AdminDependencies {
   service: CodefreshService;
   faults: Faults;
   metrics: RequestMetrics;
+  maxBodyBytes: number;
 }
 
 export const adminPathPrefix = "/_emulator/";
@@ -33,12 +36,50 @@ function sendBusinessError(res: http.ServerResponse, error: unknown): void {
   sendJson(res, status, { error: (error as Error).message, code });
 }
 
-async function readJson<T>(req: http.IncomingMessage): Promise<T> {
-  return JSON.parse(await readBody(req)) as T;
+/** The body as a JSON object; an empty body is `{}`. */
+async function readJson(req: http.IncomingMessage, maxBodyBytes: number): Promise<Record<string, unknown>> {
+  const text = await readBody(req, maxBodyBytes);
+  return text.trim() === "" ? {} : parseJsonObject(text);
+}
+
+function wrongField(name: string, expected: string, value: unknown): RequestError {
+  return new RequestError(400, `"${name}" must be ${expected}, got ${describeJsonValue(value)}`);
+}
+
+function nullableString(body: Record<string, unknown>, name: string): string | null {
+  return optionalString(body, name) ?? null;
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw wrongField(name, "a string", value);
+  return value;
+}
+
+function requiredString(body: Record<string, unknown>, name: string): string {
+  const value = optionalString(body, name);
+  if (value === undefined || value === "") throw new RequestError(400, `"${name}" is required (a non-empty string)`);
+  return value;
+}
+
+function optionalNumber(body: Record<string, unknown>, name: string): number | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value)) throw wrongField(name, "a number", value);
+  return value;
+}
+
+const plans: readonly AccountPlan[] = ["FREE", "PRO", "ENTERPRISE"];
+
+function optionalPlan(body: Record<string, unknown>): AccountPlan | undefined {
+  const plan = optionalString(body, "plan");
+  if (plan !== undefined && !plans.includes(plan as AccountPlan)) throw new RequestError(400, `"plan" must be one of ${plans.join(", ")}, got "${plan}"`);
+  return plan as AccountPlan | undefined;
 }
 
 /** The handler of every `/_emulator/…` route. */
-export function createAdminHandler({ store, service, faults, metrics }: AdminDependencies) {
+export function createAdminHandler({ store, service, faults, metrics, maxBodyBytes }: AdminDependencies) {
   const accountNamed = (name: string) => Object.values(store.current.accounts).find((a) => a.name === name);
 
   return async function admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -56,9 +97,12 @@ export function createAdminHandler({ store, service, faults, metrics }: AdminDep
       case "GET /_emulator/faults":
         return sendJson(res, 200, { rules: faults.list(), injected: faults.injected });
       case "PUT /_emulator/faults": {
-        const parsed = await readJson<{ rules?: FaultRule[]; seed?: number }>(req);
+        const parsed = await readJson(req, maxBodyBytes);
+        const rules = parsed.rules ?? [];
+        if (!Array.isArray(rules)) throw wrongField("rules", "an array of fault rules", rules);
+        const seed = optionalNumber(parsed, "seed");
         try {
-          faults.set(parsed.rules ?? [], parsed.seed);
+          faults.set(rules as FaultRule[], seed); // faults.ts checks each rule
         } catch (error) {
           return sendJson(res, 400, { error: (error as Error).message });
         }
@@ -68,42 +112,53 @@ export function createAdminHandler({ store, service, faults, metrics }: AdminDep
         faults.set([]);
         return sendJson(res, 200, { rules: [] });
       case "POST /_emulator/clock": {
-        const parsed = await readJson<{ advanceMs?: number }>(req);
+        const advanceMs = optionalNumber(await readJson(req, maxBodyBytes), "advanceMs") ?? 0;
         await store.update((state) => {
-          state.clockOffsetMs += parsed.advanceMs ?? 0;
+          state.clockOffsetMs += advanceMs;
         });
         return sendJson(res, 200, { clockOffsetMs: store.current.clockOffsetMs });
       }
       // What a user does in the Codefresh UI where the public API has no operation (install the hosted
       // runtime, connect its git provider): available even with --no-hosted-install-api.
       case "POST /_emulator/ui/hosted-runtime": {
-        const body = await readJson<{ account: string; runtimeName?: string }>(req);
-        const target = accountNamed(body.account);
-        if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
+        const body = await readJson(req, maxBodyBytes);
+        const accountName = requiredString(body, "account");
+        const runtimeName = optionalString(body, "runtimeName") ?? defaultHostedRuntimeName;
+        const target = accountNamed(accountName);
+        if (!target) return sendJson(res, 404, { error: `no account ${accountName}` });
         try {
-          const runtime = await service.installHosted(target.id, body.runtimeName ?? defaultHostedRuntimeName);
+          const runtime = await service.installHosted(target.id, runtimeName);
           return sendJson(res, 201, { name: runtime.name });
         } catch (error) {
           return sendBusinessError(res, error);
         }
       }
       case "POST /_emulator/ui/connect-git": {
-        const body = await readJson<{ account: string; runtime?: string } & ConnectGitInput>(req);
-        const target = accountNamed(body.account);
-        if (!target) return sendJson(res, 404, { error: `no account ${body.account}` });
+        const body = await readJson(req, maxBodyBytes);
+        const accountName = requiredString(body, "account");
+        const input = {
+          provider: requiredString(body, "provider"),
+          apiUrl: nullableString(body, "apiUrl"),
+          sharingPolicy: optionalString(body, "sharingPolicy") ?? "ALL_USERS_IN_ACCOUNT",
+          token: requiredString(body, "token"),
+          refreshToken: nullableString(body, "refreshToken"),
+          username: nullableString(body, "username"),
+          suggestedIscRepo: requiredString(body, "suggestedIscRepo"),
+          suggestedGsRepo: requiredString(body, "suggestedGsRepo"),
+        };
+        const runtimeName = optionalString(body, "runtime") ?? defaultHostedRuntimeName;
+        const target = accountNamed(accountName);
+        if (!target) return sendJson(res, 404, { error: `no account ${accountName}` });
         try {
-          await service.connectGit(target.id, body.runtime ?? defaultHostedRuntimeName, {
-            ...body,
-            sharingPolicy: body.sharingPolicy ?? "ALL_USERS_IN_ACCOUNT",
-          });
+          await service.connectGit(target.id, runtimeName, input);
         } catch (error) {
           return sendBusinessError(res, error);
         }
         return sendJson(res, 200, { connected: true });
       }
       case "POST /_emulator/accounts": {
-        const seed = await readJson<SeedAccount>(req);
-        if (!seed.name || !seed.apiKey) return sendJson(res, 400, { error: "name and apiKey are required" });
+        const body = await readJson(req, maxBodyBytes);
+        const seed: SeedAccount = { name: requiredString(body, "name"), apiKey: requiredString(body, "apiKey"), plan: optionalPlan(body) };
         const account = newAccount(seed.name, seed.apiKey, seed.plan);
         const created = await store.update((state) => {
           if (Object.values(state.accounts).some((a) => a.name === seed.name)) return false;

@@ -4,12 +4,13 @@
 //   codefresh-emulator --port 8080 --data ./cf-data --account acme:KEY [--account other:KEY2:ENTERPRISE]
 //                      [--accounts-file accounts.json] [--fault 429:rate=0.2] [--latency-ms 20]
 //                      [--install-delay-ms 2000] [--delete-delay-ms 1000] [--git-ca-file ca.pem]
-//                      [--no-hosted-install-api]
+//                      [--no-hosted-install-api] [--max-body-bytes 1048576] [--request-timeout-ms 10000]
+//                      [--max-query-depth 15] [--max-query-selections 1000] [--max-query-tokens 3000]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { faultKindRegistry, parseFaultSpec } from "./faults";
 import type { AccountPlan } from "./model";
-import { SeedAccount, startEmulator } from "./server";
+import { defaultMaxBodyBytes, defaultQueryLimits, defaultRequestTimeoutMs, SeedAccount, startEmulator } from "./server";
 
 /** The registered fault kinds, one a line, as the usage shows them. */
 function faultKindsUsage(): string {
@@ -34,7 +35,12 @@ ${faultKindsUsage()}
   --git-ca-file FILE        extra CA bundle for the git server
   --secret-key-file FILE    key sealing the secrets kept on disk (also CODEFRESH_EMULATOR_SECRET_KEY); keep it
                             outside --data; without one, secrets kept do not survive a restart
-  --no-hosted-install-api   serve only Codefresh's public schema (no invented hosted-install operations)`;
+  --no-hosted-install-api   serve only Codefresh's public schema (no invented hosted-install operations)
+  --max-body-bytes N        larger request bodies are answered 413 (default ${defaultMaxBodyBytes})
+  --request-timeout-ms N    a request not received whole (headers and body) in this time is answered 408 (default ${defaultRequestTimeoutMs})
+  --max-query-depth N       GraphQL documents nested deeper are answered 400 (default ${defaultQueryLimits.maxDepth})
+  --max-query-selections N  GraphQL documents with more selections (fields, aliases, fragments as spread) are answered 400 (default ${defaultQueryLimits.maxSelections})
+  --max-query-tokens N      GraphQL documents of more tokens are answered 400 (default ${defaultQueryLimits.maxTokens})`;
 
 function main(): Promise<void> {
   const { values } = parseArgs({
@@ -53,6 +59,11 @@ function main(): Promise<void> {
       "git-ca-file": { type: "string" },
       "secret-key-file": { type: "string" },
       "no-hosted-install-api": { type: "boolean", default: false },
+      "max-body-bytes": { type: "string" },
+      "request-timeout-ms": { type: "string" },
+      "max-query-depth": { type: "string" },
+      "max-query-selections": { type: "string" },
+      "max-query-tokens": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -93,6 +104,13 @@ function main(): Promise<void> {
     gitCaBundle: values["git-ca-file"] ? readFileSync(values["git-ca-file"], "utf8") : undefined,
     hostedInstallApi: !values["no-hosted-install-api"],
     secretKey,
+    maxBodyBytes: number("max-body-bytes", values["max-body-bytes"]),
+    requestTimeoutMs: number("request-timeout-ms", values["request-timeout-ms"]),
+    queryLimits: {
+      maxDepth: number("max-query-depth", values["max-query-depth"]),
+      maxSelections: number("max-query-selections", values["max-query-selections"]),
+      maxTokens: number("max-query-tokens", values["max-query-tokens"]),
+    },
   }).then((emulator) => {
     console.log(`codefresh-emulator listening on ${emulator.url}`);
     console.log(`  platform GraphQL: ${emulator.url}/2.0/api/graphql   admin: ${emulator.url}/_emulator/counters`);

@@ -197,10 +197,26 @@ export class Faults {
   }
 }
 
+/** Refuses a rule that would fail later, on the requests it fires for (rules also come from the admin API's JSON). */
 function validateRule(rule: FaultRule): void {
+  if (typeof rule !== "object" || rule === null || Array.isArray(rule)) throw new Error(`a fault rule must be an object, got ${JSON.stringify(rule)}`);
   if (!faultKindDefinition(rule.kind)) throw new Error(`unknown fault kind "${String(rule.kind)}"; one of ${faultKinds.join(", ")}`);
-  if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error(`fault rate must be between 0 and 1, got ${rule.rate}`);
-  if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0)) throw new Error(`fault count must be a whole number, got ${rule.count}`);
+  if (rule.rate !== undefined && !(typeof rule.rate === "number" && rule.rate >= 0 && rule.rate <= 1))
+    throw new Error(`fault rate must be between 0 and 1, got ${JSON.stringify(rule.rate)}`);
+  if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0))
+    throw new Error(`fault count must be a whole number, got ${JSON.stringify(rule.count)}`);
+  if (rule.operations !== undefined && !(Array.isArray(rule.operations) && rule.operations.every((operation) => typeof operation === "string"))) {
+    throw new Error(`fault operations must be a list of operation names, got ${JSON.stringify(rule.operations)}`);
+  }
+  for (const [name, value] of [
+    ["retryAfterSeconds", rule.retryAfterSeconds],
+    ["delayMs", rule.delayMs],
+  ] as const) {
+    // Retry-After goes into a header and delayMs into a timer: both must be plain non-negative numbers.
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0))
+      throw new Error(`fault ${name} must be a number of at least 0, got ${JSON.stringify(value)}`);
+  }
+  if (rule.message !== undefined && typeof rule.message !== "string") throw new Error(`fault message must be a string, got ${JSON.stringify(rule.message)}`);
 }
 
 /**

@@ -1,6 +1,8 @@
 // The two GraphQL servers (the platform API and every runtime's app-proxy), built the same way: the
-// public schema, plus the invented operations of schema/unconfirmed.ts unless they are switched off.
+// public schema, plus the invented operations of schema/unconfirmed.ts unless they are switched off, and
+// the same bounds on a document's size (query-limits.ts).
 import { createSchema, createYoga, type YogaServerInstance } from "graphql-yoga";
+import { QueryLimits, useQueryLimits } from "./query-limits";
 import { appProxyTypeDefs } from "./schema/app-proxy";
 import type { AppProxyContext, PlatformContext } from "./schema/context";
 import { platformTypeDefs } from "./schema/platform";
@@ -25,7 +27,7 @@ interface SchemaParts<Context> {
 }
 
 /** One yoga server on `endpoint`; errors unmasked, because a business error's message is the answer. */
-function graphqlServer<Context extends object>(endpoint: string, parts: SchemaParts<Context>): GraphqlServer<Context> {
+function graphqlServer<Context extends object>(endpoint: string, parts: SchemaParts<Context>, limits: QueryLimits): GraphqlServer<Context> {
   return createYoga<Context>({
     schema: createSchema<Context>(parts),
     graphqlEndpoint: endpoint,
@@ -33,11 +35,12 @@ function graphqlServer<Context extends object>(endpoint: string, parts: SchemaPa
     graphiql: false,
     logging: false,
     maskedErrors: false,
+    plugins: [useQueryLimits(limits)],
   });
 }
 
 /** `withUnconfirmed`: serve the invented hosted-install and connect-git operations too. */
-export function createGraphqlServers(withUnconfirmed: boolean): GraphqlServers {
+export function createGraphqlServers(withUnconfirmed: boolean, limits: QueryLimits): GraphqlServers {
   const platform: SchemaParts<PlatformContext> = withUnconfirmed
     ? { typeDefs: [platformTypeDefs, unconfirmedPlatformTypeDefs], resolvers: [platformResolvers, unconfirmedPlatformResolvers] }
     : { typeDefs: [platformTypeDefs], resolvers: [platformResolvers] };
@@ -45,7 +48,7 @@ export function createGraphqlServers(withUnconfirmed: boolean): GraphqlServers {
     ? { typeDefs: [appProxyTypeDefs, unconfirmedAppProxyTypeDefs], resolvers: [appProxyResolvers, unconfirmedAppProxyResolvers] }
     : { typeDefs: [appProxyTypeDefs], resolvers: [appProxyResolvers] };
   return {
-    platform: graphqlServer(platformGraphqlPath, platform),
-    appProxy: graphqlServer(appProxyGraphqlPath, appProxy),
+    platform: graphqlServer(platformGraphqlPath, platform, limits),
+    appProxy: graphqlServer(appProxyGraphqlPath, appProxy, limits),
   };
 }

@@ -739,26 +739,37 @@ export interface SubmittedKubeconfig {
 
 /** add-cluster.sh sends `kubectl config view --minify --flatten -o json | base64`. */
 export function parseSubmittedKubeconfig(base64: string): SubmittedKubeconfig {
-  let doc: {
-    "current-context"?: string;
-    contexts?: { name: string; context: { cluster: string; user: string } }[];
-    clusters?: { name: string; cluster: { server?: string; "certificate-authority-data"?: string; "insecure-skip-tls-verify"?: boolean } }[];
-    users?: { name: string; user: { token?: string } }[];
-  };
+  let doc: unknown;
   try {
-    doc = parseYaml(Buffer.from(base64, "base64").toString("utf8")) as typeof doc;
+    doc = parseYaml(Buffer.from(base64, "base64").toString("utf8"));
   } catch {
     throw new RestError(400, "kubeConfig is not base64 of a kubeconfig");
   }
-  const context = doc?.contexts?.find((c) => c.name === doc["current-context"]) ?? doc?.contexts?.[0];
-  const cluster = doc?.clusters?.find((c) => c.name === context?.context.cluster);
-  const user = doc?.users?.find((u) => u.name === context?.context.user);
-  if (!cluster?.cluster.server) throw new RestError(400, "kubeConfig has no cluster server for its current context");
-  if (!user?.user.token) throw new RestError(400, "kubeConfig has no bearer token for its current context");
-  return {
-    server: cluster.cluster.server.replace(/\/+$/, ""),
-    caData: cluster.cluster["certificate-authority-data"],
-    insecure: cluster.cluster["insecure-skip-tls-verify"] === true,
-    token: user.user.token,
+  // Submitted by anyone: read every level as unknown, so a kubeconfig of the wrong shape is a 400, not a crash.
+  const root = asRecord(doc);
+  const named = (list: unknown, name: unknown, entry: string) => {
+    const items = Array.isArray(list) ? list.map(asRecord) : [];
+    const item = typeof name === "string" ? items.find((i) => i.name === name) : undefined;
+    return asRecord(item?.[entry]);
   };
+  const currentContext = root["current-context"];
+  const contexts = Array.isArray(root.contexts) ? root.contexts.map(asRecord) : [];
+  const context = asRecord((contexts.find((c) => c.name === currentContext) ?? contexts[0])?.context);
+  const cluster = named(root.clusters, context.cluster, "cluster");
+  const user = named(root.users, context.user, "user");
+  if (typeof cluster.server !== "string" || cluster.server === "") throw new RestError(400, "kubeConfig has no cluster server for its current context");
+  if (typeof user.token !== "string" || user.token === "") throw new RestError(400, "kubeConfig has no bearer token for its current context");
+  const caData = cluster["certificate-authority-data"];
+  if (caData !== undefined && typeof caData !== "string") throw new RestError(400, "kubeConfig's certificate-authority-data must be a string");
+  return {
+    server: cluster.server.replace(/\/+$/, ""),
+    caData,
+    insecure: cluster["insecure-skip-tls-verify"] === true,
+    token: user.token,
+  };
+}
+
+/** `value` if it is a map, else an empty one. */
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

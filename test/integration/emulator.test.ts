@@ -1,7 +1,8 @@
 // The Codefresh emulator over HTTP: authentication and isolation, the exact documents of Codefresh's
-// public clients, the hosted runtime's lifecycle, single-runtime refusal, persistence across kill -9,
-// and fault injection with counters.
-import { mkdtemp, rm } from "node:fs/promises";
+// public clients, the hosted runtime's lifecycle, single-runtime refusal, persistence across kill -9 (after
+// acknowledged writes, and in the middle of a burst of them), and fault injection with counters.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { accountA, accountB, adminCall, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
@@ -215,6 +216,57 @@ describe("emulator: state on disk", () => {
         expect(account.body.data).toEqual({ me: { activeAccount: { sharedConfigRepo: "https://github.com/acme/isc.git" } } });
         const state = await adminCall<{ accounts: unknown[] }>(second.url, "GET", "state");
         expect(JSON.stringify(state)).not.toContain(accountA.apiKey);
+      } finally {
+        await second.kill("SIGTERM");
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("kill -9 in the middle of a burst of writes leaves a readable state with every acknowledged write", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "cf-emulator-burst-"));
+    const args = ["--data", dataDir, "--account", `${accountA.name}:${accountA.apiKey}`];
+    try {
+      const first = await spawnEmulatorCli(args);
+      // Writers that each add accounts one after another until the process dies: the store is always mid-write.
+      const acknowledged: string[] = [];
+      let refused: string | undefined;
+      const writer = async (stream: number) => {
+        for (let i = 0; refused === undefined; i++) {
+          const name = `burst-${stream}-${i}`;
+          let answer: Response;
+          try {
+            answer = await fetch(`${first.url}/_emulator/accounts`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ name, apiKey: `cf-burst-key-${name}` }),
+            });
+          } catch {
+            return; // the process is gone
+          }
+          if (answer.status === 201)
+            acknowledged.push(name); // answered only once the write is on disk
+          else refused = `${name}: ${answer.status} ${await answer.text()}`;
+        }
+      };
+      const writers = [0, 1, 2, 3, 4, 5].map(writer);
+      while (acknowledged.length < 50 && refused === undefined) await delay(5);
+      expect(refused).toBeUndefined();
+      await first.kill("SIGKILL");
+      await Promise.all(writers);
+      const acknowledgedBeforeKill = [...acknowledged];
+
+      const file = JSON.parse(await readFile(join(dataDir, "state.json"), "utf8")) as { version: number };
+      expect(file.version).toBe(1);
+      const second = await spawnEmulatorCli(args);
+      try {
+        const state = await adminCall<{ accounts: { name: string }[] }>(second.url, "GET", "state");
+        const names = new Set(state.accounts.map((a) => a.name));
+        expect(acknowledgedBeforeKill.filter((name) => !names.has(name))).toEqual([]);
+        expect(names.has(accountA.name)).toBe(true);
+        const me = await graphqlCall(`${second.url}/2.0/api/graphql`, `cf-burst-key-${acknowledgedBeforeKill[0]}`, "query { me { activeAccount { name } } }");
+        expect(me.body.data).toEqual({ me: { activeAccount: { name: acknowledgedBeforeKill[0] } } });
       } finally {
         await second.kill("SIGTERM");
       }
