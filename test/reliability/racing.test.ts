@@ -43,22 +43,38 @@ async function disposeAll(programs: TestProgram[]): Promise<void> {
   await Promise.all(programs.map((program) => program.dispose()));
 }
 
+/**
+ * Two stacks declaring the hosted runtime (`adoptRuntime` as given), their `up`s started together; `body`
+ * gets what each `up` gave and the account's runtimes right after. Stops what it started.
+ */
+async function raceForTheRuntime(
+  adopt: boolean,
+  body: (race: { emulator: TestEmulator; programs: TestProgram[]; results: PromiseSettledResult<UpResult>[]; runtimes: string[] }) => Promise<void>,
+): Promise<void> {
+  const org = await newOrg();
+  const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 500 });
+  const programs: TestProgram[] = [];
+  try {
+    for (const name of ["racer-a", "racer-b"]) {
+      const config = codefreshStackConfig({ apiUrl: emulator.url, org, gitSources: [], extra: { adoptRuntime: String(adopt) } });
+      programs.push(await testProgram("codefresh-stack", config, { stackName: name }));
+    }
+    // A backed-up server starts each install late, so both stacks have looked for a hosted runtime, and
+    // found none, before either install is applied: the race is run every time, not only when lucky.
+    await emulator.admin("PUT", "faults", { rules: [{ kind: "late", delayMs: 4_000, operations: ["installHostedRuntime"] }] });
+    const results = await upTogether(programs.map((p) => p.stack));
+    await emulator.admin("DELETE", "faults");
+    const runtimes = (await accountOf(emulator)).runtimes.map((r) => r.name);
+    await body({ emulator, programs, results, runtimes });
+  } finally {
+    await disposeAll(programs);
+    await emulator.dispose();
+  }
+}
+
 describe("two stacks declaring the account's hosted runtime, up at once", () => {
   test.each(Array.from({ length: runtimeRaces }, (_, i) => [i + 1]))("race %d: one runtime; the loser is told to adopt it, and then converges", async () => {
-    const org = await newOrg();
-    const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 500 });
-    const programs: TestProgram[] = [];
-    try {
-      for (const name of ["racer-a", "racer-b"]) {
-        programs.push(await testProgram("codefresh-stack", codefreshStackConfig({ apiUrl: emulator.url, org, gitSources: [] }), { stackName: name }));
-      }
-      // A backed-up server starts each install late, so both stacks have looked for a hosted runtime, and
-      // found none, before either install is applied: the race is run every time, not only when lucky.
-      await emulator.admin("PUT", "faults", { rules: [{ kind: "late", delayMs: 4_000, operations: ["installHostedRuntime"] }] });
-      const results = await upTogether(programs.map((p) => p.stack));
-      await emulator.admin("DELETE", "faults");
-
-      const runtimes = (await accountOf(emulator)).runtimes.map((r) => r.name);
+    await raceForTheRuntime(false, async ({ emulator, programs, results, runtimes }) => {
       const winners = results.filter((r) => r.status === "fulfilled");
       const losers = results.flatMap((r, i) => (r.status === "rejected" ? [{ program: programs[i], error: String(r.reason) }] : []));
       const told = losers.length === 1 && /the account already has a hosted runtime \("codefresh-hosted"\).*set `adopt: true`/s.test(losers[0]?.error ?? "");
@@ -81,13 +97,25 @@ describe("two stacks declaring the account's hosted runtime, up at once", () => 
       ]);
       expect(converged).toBe(true);
       expect(after).toEqual([runtime]);
-      // Both stacks now hold the runtime: neither has anything left to do.
-      const previews = await Promise.all(programs.map((program) => program.stack.preview()));
-      expect(previews.map((p) => p.changeSummary)).toEqual([{ same: 3 }, { same: 3 }]);
-    } finally {
-      await disposeAll(programs);
-      await emulator.dispose();
-    }
+      // The adopted runtime is the loser's now: nothing left to do.
+      expect((await losers[0]?.program.stack.preview())?.changeSummary).toEqual({ same: 3 });
+    });
+  });
+
+  test("both with `adopt: true`: the one that installs second adopts what the first installed, and both converge", async () => {
+    await raceForTheRuntime(true, async ({ emulator, results, runtimes }) => {
+      const outcomes = results.map((r) =>
+        r.status === "fulfilled" ? `${r.value.summary.result} ${String(r.value.outputs.runtimeStatus?.value)}` : String(r.reason),
+      );
+      const clean = runtimes.length === 1 && outcomes.every((o) => o === "succeeded COMPLETED");
+      record({ racingRuns: 1, racingClean: clean ? 1 : 0 });
+
+      expect(runtimes).toEqual([runtime]);
+      expect(outcomes).toEqual(["succeeded COMPLETED", "succeeded COMPLETED"]);
+      // Both installs were sent (the race was run), one was refused.
+      const installs = emulator.requests().filter((r) => r.operation === "installHostedRuntime");
+      expect(installs).toHaveLength(2);
+    });
   });
 });
 
