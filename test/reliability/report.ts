@@ -12,6 +12,14 @@ export interface Counts {
   secretLeaks?: number;
   /** Crashes during the hosted install, recovered with the documented `adopt: true`. */
   runtimeAdoptions?: number;
+  /** Two stacks of one account racing: the hosted runtime, or git sources in one Shared Configuration Repo. */
+  racingRuns?: number;
+  /** Races that ended with exactly one runtime (the loser told to adopt it) or with no git source lost or doubled. */
+  racingClean?: number;
+  /** Hostile HTTP requests sent to the emulator (test/harness/hostile-requests.ts). */
+  hostileRequests?: number;
+  /** Of them, those answered their 4xx with the emulator still serving afterwards. */
+  hostileRejected?: number;
 }
 
 export function record(counts: Counts): void {

@@ -79,6 +79,21 @@ function outputs(context: ProviderContext, inputs: Inputs, runtime: RuntimeInfo)
   return { ...inputs, ...runtimeReport(context, runtime), accountPlan: context.value("codefresh:accountPlan") ?? "" };
 }
 
+/** The account's one hosted runtime exists and this stack does not manage it: adopt it, or leave it. */
+function alreadyHasHostedRuntime(existing: string, declared: string): ConflictError {
+  return new ConflictError(
+    "installHostedRuntime",
+    `the account already has a hosted runtime ("${existing}") that this stack does not manage; Codefresh allows one per account. To use it here, set \`adopt: true\` on this HostedRuntime${existing !== declared ? ` and \`name: "${existing}"\`` : ""}, with \`retainOnDelete: true\` if another stack manages it (a destroy of this stack then leaves it). If an interrupted \`pulumi up\` of this stack installed it (a hosted runtime can carry no marker of its stack), adopting it is the way to take it back`,
+  );
+}
+
+function adoptedNameDiffers(existing: string, declared: string): ConflictError {
+  return new ConflictError(
+    "installHostedRuntime",
+    `adopt: the account's hosted runtime is named "${existing}", not "${declared}"; set \`name: "${existing}"\``,
+  );
+}
+
 async function waitUntilInstalled(context: ProviderContext, inputs: Inputs): Promise<RuntimeInfo> {
   const timeout = parseDuration(inputs.__timeouts?.create) ?? installTimeoutMs;
   const probe = async () => {
@@ -126,23 +141,24 @@ export const hostedRuntimeProvider = specProvider<HostedRuntimeArgs, typeof spec
           `runtime "${hybrid.name}" is a hybrid runtime (installed with Codefresh's gitops-runtime Helm chart, installationType ${hybrid.installationType ?? "HELM"}); a HostedRuntime manages only the account's hosted runtime. To use it from this program, declare \`new Runtime("${hybrid.name}", { name: "${hybrid.name}" })\` (it reads the runtime and never changes it) and pass its name`,
         );
       }
-      if (existing && !inputs.adopt) {
-        throw new ConflictError(
-          "installHostedRuntime",
-          `the account already has a hosted runtime ("${existing.name}") that this stack does not manage; Codefresh allows one per account. To use it here, set \`adopt: true\` on this HostedRuntime${existing.name !== inputs.name ? ` and \`name: "${existing.name}"\`` : ""}, with \`retainOnDelete: true\` if another stack manages it (a destroy of this stack then leaves it). If an interrupted \`pulumi up\` of this stack installed it (a hosted runtime can carry no marker of its stack), adopting it is the way to take it back`,
-        );
-      }
-      if (existing && existing.name !== inputs.name) {
-        throw new ConflictError(
-          "installHostedRuntime",
-          `adopt: the account's hosted runtime is named "${existing.name}", not "${inputs.name}"; set \`name: "${existing.name}"\``,
-        );
-      }
+      if (existing && !inputs.adopt) throw alreadyHasHostedRuntime(existing.name, inputs.name);
+      if (existing && existing.name !== inputs.name) throw adoptedNameDiffers(existing.name, inputs.name);
       if (!existing) {
         // Against a Codefresh without this API, this fails with UnsupportedOperationError saying what
         // to click in the UI and to set `adopt: true`.
         context.log(`installing hosted runtime ${inputs.name} (Codefresh takes up to ten minutes)`);
-        await api.installHostedRuntime(inputs.name);
+        try {
+          await api.installHostedRuntime(inputs.name);
+        } catch (error) {
+          // Another stack (or the UI) installed it between the look above and this install: say what the
+          // look would have said, with the way out, not Codefresh's bare "only one per account".
+          const raced = error instanceof ConflictError ? await api.findHostedRuntime() : undefined;
+          if (!raced) throw error;
+          if (!inputs.adopt) throw alreadyHasHostedRuntime(raced.name, inputs.name);
+          if (raced.name !== inputs.name) throw adoptedNameDiffers(raced.name, inputs.name);
+          // `adopt: true` asked for the account's runtime, whoever installed it.
+          context.log(`adopting the account's hosted runtime ${raced.name}, installed meanwhile`);
+        }
       } else {
         context.log(`adopting the account's existing hosted runtime ${existing.name}`);
       }
