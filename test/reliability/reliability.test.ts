@@ -398,15 +398,18 @@ describe("crashes: nothing lost or duplicated", () => {
           if (Date.now() > deadline) throw new Error(`no createGitSource #${target} within 120 s`);
           await new Promise((r) => setTimeout(r, 10));
         }
-        // Then a little later, so the kills spread over the push: before, during and after the commit.
+        // Then a little later, so the kills spread over the push: at its start, a little into it, and (every
+        // third round) once its commit is in git, where the emulator may not have recorded the source yet.
         const afterMs = killPoint(round, 0, 400);
-        await new Promise((r) => setTimeout(r, afterMs));
+        if (round % 3 === 2) while ((await iscManifests(org)).length === 0) await new Promise((r) => setTimeout(r, 5));
+        else await new Promise((r) => setTimeout(r, afterMs));
         await emulator.kill("SIGKILL");
         emulator = await spawnEmulatorCli([...args, "--port", new URL(url).port]);
         // Where in the push it died: a manifest in git for a source Codefresh never recorded means mid-operation.
         const pushed = (await iscManifests(org)).length;
         const recorded = (await state()).accounts[0].gitSources.filter((s) => s.name !== "default-git-source").length;
-        console.log(`crash point: emulator during push (createGitSource #${target} + ${afterMs} ms; ${pushed} manifests in git, ${recorded} sources recorded)`);
+        const when = round % 3 === 2 ? "once committed" : `+ ${afterMs} ms`;
+        console.log(`crash point: emulator during push (createGitSource #${target} ${when}; ${pushed} manifests in git, ${recorded} sources recorded)`);
         await up; // failed, most likely: its emulator went away
         await convergesAfterCrash(program, state, { keep: true, check: (converged) => stateMatchesCodefresh(program, converged) });
       }
