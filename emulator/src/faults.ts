@@ -45,7 +45,8 @@ function statusFault<Kind extends `${number}`>(kind: Kind, summary: string): Fau
     kind,
     summary,
     before: (rule) => {
-      const retryAfter = rule.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+      // null leaves the header out, as a server or proxy that rate-limits without saying how long does.
+      const retryAfter = rule.retryAfterSeconds === null ? undefined : (rule.retryAfterSeconds ?? (status === 429 ? 1 : undefined));
       const headers: Record<string, string> = retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {};
       return {
         action: "answer",
@@ -68,7 +69,7 @@ function waitDelay(rule: FaultRule): Promise<FaultOutcome> {
  * parsing and the admin API all take the kinds from here, and a test checks the README's table against it.
  */
 export const faultKindRegistry = [
-  statusFault("429", "answered 429 with `Retry-After` (`retryAfter`, default 1 s) before the operation runs: nothing applied"),
+  statusFault("429", "answered 429 with `Retry-After` (`retryAfter`, default 1 s; `none` leaves it out) before the operation runs: nothing applied"),
   statusFault("500", "answered 500 before the operation runs: nothing applied"),
   statusFault("502", "answered 502 before the operation runs: nothing applied"),
   statusFault("503", "answered 503 before the operation runs: nothing applied (`Retry-After` only with `retryAfter`)"),
@@ -133,8 +134,8 @@ export interface FaultRule {
   count?: number;
   /** Only these operations (GraphQL root field names, or `addCluster` for the REST registration). */
   operations?: string[];
-  /** 429/503: the `Retry-After` header, in seconds (default 1 for 429). */
-  retryAfterSeconds?: number;
+  /** 429/503: the `Retry-After` header, in seconds (default 1 for 429); null: no header. */
+  retryAfterSeconds?: number | null;
   /** slow, late: added delay in ms (default 5000). */
   delayMs?: number;
   /** graphql-error: the message (default "Internal server error (injected)"). */
@@ -209,7 +210,7 @@ function validateRule(rule: FaultRule): void {
     throw new Error(`fault operations must be a list of operation names, got ${JSON.stringify(rule.operations)}`);
   }
   for (const [name, value] of [
-    ["retryAfterSeconds", rule.retryAfterSeconds],
+    ["retryAfterSeconds", rule.retryAfterSeconds ?? undefined],
     ["delayMs", rule.delayMs],
   ] as const) {
     // Retry-After goes into a header and delayMs into a timer: both must be plain non-negative numbers.
@@ -241,7 +242,7 @@ export function parseFaultSpec(spec: string): FaultRule[] {
             rule.count = Number(value);
             break;
           case "retryAfter":
-            rule.retryAfterSeconds = Number(value);
+            rule.retryAfterSeconds = value === "none" ? null : Number(value);
             break;
           case "delayMs":
             rule.delayMs = Number(value);

@@ -79,6 +79,12 @@ describe("emulator: the fault registry", () => {
     expect(after.body?.errors).toBeUndefined();
   });
 
+  test("429 leaves Retry-After out with retryAfterSeconds null (spec: retryAfter=none)", async () => {
+    expect(parseFaultSpec("429:retryAfter=none")).toEqual([{ kind: "429", retryAfterSeconds: null }]);
+    await emulator.admin("PUT", "faults", { rules: [{ kind: "429", count: 1, retryAfterSeconds: null }] });
+    expect(await callMe(emulator.url)).toMatchObject({ status: 429, retryAfter: null });
+  });
+
   test("a business fault never fires on a request; the rule it breaks takes it", async () => {
     await emulator.admin("PUT", "faults", { rules: [{ kind: "install-failure", count: 1 }] });
     emulator.resetCounters();

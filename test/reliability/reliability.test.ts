@@ -1,23 +1,36 @@
-// Reliability and security: faults of every kind, crashes (SIGKILL of `pulumi up`, emulator and
-// kube-apiserver restarts), bad input, secrets in every output, and account isolation. Each part adds
-// its counts to the report that `npm run test:reliability` prints as one line.
+// Reliability and security: faults of every kind on every step (up, an update, refresh, destroy), crashes
+// (SIGKILL of `pulumi up` in a create and an update and of `pulumi destroy`, kill -9 of the emulator during
+// up and while it pushes to the Shared Configuration Repo, kube-apiserver restarts), bad input, secrets in
+// every output, and account isolation. Each part adds its counts to the report that `npm run
+// test:reliability` prints as one line; under it (PULUMI_CODEFRESH_RELIABILITY_REPORT set) the fault and
+// crash scenarios run every kind and many rounds, under plain `npm test` one of each.
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
-import { cluster } from "pulumi-codefresh";
+import { cluster, git } from "pulumi-codefresh";
 import { configure, get } from "pulumi-codefresh/provider";
 import { generatedBadInputs, names } from "../harness/bad-input-table";
 import { badInputs, valid } from "../harness/bad-inputs";
-import { accountA, accountB, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
+import { accountA, accountB, adminCall, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { runPulumi, testProgram, TestProgram } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 import { record } from "./report";
 
-type State = { accounts: { name: string; runtimes: { name: string }[]; gitSources: { name: string }[]; clusters: { name: string; status: string }[] }[] };
+type State = {
+  accounts: {
+    name: string;
+    runtimes: { name: string }[];
+    gitSources: { name: string }[];
+    clusters: { name: string; status: string; labels?: Record<string, string> }[];
+  }[];
+};
 
 const soak = process.env.PULUMI_CODEFRESH_SOAK === "1";
+/** `npm run test:reliability`: every fault kind on every step and many crashes; plain `npm test`: one of each. */
+const volume = (process.env.PULUMI_CODEFRESH_RELIABILITY_REPORT ?? "") !== "";
 let orgCounter = 0;
 
 async function stackFor(url: string, kubeServer: string, caCert: string, adminToken: string, serviceAccount: string) {
@@ -91,6 +104,170 @@ describe("faults: up converges to the clean result with no duplicates", () => {
   });
 });
 
+type Account = State["accounts"][number];
+type Rule = { kind: string; rate: number; retryAfterSeconds?: number | null; delayMs?: number };
+const hostedRuntime = "codefresh-hosted";
+const ours = "pulumi-nodejs:dynamic/codefresh:";
+
+/** GET on Gitea's API as its admin, trusting its self-signed certificate; undefined on 404. */
+function giteaGet<T>(path: string): Promise<T | undefined> {
+  const gitea = sharedGitServer();
+  return new Promise((resolve, reject) => {
+    const req = request(`${gitea.apiUrl}${path}`, { ca: gitea.caCert, headers: { authorization: `token ${gitea.adminToken}` } }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => {
+        if (res.statusCode === 404) resolve(undefined);
+        else if (res.statusCode === 200) resolve(JSON.parse(text) as T);
+        else reject(new Error(`gitea GET ${path}: ${res.statusCode} ${text}`));
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The Application manifests of the hosted runtime's git sources in the Shared Configuration Repository: name and text, one per file. */
+async function iscManifests(org: string): Promise<{ name: string; text: string }[]> {
+  const gitea = sharedGitServer();
+  const entries = (await giteaGet<{ name: string; path: string; type: string }[]>(`/repos/${org}/codefresh-isc/contents/resources/${hostedRuntime}`)) ?? [];
+  const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
+  const isc = git.parseRepoUrl(`${gitea.url}/${org}/codefresh-isc.git`);
+  const manifests: { name: string; text: string }[] = [];
+  for (const entry of entries.filter((e) => e.type === "file" && e.name.endsWith(".yaml"))) {
+    const text = (await repos.readFile(isc, entry.path)) ?? "";
+    if (/^kind: Application$/m.test(text)) manifests.push({ name: /^metadata:\n {2}name: (\S+)$/m.exec(text)?.[1] ?? entry.name, text });
+  }
+  return manifests;
+}
+
+/** The stack's resources of one of this package's types, by their names in Codefresh. */
+async function namesInState(program: TestProgram, type: string): Promise<string[]> {
+  const resources = (await program.readState()).resources.filter((r) => r.type === `${ours}${type}`);
+  return resources.map((r) => String(r.outputs?.name)).sort();
+}
+
+/**
+ * Pulumi state and Codefresh agree: every git source and cluster in state exists in Codefresh and none
+ * twice, Codefresh has none the stack does not (but the default git source), and the Shared Configuration
+ * Repo holds exactly one Application manifest per git source in state.
+ */
+async function stateMatchesCodefresh(program: TestProgram, account: Account): Promise<void> {
+  const org = (await program.stack.getConfig("gitOrg")).value;
+  const sources = await namesInState(program, "GitSource");
+  expect(account.gitSources.map((s) => s.name).sort()).toEqual(["default-git-source", ...sources].sort());
+  expect(account.clusters.map((c) => c.name).sort()).toEqual(await namesInState(program, "ManagedCluster"));
+  expect(account.runtimes.map((r) => r.name)).toEqual(await namesInState(program, "HostedRuntime"));
+  expect((await iscManifests(org)).map((m) => m.name).sort()).toEqual(sources);
+}
+
+/** Nothing left: no runtime, git source or cluster in Codefresh or in state, no credentials or claim in the cluster. */
+async function expectDestroyed(program: TestProgram, account: Account, kubeconfig: string, serviceAccountName: string): Promise<void> {
+  expect({ runtimes: account.runtimes, gitSources: account.gitSources, clusters: account.clusters }).toEqual({ runtimes: [], gitSources: [], clusters: [] });
+  expect((await program.readState()).resources.filter((r) => r.type.startsWith(ours))).toEqual([]);
+  const target = cluster.resolveKubeconfig({ kubeconfig });
+  expect(await cluster.readManagerAccount(target, { serviceAccountName })).toMatchObject({
+    serviceAccountExists: false,
+    clusterRoleBindingExists: false,
+    tokenHash: undefined,
+  });
+  expect((await cluster.readRegistrationClaim(target, hostedRuntime)).holder).toBeUndefined();
+}
+
+/** The update every fault and crash test applies: a new include glob on every git source, a cluster label. */
+async function setUpdate(program: TestProgram, glob: string, label: string): Promise<void> {
+  const paths = ["a", "b", "c"];
+  await program.stack.setConfig("gitSources", { value: JSON.stringify(paths.map((path) => ({ name: `rel-${path}`, path, include: glob }))) });
+  await program.stack.setConfig("clusterLabels0", { value: JSON.stringify({ "rel-step": label }) });
+}
+
+/** Codefresh and the Shared Configuration Repo show the update: every manifest's include, the cluster's label. */
+async function expectUpdated(program: TestProgram, account: Account, glob: string, label: string): Promise<void> {
+  const org = (await program.stack.getConfig("gitOrg")).value;
+  const sources = await iscManifests(org);
+  expect(sources.map((m) => [m.name, /include: "?([^"\n]*)"?$/m.exec(m.text)?.[1]])).toEqual(["rel-a", "rel-b", "rel-c"].map((n) => [n, glob]));
+  expect(account.clusters[0].labels).toMatchObject({ "rel-step": label });
+}
+
+describe("faults on every step: up, an update of every resource, refresh and destroy each end clean", () => {
+  let proxy: ClusterProxy;
+  beforeAll(async () => {
+    proxy = await startClusterProxy(sharedCluster());
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  // Every kind the emulator has (emulator/src/faults.ts) but the business fault install-failure. slow and
+  // late wait longer than the stack's 2 s request timeout, so the client gives up on a request that is applied.
+  const all: [string, Rule[]][] = [
+    ["429-retry-after", [{ kind: "429", rate: 0.25, retryAfterSeconds: 1 }]],
+    ["429-no-retry-after", [{ kind: "429", rate: 0.25, retryAfterSeconds: null }]],
+    ["500", [{ kind: "500", rate: 0.15 }]],
+    ["502", [{ kind: "502", rate: 0.15 }]],
+    ["503", [{ kind: "503", rate: 0.15, retryAfterSeconds: 0 }]],
+    ["504", [{ kind: "504", rate: 0.15 }]],
+    ["slow", [{ kind: "slow", rate: 0.1, delayMs: 2_500 }]],
+    ["late", [{ kind: "late", rate: 0.1, delayMs: 2_500 }]],
+    ["drop", [{ kind: "drop", rate: 0.2 }]],
+    ["reset", [{ kind: "reset", rate: 0.2 }]],
+    ["graphql-error", [{ kind: "graphql-error", rate: 0.2 }]],
+  ];
+  const kinds = volume ? all : all.filter(([name]) => name === "drop");
+
+  test.each(kinds)("%s", async (name, rules) => {
+    const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 500 });
+    const admin = sharedCluster();
+    const serviceAccount = `argocd-rel-steps-${name}-${process.pid}`;
+    const program = await stackFor(emulator.url, proxy.server, admin.caCert, admin.adminToken, serviceAccount);
+    const account = async () => (await emulator.admin<State>("GET", "state")).accounts[0];
+    let seed = 23;
+    /** Runs one step with the faults in force; counts what was injected, and survived if the step succeeded. */
+    const faulted = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+      await emulator.admin("PUT", "faults", { seed: seed++, rules });
+      let survived = false;
+      try {
+        const result = await run();
+        survived = true;
+        return result;
+      } finally {
+        const { injected } = await emulator.admin<{ injected: Record<string, number> }>("GET", "faults");
+        await emulator.admin("DELETE", "faults");
+        const count = Object.values(injected).reduce((a, b) => a + b, 0);
+        console.log(`faults ${name}: ${count} injected during ${step}${survived ? "" : ", which failed"}`);
+        record({ faultsInjected: count, faultsSurvived: survived ? count : 0 });
+      }
+    };
+    try {
+      expect((await faulted("up", () => program.stack.up())).summary.result).toBe("succeeded");
+      expectConverged(await account());
+      await stateMatchesCodefresh(program, await account());
+
+      // Every resource with something Codefresh changes in place: git sources, the cluster, and the
+      // Shared Configuration Repo's token (rotated). The hosted runtime has nothing to change in place.
+      await setUpdate(program, "*.yaml", "updated");
+      const rotated = await sharedGitServer().createToken(sharedGitServer().adminUser, ["all"]);
+      await program.stack.setConfig("gitToken", { value: rotated, secret: true });
+      const update = await faulted("update", () => program.stack.up());
+      expect(update.summary.resourceChanges).toMatchObject({ update: 5, same: 2 });
+      expectConverged(await account());
+      await expectUpdated(program, await account(), "*.yaml", "updated");
+      await stateMatchesCodefresh(program, await account());
+      expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
+
+      await faulted("refresh", () => program.stack.refresh());
+      expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
+      await stateMatchesCodefresh(program, await account());
+
+      await faulted("destroy", () => program.stack.destroy());
+      await expectDestroyed(program, await account(), kubeconfigFor(proxy.server, admin.caCert, admin.adminToken), serviceAccount);
+    } finally {
+      await program.dispose();
+      await emulator.dispose();
+    }
+  });
+});
+
 const cli = (program: TestProgram, args: string[]) => runPulumi(program, args).exit;
 
 /**
@@ -114,12 +291,33 @@ async function recover(program: TestProgram): Promise<void> {
   expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
 }
 
-/** After a crash: recover, check nothing was lost or duplicated, count it, and tear down for the next. */
-async function convergesAfterCrash(program: TestProgram, state: () => Promise<State>): Promise<void> {
+/**
+ * After a crash: recover, check nothing was lost or duplicated (`check`: more to check), count it, and
+ * tear down for the next unless `keep`.
+ */
+async function convergesAfterCrash(
+  program: TestProgram,
+  state: () => Promise<State>,
+  options: { check?: (account: Account) => Promise<void>; keep?: boolean } = {},
+): Promise<void> {
   await recover(program);
-  expectConverged((await state()).accounts[0]);
+  const account = (await state()).accounts[0];
+  expectConverged(account);
+  await options.check?.(account);
   record({ crashesTried: 1, crashesConverged: 1 });
-  await program.stack.destroy();
+  if (!options.keep) await program.stack.destroy();
+}
+
+/** A kill point in [fromMs, fromMs + spanMs), spread over the rounds without a random source to replay. */
+const killPoint = (round: number, fromMs: number, spanMs: number) => fromMs + Math.floor((((round * 7919 + 13) % 97) / 97) * spanMs);
+
+/** Starts `pulumi <args>`, SIGKILLs it (and its plugins) after `delayMs`, and says where, for the report. */
+async function killCliAfter(program: TestProgram, args: string[], delayMs: number, step: string): Promise<void> {
+  const { kill, exit } = runPulumi(program, args, { detached: true });
+  await new Promise((r) => setTimeout(r, delayMs));
+  kill(); // nothing if it had already finished
+  await exit;
+  console.log(`crash point: ${step} after ${(delayMs / 1000).toFixed(1)} s`);
 }
 
 describe("crashes: nothing lost or duplicated", () => {
@@ -135,7 +333,7 @@ describe("crashes: nothing lost or duplicated", () => {
     const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 1_000, gitSourceDelayMs: 1_500 });
     const admin = sharedCluster();
     const program = await stackFor(emulator.url, proxy.server, admin.caCert, admin.adminToken, `argocd-rel-kill-${process.pid}`);
-    const rounds = soak ? 10 : 3;
+    const rounds = soak ? 10 : volume ? 6 : 3;
     try {
       for (let round = 0; round < rounds; round++) {
         // Kill somewhere between the program's start and the end of the first up (~10-15 s).
@@ -158,6 +356,90 @@ describe("crashes: nothing lost or duplicated", () => {
     } finally {
       await program.dispose();
       await emulator.dispose();
+    }
+  });
+
+  test("crashes on every step: the emulator killed while it pushes a git source, pulumi killed in an update and in a destroy; each recovers", async () => {
+    // One stack through all three: the first up is where the emulator dies, the updates need the stack up, and the destroys end it.
+    const dataDir = await mkdtemp(join(tmpdir(), "rel-emulator-steps-"));
+    const caFile = join(dataDir, "gitea-ca.pem");
+    await writeFile(caFile, sharedGitServer().caCert);
+    const args = [
+      "--data",
+      dataDir,
+      "--account",
+      `${accountA.name}:${accountA.apiKey}`,
+      "--install-delay-ms",
+      "500",
+      "--delete-delay-ms",
+      "1500",
+      "--git-ca-file",
+      caFile,
+    ];
+    let emulator = await spawnEmulatorCli(args);
+    const url = emulator.url;
+    const admin = sharedCluster();
+    const serviceAccount = `argocd-rel-kill-steps-${process.pid}`;
+    const program = await stackFor(url, proxy.server, admin.caCert, admin.adminToken, serviceAccount);
+    const org = (await program.stack.getConfig("gitOrg")).value;
+    const state = () => adminCall<State>(url, "GET", "state");
+    const kubeconfig = kubeconfigFor(proxy.server, admin.caCert, admin.adminToken);
+    /** How many createGitSource requests this emulator process has begun (counted before the operation runs). */
+    const begun = async () =>
+      (await adminCall<{ byOperation: Record<string, { count: number }> }>(url, "GET", "counters")).byOperation.createGitSource?.count ?? 0;
+    try {
+      for (let round = 0; round < (volume ? 3 : 1); round++) {
+        if (round > 0) await program.stack.destroy();
+        // The createGitSource to die in: the 1st, 2nd or 3rd of this up. It commits the manifest, then records the source.
+        const target = (await begun()) + 1 + (round % 3);
+        const up = program.stack.up().catch((e: unknown) => e);
+        const deadline = Date.now() + 120_000;
+        while ((await begun()) < target) {
+          if (Date.now() > deadline) throw new Error(`no createGitSource #${target} within 120 s`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        // Then a little later, so the kills spread over the push: at its start, a little into it, and (every
+        // third round) once its commit is in git, where the emulator may not have recorded the source yet.
+        const afterMs = killPoint(round, 0, 400);
+        if (round % 3 === 2) while ((await iscManifests(org)).length === 0) await new Promise((r) => setTimeout(r, 5));
+        else await new Promise((r) => setTimeout(r, afterMs));
+        await emulator.kill("SIGKILL");
+        emulator = await spawnEmulatorCli([...args, "--port", new URL(url).port]);
+        // Where in the push it died: a manifest in git for a source Codefresh never recorded means mid-operation.
+        const pushed = (await iscManifests(org)).length;
+        const recorded = (await state()).accounts[0].gitSources.filter((s) => s.name !== "default-git-source").length;
+        const when = round % 3 === 2 ? "once committed" : `+ ${afterMs} ms`;
+        console.log(`crash point: emulator during push (createGitSource #${target} ${when}; ${pushed} manifests in git, ${recorded} sources recorded)`);
+        await up; // failed, most likely: its emulator went away
+        await convergesAfterCrash(program, state, { keep: true, check: (converged) => stateMatchesCodefresh(program, converged) });
+      }
+      for (let round = 0; round < (volume ? 6 : 1); round++) {
+        // Each round changes every git source's glob and the cluster's label again, so each kill lands in updates.
+        const glob = round % 2 === 0 ? "*.yaml" : "**/*.json";
+        await setUpdate(program, glob, `round-${round}`);
+        await killCliAfter(program, ["up", "--yes", "--skip-preview"], killPoint(round, 2_000, 5_000), "update");
+        await convergesAfterCrash(program, state, {
+          keep: true,
+          check: async (converged) => {
+            await expectUpdated(program, converged, glob, `round-${round}`);
+            await stateMatchesCodefresh(program, converged);
+          },
+        });
+      }
+      for (let round = 0; round < (volume ? 5 : 1); round++) {
+        if (round > 0) expect((await program.stack.up()).summary.result).toBe("succeeded");
+        await killCliAfter(program, ["destroy", "--yes", "--skip-preview"], killPoint(round, 1_500, 5_000), "destroy");
+        // The documented recovery, then the destroy the user asked for.
+        await cli(program, ["cancel", "--yes"]);
+        expect(await cli(program, ["refresh", "--yes", "--clear-pending-creates"])).toBe(0);
+        await program.stack.destroy();
+        await expectDestroyed(program, (await state()).accounts[0], kubeconfig, serviceAccount);
+        record({ crashesTried: 1, crashesConverged: 1 });
+      }
+    } finally {
+      await program.dispose();
+      await emulator.kill("SIGTERM");
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
