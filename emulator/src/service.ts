@@ -75,6 +75,8 @@ export class CodefreshService {
   applicationSync?: ApplicationSync;
   /** A hybrid runtime's first write lays out its directories once, however many writes arrive together. */
   private readonly runtimeLayouts = new Map<string, Promise<void>>();
+  /** The git connection in progress per runtime (`accountId/runtime`); see {@link connectGit}. */
+  private readonly gitConnections = new Map<string, Promise<null>>();
 
   constructor(
     readonly store: StateStore,
@@ -264,7 +266,20 @@ export class CodefreshService {
    * git source. Asked through the (invented) initManagedRuntime mutation, or as a user would in the UI,
    * through the admin API (`POST /_emulator/ui/connect-git`).
    */
-  async connectGit(accountId: string, runtimeName: string, input: ConnectGitInput): Promise<null> {
+  connectGit(accountId: string, runtimeName: string, input: ConnectGitInput): Promise<null> {
+    // One at a time per runtime, as its app-proxy connects git: a second request (two stacks at once, or a
+    // retry) waits and then finds the repos the first made, instead of reading them half-initialised.
+    const key = `${accountId}/${runtimeName}`;
+    const run = (this.gitConnections.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.connectGitNow(accountId, runtimeName, input));
+    this.gitConnections.set(key, run);
+    const forget = () => {
+      if (this.gitConnections.get(key) === run) this.gitConnections.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async connectGitNow(accountId: string, runtimeName: string, input: ConnectGitInput): Promise<null> {
     const account = this.mustAccount(accountId);
     const runtime = this.readyRuntime(account, runtimeName);
     if (!runtime.managed) throw businessError(`runtime '${runtime.name}' is not a hosted runtime`, "FAILED_PRECONDITION");

@@ -314,3 +314,38 @@ describe("Codefresh client", () => {
     }
   });
 });
+
+describe("Codefresh client: two git connections of one runtime at once", () => {
+  let emulator: TestEmulator;
+  beforeAll(async () => {
+    emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA] });
+  });
+  afterAll(async () => {
+    await emulator?.dispose();
+  });
+
+  test("both succeed, and the repos are made once (the second waits for the first, as one app-proxy would)", async () => {
+    const gitea = sharedGitServer();
+    const org = `client-race-${process.pid}`;
+    await gitea.createOrg(org);
+    const client = apiClientFor(emulator.url, accountA.apiKey, { "codefresh:requestTimeoutMs": "15000" });
+    await client.installHostedRuntime();
+    const input = {
+      provider: "GITHUB" as const,
+      apiUrl: gitea.apiUrl,
+      token: gitea.adminToken,
+      sharedConfigRepo: `${gitea.url}/${org}/codefresh-isc.git`,
+      gitSourceRepo: `${gitea.url}/${org}/codefresh-apps.git`,
+    };
+    // A second stack connects the same runtime while the first is at it: once the first has made the repo,
+    // before it has committed to it.
+    const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
+    const first = client.connectGit("codefresh-hosted", input);
+    while (!(await repos.getRepo(git.parseRepoUrl(input.sharedConfigRepo)))) await new Promise((r) => setTimeout(r, 5));
+    const other = apiClientFor(emulator.url, accountA.apiKey, { "codefresh:requestTimeoutMs": "15000" });
+    await Promise.all([first, other.connectGit("codefresh-hosted", input)]);
+    expect((await client.getRuntime("codefresh-hosted"))?.iscInitialized).toBe(true);
+    expect(await repos.readFile(git.parseRepoUrl(input.sharedConfigRepo), "runtimes/codefresh-hosted/in-cluster.yaml")).toMatch(/kind: Application/);
+    expect((await client.listGitSources("codefresh-hosted")).map((s) => s.name)).toEqual(["default-git-source"]);
+  });
+});
