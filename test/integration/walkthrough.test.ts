@@ -18,7 +18,7 @@ interface Block {
 }
 
 /** The README's walkthrough blocks of the section `heading`, in order. */
-export function walkthroughBlocks(readme: string, heading: string): Block[] {
+function walkthroughBlocks(readme: string, heading: string): Block[] {
   const start = readme.indexOf(`\n## ${heading}\n`);
   if (start < 0) throw new Error(`README has no section "${heading}"`);
   const end = readme.indexOf("\n## ", start + 1);

@@ -5,7 +5,6 @@
 // test:reliability` prints as one line; under it (PULUMI_CODEFRESH_RELIABILITY_REPORT set) the fault and
 // crash scenarios run every kind and many rounds, under plain `npm test` one of each.
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
@@ -59,15 +58,16 @@ function expectConverged(account: State["accounts"][number]): void {
   expect(account.clusters.map((c) => [c.name, c.status])).toEqual([["rel", "Successful"]]);
 }
 
-describe("faults: up converges to the clean result with no duplicates", () => {
-  let proxy: ClusterProxy;
-  beforeAll(async () => {
-    proxy = await startClusterProxy(sharedCluster());
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-  });
+// One proxy in front of the shared cluster for the stacks of this file (each has its own ServiceAccount).
+let proxy: ClusterProxy;
+beforeAll(async () => {
+  proxy = await startClusterProxy(sharedCluster());
+});
+afterAll(async () => {
+  await proxy?.stop();
+});
 
+describe("faults: up converges to the clean result with no duplicates", () => {
   const kinds: [string, object[]][] = [
     ["429", [{ kind: "429", rate: 0.25, retryAfterSeconds: 0 }]],
     [
@@ -109,28 +109,12 @@ type Rule = { kind: string; rate: number; retryAfterSeconds?: number | null; del
 const hostedRuntime = "codefresh-hosted";
 const ours = "pulumi-nodejs:dynamic/codefresh:";
 
-/** GET on Gitea's API as its admin, trusting its self-signed certificate; undefined on 404. */
-function giteaGet<T>(path: string): Promise<T | undefined> {
-  const gitea = sharedGitServer();
-  return new Promise((resolve, reject) => {
-    const req = request(`${gitea.apiUrl}${path}`, { ca: gitea.caCert, headers: { authorization: `token ${gitea.adminToken}` } }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => {
-        if (res.statusCode === 404) resolve(undefined);
-        else if (res.statusCode === 200) resolve(JSON.parse(text) as T);
-        else reject(new Error(`gitea GET ${path}: ${res.statusCode} ${text}`));
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
 /** The Application manifests of the hosted runtime's git sources in the Shared Configuration Repository: name and text, one per file. */
 async function iscManifests(org: string): Promise<{ name: string; text: string }[]> {
   const gitea = sharedGitServer();
-  const entries = (await giteaGet<{ name: string; path: string; type: string }[]>(`/repos/${org}/codefresh-isc/contents/resources/${hostedRuntime}`)) ?? [];
+  const listed = await gitea.api("GET", `/repos/${org}/codefresh-isc/contents/resources/${hostedRuntime}`);
+  if (listed.status !== 200 && listed.status !== 404) throw new Error(`gitea: listing the ISC answered ${listed.status}`);
+  const entries = listed.status === 200 ? (listed.body as { name: string; path: string; type: string }[]) : [];
   const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
   const isc = git.parseRepoUrl(`${gitea.url}/${org}/codefresh-isc.git`);
   const manifests: { name: string; text: string }[] = [];
@@ -190,14 +174,6 @@ async function expectUpdated(program: TestProgram, account: Account, glob: strin
 }
 
 describe("faults on every step: up, an update of every resource, refresh and destroy each end clean", () => {
-  let proxy: ClusterProxy;
-  beforeAll(async () => {
-    proxy = await startClusterProxy(sharedCluster());
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-  });
-
   // Every kind the emulator has (emulator/src/faults.ts) but the business fault install-failure. slow and
   // late wait longer than the stack's 2 s request timeout, so the client gives up on a request that is applied.
   const all: [string, Rule[]][] = [
@@ -321,14 +297,6 @@ async function killCliAfter(program: TestProgram, args: string[], delayMs: numbe
 }
 
 describe("crashes: nothing lost or duplicated", () => {
-  let proxy: ClusterProxy;
-  beforeAll(async () => {
-    proxy = await startClusterProxy(sharedCluster());
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-  });
-
   test("SIGKILL of pulumi up at random points, then refresh and up", async () => {
     const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 1_000, gitSourceDelayMs: 1_500 });
     const admin = sharedCluster();
