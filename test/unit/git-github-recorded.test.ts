@@ -72,6 +72,8 @@ function expectSameRequest(actual: RecordedRequest, recorded: Exchange): void {
   expect(`${actual.method} ${actual.url}`).toBe(`${recorded.method} ${recorded.path}`);
   expect(actual.headers.authorization).toBe(recorded.reqheaders.authorization);
   expect(actual.headers.accept).toBe(recorded.reqheaders.accept);
+  // Ours, not octokit's default: the version, and the resource operation when one is running.
+  expect(actual.headers["user-agent"]).toMatch(/^pulumi-codefresh\/\d+\.\d+\.\d+/);
 }
 
 const recorders: Recorder[] = [];

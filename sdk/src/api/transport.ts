@@ -17,6 +17,7 @@ import { classifyAnswer, classifyError, classifyGraphqlErrors, createOnce, Failu
 import { redact } from "../redact";
 import { AttemptTimeoutError, retry, RetryOptions } from "../retry";
 import { truncate } from "../text";
+import { userAgent } from "../user-agent";
 
 export interface TransportOptions {
   apiKey: string;
@@ -96,7 +97,7 @@ export class Transport {
     try {
       response = await this.options.fetch(url, {
         method: "POST",
-        headers: { Authorization: this.options.apiKey, "Content-Type": "application/json", Accept: "application/json" },
+        headers: { Authorization: this.options.apiKey, "Content-Type": "application/json", Accept: "application/json", "User-Agent": userAgent() },
         body: JSON.stringify(body),
         signal,
       });

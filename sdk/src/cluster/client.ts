@@ -8,6 +8,7 @@ import { causeCode } from "../http";
 import { classifyAnswer, classifyError, Failure } from "../net";
 import { redact } from "../redact";
 import { AttemptTimeoutError, retry } from "../retry";
+import { userAgent } from "../user-agent";
 
 export type K8s = typeof import("@kubernetes/client-node");
 
@@ -60,6 +61,7 @@ export function apiClient<T extends ApiType>(resolved: { kubeConfig: KubeConfig 
     getName: () => "kubeconfig authentication (shared connection)",
     async applySecurityAuthentication(context: RequestContext): Promise<void> {
       await kubeConfig.applySecurityAuthentication(context);
+      context.setHeaderParam("User-Agent", userAgent());
       const made = context.getAgent();
       if (made instanceof https.Agent && !cluster.proxyUrl) context.setAgent(sharedAgent(cluster.server, made.options));
     },

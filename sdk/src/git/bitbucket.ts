@@ -20,6 +20,7 @@ import {
 } from "./transport";
 import type { CheckAccessOptions, CreateRepoOptions, FileContent, GitClientOptions, GitProviderClient, RepoInfo } from "./types";
 import type { RepoRef } from "./url";
+import { userAgent } from "../user-agent";
 
 interface BitbucketRepo {
   full_name: string;
@@ -55,7 +56,7 @@ export function createBitbucketClient(options: GitClientOptions, apiUrl: string,
       {
         method,
         url: `${base}${path}`,
-        headers: { authorization, accept, "user-agent": "pulumi-codefresh", ...(body ? { "content-type": body.type } : {}) },
+        headers: { authorization, accept, "user-agent": userAgent(), ...(body ? { "content-type": body.type } : {}) },
         body: body?.text,
       },
       signal,

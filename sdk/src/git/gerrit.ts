@@ -8,6 +8,7 @@ import { createFetch } from "../http";
 import { createOnce, encodePath, ErrorContext, HttpFailure, PlainAnswer, repoFilePath, RetrySettings, sendPlain, toGitError, withRetry } from "./transport";
 import type { CheckAccessOptions, CreateRepoOptions, GitClientOptions, GitProviderClient, RepoInfo } from "./types";
 import type { RepoRef } from "./url";
+import { userAgent } from "../user-agent";
 
 /** Gerrit's JSON: the `)]}'` line that guards against XSSI removed, then parsed. */
 export function parseGerritJson(text: string): unknown {
@@ -59,7 +60,7 @@ export function createGerritClient(options: GitClientOptions, apiUrl: string, se
         headers: {
           ...(anonymous ? {} : { authorization }),
           accept: "application/json",
-          "user-agent": "pulumi-codefresh",
+          "user-agent": userAgent(),
           ...(body === undefined ? {} : { "content-type": "application/json; charset=UTF-8" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -20,6 +20,7 @@ import {
 } from "./transport";
 import type { RepoRef } from "./url";
 import { assertWithinSize } from "./size";
+import { userAgent } from "../user-agent";
 
 type OctokitCore = typeof import("@octokit/core");
 
@@ -116,7 +117,9 @@ export function createGitHubClient(options: GitClientOptions, apiUrl: string, se
         route: string,
         params: Record<string, unknown>,
       ) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>;
-      const response = await request(route, { ...params, request: { signal } });
+      // The caller's own headers (a readFile's raw media type) stay; the User-Agent names the resource operation.
+      const headers = { ...(params.headers as Record<string, string> | undefined), "user-agent": userAgent() };
+      const response = await request(route, { ...params, headers, request: { signal } });
       return { status: response.status, headers: lowerHeaders(response.headers), data: response.data };
     } catch (error) {
       throw fromOctokit(error);

@@ -13,6 +13,7 @@ import { runtimeSpec, runtimeProvider } from "./runtime";
 import { sharedConfigRepoSpec, sharedConfigRepoProvider } from "./shared-config-repo";
 import type { ProviderKey } from "./shim";
 import { declarationOf, type Declaration } from "./spec";
+import { withCaller } from "../user-agent";
 
 export { configure, processContext };
 export type { Declaration, DeclaredArg } from "./spec";
@@ -46,5 +47,13 @@ export function declarations(): Record<ProviderKey, Declaration> {
 
 /** What the shim calls: the implementation of `key`, plus `configure`. */
 export function get(key: ProviderKey): EngineProvider & { configure: typeof configure } {
-  return { ...providers[key], configure };
+  const provider = providers[key];
+  // Each operation's requests name it in their User-Agent (user-agent.ts); check and diff make none but lookups.
+  const tagged = Object.fromEntries(
+    (Object.keys(provider) as (keyof EngineProvider)[]).map((method) => [
+      method,
+      (...args: unknown[]) => withCaller(`${key}.${method}`, () => (provider[method] as (...a: unknown[]) => unknown)(...args)),
+    ]),
+  ) as unknown as EngineProvider;
+  return { ...tagged, configure };
 }
