@@ -95,14 +95,14 @@ export function createAdminHandler({ store, service, faults, metrics, maxBodyByt
       case "GET /_emulator/requests":
         return sendJson(res, 200, metrics.requests());
       case "GET /_emulator/faults":
-        return sendJson(res, 200, { rules: faults.list(), injected: faults.injected });
+        return sendJson(res, 200, { rules: faults.list(), injected: faults.injected, injectedBy: faults.injectedBy });
       case "PUT /_emulator/faults": {
         const parsed = await readJson(req, maxBodyBytes);
         const rules = parsed.rules ?? [];
         if (!Array.isArray(rules)) throw wrongField("rules", "an array of fault rules", rules);
         const seed = optionalNumber(parsed, "seed");
         try {
-          faults.set(rules as FaultRule[], seed); // faults.ts checks each rule
+          faults.set(rules as FaultRule[], seed); // faults.ts checks each rule, and counts afresh
         } catch (error) {
           return sendJson(res, 400, { error: (error as Error).message });
         }

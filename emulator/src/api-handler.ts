@@ -6,7 +6,7 @@
 import type http from "node:http";
 import { Kind, OperationDefinitionNode, OperationTypeNode } from "graphql";
 import { RequestError, RestError } from "./errors";
-import type { FaultedAnswer, FaultOutcome, Faults, FiredFault } from "./faults";
+import { callerOf, type FaultedAnswer, type FaultOutcome, type Faults, type FiredFault } from "./faults";
 import { appProxyGraphqlPath, GraphqlServers, platformGraphqlPath } from "./graphql-servers";
 import { delay, describeJsonValue, parseJsonObject, readBody, requireJsonContentType, sendJson, sendRequestError, unauthorized } from "./http-io";
 import type { LoggedRequest, RequestMetrics } from "./metrics";
@@ -137,8 +137,9 @@ export function createApiHandler({ service, faults, metrics, graphql, baseUrl, l
       return sendRequestError(res, error);
     }
     const { body, operation, kind } = request;
+    const caller = callerOf(req.headers["user-agent"]);
     const record = (status: number, fault?: string) =>
-      metrics.record({ at: new Date(started).toISOString(), surface, operation, kind, status, fault, ms: Date.now() - started });
+      metrics.record({ at: new Date(started).toISOString(), surface, operation, kind, status, fault, ms: Date.now() - started, caller });
     metrics.count(operation, kind);
     if (latencyMs) await delay(latencyMs);
 
@@ -162,7 +163,7 @@ export function createApiHandler({ service, faults, metrics, graphql, baseUrl, l
       return false;
     };
 
-    const fault = faults.pick(operation);
+    const fault = faults.pick(operation, caller);
     if (fault?.definition.before && applied(fault, await fault.definition.before(fault.rule, { surface }))) return;
 
     let answer: FaultedAnswer;

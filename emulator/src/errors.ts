@@ -30,3 +30,22 @@ export class RequestError extends Error {
     super(message);
   }
 }
+
+/**
+ * A server behind an operation (the git server) failed it. `transient` when the server or the network
+ * failed (a 5xx or 429, a connection cut, a timeout) rather than the request (credentials, a missing
+ * repo): Codefresh's servers answer those as any unexpected error, `INTERNAL_SERVER_ERROR`
+ * (graphql-servers.ts), which clients retry.
+ */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+    this.name = "UpstreamError";
+  }
+}
+
+/** Whether an upstream's HTTP status is its own failure (retry later) rather than a refusal of the request. */
+export const transientStatus = (status: number): boolean => status === 429 || status >= 500 || status === 0;

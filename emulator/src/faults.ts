@@ -132,8 +132,13 @@ export interface FaultRule {
   rate?: number;
   /** Fire for this many matching requests, then retire (default: no limit). */
   count?: number;
-  /** Only these operations (GraphQL root field names, or `addCluster` for the REST registration). */
+  /** Only these operations (GraphQL root field names, or `addCluster` for the REST registration; a proxy's `METHOD /path`). */
   operations?: string[];
+  /**
+   * Only requests from these callers: the resource type a pulumi-codefresh request names in its
+   * User-Agent (`GitSource`, `ManagedCluster`, …; see {@link callerOf}), or `other` for any other client.
+   */
+  callers?: string[];
   /** 429/503: the `Retry-After` header, in seconds (default 1 for 429); null: no header. */
   retryAfterSeconds?: number | null;
   /** slow, late: added delay in ms (default 5000). */
@@ -148,37 +153,52 @@ export interface FiredFault {
   definition: FaultKindDefinition;
 }
 
-/** The rules in force, and how often each kind fired. */
+/**
+ * Who sent a request, from its User-Agent: the resource type of a pulumi-codefresh request
+ * (`pulumi-codefresh/0.1.0 (GitSource.create)` → `GitSource`), else `other` (Argo CD, git, the emulator itself).
+ */
+export function callerOf(userAgent: string | undefined): string {
+  return /^pulumi-codefresh\/\S+ \((\w+)\./.exec(userAgent ?? "")?.[1] ?? "other";
+}
+
+/** The rules in force, and how often each kind fired: in all, and by caller. */
 export class Faults {
   private rules: FaultRule[] = [];
   private random: () => number;
   readonly injected: Record<string, number> = {};
+  /** Per caller ({@link callerOf}), per kind. */
+  readonly injectedBy: Record<string, Record<string, number>> = {};
 
   constructor(rules: FaultRule[] = [], seed = 1) {
     this.random = mulberry32(seed);
     this.set(rules);
   }
 
+  /** Replaces the rules, and starts their counts afresh: the counts then tell what these rules injected. */
   set(rules: FaultRule[], seed?: number): void {
     for (const rule of rules) validateRule(rule);
     this.rules = rules.map((r) => ({ ...r }));
     if (seed !== undefined) this.random = mulberry32(seed);
+    this.resetCounts();
   }
 
   list(): FaultRule[] {
     return this.rules.map((r) => ({ ...r }));
   }
 
-  /** The request fault for one request, if one fires; counts it. Business faults never fire here. */
-  pick(operation: string): FiredFault | undefined {
+  /** The request fault for one request from `caller` ({@link callerOf}), if one fires; counts it. Business faults never fire here. */
+  pick(operation: string, caller = "other"): FiredFault | undefined {
     for (const rule of this.rules) {
       const definition = faultKindDefinition(rule.kind);
       if (!definition || definition.business) continue;
       if (rule.operations && !rule.operations.includes(operation)) continue;
+      if (rule.callers && !rule.callers.includes(caller)) continue;
       if (rule.count !== undefined && rule.count <= 0) continue;
       if (this.random() >= (rule.rate ?? 1)) continue;
       if (rule.count !== undefined) rule.count--;
       this.injected[rule.kind] = (this.injected[rule.kind] ?? 0) + 1;
+      const byKind = (this.injectedBy[caller] ??= {});
+      byKind[rule.kind] = (byKind[rule.kind] ?? 0) + 1;
       return { rule, definition };
     }
     return undefined;
@@ -195,6 +215,7 @@ export class Faults {
 
   resetCounts(): void {
     for (const key of Object.keys(this.injected)) delete this.injected[key];
+    for (const key of Object.keys(this.injectedBy)) delete this.injectedBy[key];
   }
 }
 
@@ -208,6 +229,9 @@ function validateRule(rule: FaultRule): void {
     throw new Error(`fault count must be a whole number, got ${JSON.stringify(rule.count)}`);
   if (rule.operations !== undefined && !(Array.isArray(rule.operations) && rule.operations.every((operation) => typeof operation === "string"))) {
     throw new Error(`fault operations must be a list of operation names, got ${JSON.stringify(rule.operations)}`);
+  }
+  if (rule.callers !== undefined && !(Array.isArray(rule.callers) && rule.callers.every((caller) => typeof caller === "string"))) {
+    throw new Error(`fault callers must be a list of callers (a resource type, or other), got ${JSON.stringify(rule.callers)}`);
   }
   for (const [name, value] of [
     ["retryAfterSeconds", rule.retryAfterSeconds ?? undefined],
@@ -254,6 +278,10 @@ export function parseFaultSpec(spec: string): FaultRule[] {
             // Without "=" there is no list to split (this read undefined's split before).
             if (value === undefined) throw new Error(`fault option "operations" in "${part}" needs a value`);
             rule.operations = value.split("|");
+            break;
+          case "callers":
+            if (value === undefined) throw new Error(`fault option "callers" in "${part}" needs a value`);
+            rule.callers = value.split("|");
             break;
           default:
             throw new Error(`unknown fault option "${key}" in "${part}"`);

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import type { RepoRef } from "./repo-url";
+import { UpstreamError } from "./errors";
 
 /** One file to write (content) or remove (null: a file or a whole directory), relative to the repository's root. */
 export interface FileChange {
@@ -219,6 +220,20 @@ export class GitCommitter {
   }
 }
 
+/** A git command that failed: transient when git's output shows the server or the network failed. */
+export class GitCommandError extends UpstreamError {
+  constructor(command: string, detail: string, timedOut = false) {
+    super(
+      `git ${command} ${command === "push" || command === "fetch" ? "to" : "in"} the repository failed: ${detail}`,
+      timedOut ||
+        /HTTP (429|5\d\d)|returned error: (429|5\d\d)|RPC failed|Connection reset|Empty reply|early EOF|unexpected disconnect|expected flush|Failed to connect|timed out|SSL_ERROR_SYSCALL|unexpected EOF/i.test(
+          detail,
+        ),
+    );
+    this.name = "GitCommandError";
+  }
+}
+
 /** Commits what is staged; false when nothing is (git's commit refuses, and the index matches HEAD). */
 async function commitStaged(git: (args: string[]) => Promise<string>, message: string): Promise<boolean> {
   try {
@@ -267,10 +282,7 @@ export function gitRunner(
   return (args) =>
     new Promise((resolve, reject) => {
       execFile("git", args, { cwd: dir, env, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error)
-          reject(
-            new Error(`git ${args[0]} ${args[0] === "push" || args[0] === "fetch" ? "to" : "in"} the repository failed: ${stderr.trim() || error.message}`),
-          );
+        if (error) reject(new GitCommandError(args[0] ?? "", stderr.trim() || error.message, error.killed));
         else resolve(stdout);
       });
     });

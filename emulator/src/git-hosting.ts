@@ -6,6 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import { rootCertificates } from "node:tls";
 import type { RepoRef } from "./repo-url";
+import { transientStatus, UpstreamError } from "./errors";
 
 export type HostedGitProvider = "GITHUB" | "BITBUCKET" | "GERRIT";
 
@@ -46,16 +47,17 @@ function send(account: GitHostingAccount, method: string, path: string, body?: {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
+      res.on("error", (error) => reject(new UpstreamError(`${method} ${url.origin}${url.pathname}: ${error.message}`, true)));
     });
-    req.on("timeout", () => req.destroy(new Error(`${method} ${url.origin}${url.pathname} timed out after ${requestTimeoutMs / 1000} s`)));
-    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`timed out after ${requestTimeoutMs / 1000} s`)));
+    // No answer (a cut connection, a timeout): the git server's or the network's failure, not the request's.
+    req.on("error", (error) => reject(new UpstreamError(`${method} ${url.origin}${url.pathname}: ${error.message}`, true)));
     req.end(payload);
   });
 }
 
 function refused(action: string, answer: Answer): Error {
-  return new Error(`${action}: the git server answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+  return new UpstreamError(`${action}: the git server answered ${answer.status}: ${answer.text.slice(0, 300)}`, transientStatus(answer.status));
 }
 
 const segment = encodeURIComponent;

@@ -1,7 +1,9 @@
 // The two GraphQL servers (the platform API and every runtime's app-proxy), built the same way: the
 // public schema, plus the invented operations of schema/unconfirmed.ts unless they are switched off, and
 // the same bounds on a document's size (query-limits.ts).
+import { GraphQLError } from "graphql";
 import { createSchema, createYoga, type YogaServerInstance } from "graphql-yoga";
+import { UpstreamError } from "./errors";
 import { QueryLimits, useQueryLimits } from "./query-limits";
 import { appProxyTypeDefs } from "./schema/app-proxy";
 import type { AppProxyContext, PlatformContext } from "./schema/context";
@@ -26,6 +28,17 @@ interface SchemaParts<Context> {
   resolvers: Extract<NonNullable<Parameters<typeof createSchema<Context>>[0]["resolvers"]>, readonly unknown[]>;
 }
 
+/**
+ * Errors as Codefresh's servers answer them: a business error's message and code as thrown; a failure of the
+ * git server behind an operation as any unexpected error (Apollo's `INTERNAL_SERVER_ERROR`), with its message.
+ */
+function answeredError(error: unknown): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (!(original instanceof UpstreamError) || !original.transient) return error as Error;
+  const located = error instanceof GraphQLError ? error : undefined;
+  return new GraphQLError(original.message, { nodes: located?.nodes ?? null, path: located?.path ?? null, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+}
+
 /** One yoga server on `endpoint`; errors unmasked, because a business error's message is the answer. */
 function graphqlServer<Context extends object>(endpoint: string, parts: SchemaParts<Context>, limits: QueryLimits): GraphqlServer<Context> {
   return createYoga<Context>({
@@ -34,7 +47,7 @@ function graphqlServer<Context extends object>(endpoint: string, parts: SchemaPa
     landingPage: false,
     graphiql: false,
     logging: false,
-    maskedErrors: false,
+    maskedErrors: { maskError: answeredError },
     plugins: [useQueryLimits(limits)],
   });
 }

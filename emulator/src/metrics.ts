@@ -23,6 +23,8 @@ export interface LoggedRequest {
   status: number;
   fault?: string | undefined;
   ms: number;
+  /** Who sent it, from its User-Agent: a pulumi-codefresh resource type, or `other` (faults.ts, `callerOf`). */
+  caller?: string | undefined;
 }
 
 // Enough for a whole benchmark step at N=500 M=100 (a few thousand requests) many times over, at ~200

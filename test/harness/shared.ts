@@ -1,8 +1,8 @@
 // What global setup started, for global teardown (same process), and the variables through which
 // test files (worker processes) find it.
 import { readFileSync } from "node:fs";
-import { giteaAdmin } from "pulumi-codefresh-emulator";
-import type { GiteaAdmin, LocalGitea, LocalKubernetes } from "pulumi-codefresh-emulator";
+import { giteaAdmin, startRequestLogProxy } from "pulumi-codefresh-emulator";
+import type { GiteaAdmin, LocalGitea, LocalKubernetes, RequestLogProxy } from "pulumi-codefresh-emulator";
 
 export const harnessEnv = {
   kubeconfigPath: "PULUMI_CODEFRESH_TEST_KUBECONFIG",
@@ -83,4 +83,19 @@ export function sharedGitServer(): SharedGitServer {
   };
   gitServer = { ...connection, ...giteaAdmin(connection), caCertPath, workDir };
   return gitServer;
+}
+
+/**
+ * A proxy in front of the shared Gitea, serving Gitea's own certificate (so git and the SDK trust it as
+ * they trust Gitea), that injects the emulator's fault kinds when given rules (`proxy.faults.set`).
+ * Point a stack's `gitUrl` and `gitApiUrl` at it (`${proxy.url}`, `${proxy.url}/api/v1`); stop it after.
+ */
+export async function startGitFaultProxy(): Promise<RequestLogProxy> {
+  const gitea = sharedGitServer();
+  return startRequestLogProxy({
+    upstream: gitea.url,
+    upstreamCa: gitea.caCert,
+    cert: readFileSync(`${gitea.workDir}/cert.pem`),
+    key: readFileSync(`${gitea.workDir}/key.pem`),
+  });
 }

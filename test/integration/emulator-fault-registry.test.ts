@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { FaultKind, faultKindRegistry, faultKinds, parseFaultSpec } from "pulumi-codefresh-emulator";
+import { callerOf, FaultKind, faultKindRegistry, faultKinds, parseFaultSpec } from "pulumi-codefresh-emulator";
 import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
 import { repoRoot } from "../harness/pulumi";
 
@@ -26,11 +26,11 @@ const requestFaults: Partial<Record<FaultKind, Expected>> = {
 };
 const businessFaults: FaultKind[] = ["install-failure"];
 
-async function callMe(url: string): Promise<{ status: number; retryAfter: string | null; body?: { errors?: unknown[] } }> {
+async function callMe(url: string, userAgent?: string): Promise<{ status: number; retryAfter: string | null; body?: { errors?: unknown[] } }> {
   try {
     const response = await fetch(`${url}/2.0/api/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: accountA.apiKey },
+      headers: { "content-type": "application/json", authorization: accountA.apiKey, ...(userAgent ? { "user-agent": userAgent } : {}) },
       body: JSON.stringify({ query: "query { me { id } }" }),
     });
     return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { errors?: unknown[] } };
@@ -83,6 +83,22 @@ describe("emulator: the fault registry", () => {
     expect(parseFaultSpec("429:retryAfter=none")).toEqual([{ kind: "429", retryAfterSeconds: null }]);
     await emulator.admin("PUT", "faults", { rules: [{ kind: "429", count: 1, retryAfterSeconds: null }] });
     expect(await callMe(emulator.url)).toMatchObject({ status: 429, retryAfter: null });
+  });
+
+  test("a rule with callers fires only for requests whose User-Agent names one of those resource types; counted per caller, afresh on each PUT", async () => {
+    expect(parseFaultSpec("503:callers=GitSource|other")).toEqual([{ kind: "503", callers: ["GitSource", "other"] }]);
+    expect(callerOf("pulumi-codefresh/0.1.0 (ManagedCluster.delete)")).toBe("ManagedCluster");
+    expect(callerOf("pulumi-codefresh/0.1.0")).toBe("other");
+    expect(callerOf(undefined)).toBe("other");
+    await emulator.admin("PUT", "faults", { rules: [{ kind: "503", callers: ["GitSource"] }] });
+    expect((await callMe(emulator.url, "pulumi-codefresh/0.1.0 (GitSource.create)")).status).toBe(503);
+    expect((await callMe(emulator.url, "pulumi-codefresh/0.1.0 (HostedRuntime.read)")).status).toBe(200);
+    expect((await callMe(emulator.url)).status).toBe(200);
+    expect(await emulator.admin("GET", "faults")).toMatchObject({ injected: { "503": 1 }, injectedBy: { GitSource: { "503": 1 } } });
+    expect(emulator.requests().at(-3)).toMatchObject({ caller: "GitSource", status: 503 });
+    await emulator.admin("PUT", "faults", { rules: [] });
+    expect(await emulator.admin("GET", "faults")).toMatchObject({ injected: {}, injectedBy: {} });
+    expect(() => parseFaultSpec("503:callers")).toThrow('fault option "callers" in "503:callers" needs a value');
   });
 
   test("a business fault never fires on a request; the rule it breaks takes it", async () => {

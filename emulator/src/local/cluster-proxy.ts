@@ -1,14 +1,18 @@
 // A TLS proxy in front of the local API server, on its own loopback port. It gives each simulated
 // cluster its own server URL (several "clusters" share one real API server), and can report another
-// Kubernetes version on /version, so the version check is tested against a real server honestly.
+// Kubernetes version on /version, so the version check is tested against a real server honestly, and
+// can inject faults into the API server's answers.
 import { readFile } from "node:fs/promises";
 import type http from "node:http";
+import type { Faults } from "../faults";
 import type { LocalKubernetes } from "./kubernetes";
 import { RequestLog, startRequestLogProxy } from "./request-log-proxy";
 
 export interface ClusterProxyOptions {
   /** Report this version on `/version` (for example `v1.17.0`) instead of the real one. */
   reportVersion?: string;
+  /** Faults to inject into the API server's answers (as the request-log proxy's `faults`; operations are `METHOD /path`). */
+  faults?: Faults | undefined;
 }
 
 export interface ClusterProxy {
@@ -21,6 +25,8 @@ export interface ClusterProxy {
   readonly log: RequestLog;
   /** From now on report this version on `/version` (undefined: the real one). */
   setReportVersion(version: string | undefined): void;
+  /** The fault rules it applies: `faults.set([...])` to inject, `faults.injectedBy` to count. */
+  readonly faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -45,12 +51,13 @@ export async function startClusterProxy(kube: ProxiedCluster, options: ClusterPr
     });
     return true;
   };
-  const proxy = await startRequestLogProxy({ upstream: kube.server, upstreamCa: kube.caCert, cert, key, answer: reportedVersion });
+  const proxy = await startRequestLogProxy({ upstream: kube.server, upstreamCa: kube.caCert, cert, key, answer: reportedVersion, faults: options.faults });
   return {
     server: proxy.url,
     port: proxy.port,
     requestCount: () => proxy.requestCount(),
     log: proxy.log,
+    faults: proxy.faults,
     setReportVersion: (version) => {
       reportVersion = version;
     },

@@ -1,10 +1,12 @@
 // A logging HTTPS reverse proxy, and the request log it (and the cluster proxies) keep: when each request
 // arrived and when its answer was sent, measured where requests arrive. The benchmark puts one in front of
 // Gitea (serving Gitea's own certificate, so clients trust it as they trust Gitea) to see how long the
-// stack waits on git, and how much of that the proxy itself adds.
+// stack waits on git, and how much of that the proxy itself adds. Given fault rules, it injects the
+// emulator's own fault kinds into the answers of the server behind it (a git server, a kube-apiserver).
 import type http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { callerOf, Faults, type FaultOutcome, type FiredFault } from "../faults";
 
 export interface LoggedProxyRequest {
   method: string;
@@ -83,6 +85,13 @@ export interface RequestLogProxyOptions {
    * the upstream's answer is passed through as it comes.
    */
   answer?: ((req: http.IncomingMessage, upstream: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
+  /**
+   * Faults to inject, as the emulator does (emulator/src/faults.ts): a status or `reset` before the request
+   * is forwarded (nothing reaches the upstream), `late` before forwarding, `slow` and `drop` once the
+   * upstream has answered (so it applied the request). A rule's `operations` name `METHOD /path` (no
+   * query) and its `callers` the resource type in a pulumi-codefresh User-Agent. `graphql-error` never fires here.
+   */
+  faults?: Faults | undefined;
 }
 
 export interface RequestLogProxy {
@@ -90,6 +99,8 @@ export interface RequestLogProxy {
   readonly url: string;
   readonly port: number;
   readonly log: RequestLog;
+  /** The fault rules it applies (a new, empty set unless given one). */
+  readonly faults: Faults;
   /** Requests received so far, answered or not. */
   requestCount(): number;
   stop(): Promise<void>;
@@ -101,14 +112,56 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
   // Kept-alive connections upstream: a TLS handshake per request would be the proxy's cost, not the upstream's.
   const agent = new https.Agent({ keepAlive: true, ca: options.upstreamCa });
   let requests = 0;
+  const faults = options.faults ?? new Faults();
+  /** Carries out a fault's decision; true when it ended the request. */
+  const applied = (outcome: FaultOutcome, res: http.ServerResponse): boolean => {
+    if (outcome?.action === "close") {
+      res.destroy();
+      return true;
+    }
+    if (outcome?.action === "answer") {
+      res.writeHead(outcome.status, { "content-type": "application/json", ...outcome.headers });
+      res.end(JSON.stringify(outcome.body));
+      return true;
+    }
+    return false;
+  };
   const server = https.createServer({ cert: options.cert, key: options.key }, (req, res) => {
     requests++;
     const upstreamEnded = recordRequest(log, req, res);
+    const operation = `${req.method ?? ""} ${(req.url ?? "").split("?")[0]}`;
+    const fault = faults.pick(operation, callerOf(req.headers["user-agent"]));
+    void (async () => {
+      if (fault?.definition.before && applied(await fault.definition.before(fault.rule, { surface: "rest" }), res)) {
+        req.resume(); // the body nobody reads
+        return;
+      }
+      forwardRequest(req, res, fault, upstreamEnded);
+    })();
+  });
+  const forwardRequest = (req: http.IncomingMessage, res: http.ServerResponse, fault: FiredFault | undefined, upstreamEnded: (at: number) => void) => {
     const forwardedAtMs = Date.now();
     const forward = https.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
       (answer) => {
         answer.once("end", () => upstreamEnded(forwardedAtMs));
+        if (fault?.definition.after) {
+          const { rule, definition } = fault;
+          // The whole answer first: the upstream has applied the request before the fault acts on it.
+          const chunks: Buffer[] = [];
+          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+          answer.on("end", () => {
+            const payload = Buffer.concat(chunks);
+            void Promise.resolve(definition.after?.(rule, { status: answer.statusCode ?? 502, headers: {}, payload: payload.toString("utf8") })).then(
+              (outcome) => {
+                if (applied(outcome, res)) return;
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                res.end(payload);
+              },
+            );
+          });
+          return;
+        }
         if (options.answer?.(req, answer, res)) return;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -120,12 +173,13 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
       res.end(`proxy: ${err.message}`);
     });
     req.pipe(forward);
-  });
+  };
   const { port, stop } = await serveOnLoopback(server);
   return {
     url: `https://127.0.0.1:${port}`,
     port,
     log,
+    faults,
     requestCount: () => requests,
     stop: async () => {
       await stop();
