@@ -195,6 +195,32 @@ describe("argocd-manager credentials", () => {
     await cluster.removeManagerAccount(resolved, { serviceAccountName: name });
   });
 
+  test("a token Secret still holding a deleted ServiceAccount's token is replaced, not handed out", async () => {
+    const name = uniqueName();
+    const resolved = resolvedAdmin();
+    const first = await cluster.ensureManagerAccount(resolved, { serviceAccountName: name });
+    const k8s = await import("@kubernetes/client-node");
+    const core = resolved.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const secretName = `${name}-token`;
+    // Hold the old Secret: the token controller's delete (it follows the ServiceAccount's) then waits for
+    // us, as a slow controller would, and the recreated ServiceAccount meets the old token.
+    const hold = (finalizers: string[]) =>
+      core.patchNamespacedSecret(
+        { name: secretName, namespace: "kube-system", body: { metadata: { finalizers } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      );
+    await hold(["pulumi-codefresh.test/hold"]);
+    await core.deleteNamespacedServiceAccount({ name, namespace: "kube-system" });
+    const release = new Promise((r) => setTimeout(r, 1_500)).then(() => hold([]));
+
+    const repaired = await cluster.ensureManagerAccount(resolved, { serviceAccountName: name });
+    await release;
+    expect(repaired.tokenHash).not.toBe(first.tokenHash);
+    expect(await statusWithToken(admin().server, repaired.token, "namespaces")).toBe(200);
+
+    await cluster.removeManagerAccount(resolved, { serviceAccountName: name });
+  });
+
   test("remove deletes only what we created, and never fails because it is already gone", async () => {
     const name = uniqueName();
     const resolved = resolvedAdmin();

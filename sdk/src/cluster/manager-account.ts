@@ -215,25 +215,27 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
     );
   }
 
-  const secret: V1Secret = await readOrCreate(
-    resolved,
-    `Secret ${namespace}/${names.tokenSecret}`,
-    () => core.readNamespacedSecret({ name: names.tokenSecret, namespace }),
-    () =>
-      core.createNamespacedSecret({
-        namespace,
-        body: {
-          metadata: {
-            name: names.tokenSecret,
-            namespace,
-            ...ownerMetadata(options),
-            annotations: { "kubernetes.io/service-account.name": names.serviceAccount, ...ownerMetadata(options).annotations },
+  const readOrCreateSecret = (first: boolean): Promise<V1Secret> =>
+    readOrCreate(
+      resolved,
+      `Secret ${namespace}/${names.tokenSecret}`,
+      () => core.readNamespacedSecret({ name: names.tokenSecret, namespace }),
+      () =>
+        core.createNamespacedSecret({
+          namespace,
+          body: {
+            metadata: {
+              name: names.tokenSecret,
+              namespace,
+              ...ownerMetadata(options),
+              annotations: { "kubernetes.io/service-account.name": names.serviceAccount, ...ownerMetadata(options).annotations },
+            },
+            type: "kubernetes.io/service-account-token",
           },
-          type: "kubernetes.io/service-account-token",
-        },
-      }),
-    readFirst,
-  );
+        }),
+      first,
+    );
+  const secret: V1Secret = await readOrCreateSecret(readFirst);
   note("Secret", names.tokenSecret, secret.metadata);
   if (secret.type !== "kubernetes.io/service-account-token" || secret.metadata?.annotations?.["kubernetes.io/service-account.name"] !== names.serviceAccount) {
     throw new ClusterError(
@@ -245,13 +247,23 @@ export async function ensureManagerAccount(resolved: ResolvedKubeconfig, options
   // kube-controller-manager's token controller fills the Secret asynchronously. The first look is at
   // the Secret just read; later ones read it again.
   const timeoutMs = options.tokenTimeoutMs ?? 60_000;
+  const accountUid = serviceAccount.metadata?.uid;
   let unread: V1Secret | undefined = secret;
   const filled = await pollUntil(
     async () => {
-      const current: V1Secret =
-        unread ??
-        (await call(resolved, `reading Secret ${namespace}/${names.tokenSecret}`, () => core.readNamespacedSecret({ name: names.tokenSecret, namespace })));
+      const current: V1Secret = unread ?? (await readOrCreateSecret(true));
       unread = undefined;
+      const filledFor = current.metadata?.annotations?.["kubernetes.io/service-account.uid"];
+      if (filledFor !== undefined && accountUid !== undefined && filledFor !== accountUid) {
+        // The token of an earlier ServiceAccount of this name (deleted, then made again): the API server
+        // refuses it, and the token controller deletes the Secret only later. Replace it now, this very one.
+        await call(resolved, `deleting the stale Secret ${namespace}/${names.tokenSecret}`, () =>
+          core.deleteNamespacedSecret({ name: names.tokenSecret, namespace, body: { preconditions: { uid: current.metadata?.uid ?? "" } } }),
+        ).catch((error: unknown) => {
+          if (!isNotFound(error) && !isConflict(error)) throw error; // gone already, or replaced by someone else
+        });
+        return { done: false, status: "replacing the token Secret of an earlier ServiceAccount" };
+      }
       const token = current.data?.token;
       return token ? { done: true, value: { token, caData: current.data?.["ca.crt"] } } : { done: false, status: "no token yet" };
     },
