@@ -155,9 +155,12 @@ export class GitCommitter {
     const dir = join(this.options.workDir, createHash("sha256").update(repo.cloneUrl).digest("hex").slice(0, 16));
     const git = await this.runner(dir, queue.credentials);
     if (!this.initialised.has(dir)) {
+      // A clone left by an earlier process is only a cache, and may be half-written: a process killed in
+      // the middle of a git command leaves its lock files (.git/index.lock), which would fail every later
+      // command. Each process starts its clone afresh; the first push fetches the branch anyway.
+      await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       await git(["init", "--quiet"]);
-      await git(["remote", "remove", "origin"]).catch(() => undefined); // a clone left by an earlier run
       await git(["remote", "add", "origin", repo.cloneUrl]);
       this.initialised.add(dir);
     }

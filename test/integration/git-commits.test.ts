@@ -1,7 +1,7 @@
 // The emulated app-proxy's commits (emulator/src/git-commits.ts) against the real Gitea of the shared
 // harness: concurrent changes share commits, every caller waits for the push that carries its change,
 // and another writer moving the branch (or deleting a file) between commits is neither lost nor fatal.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitCommitter, type GitCommitterOptions } from "pulumi-codefresh-emulator";
@@ -137,4 +137,19 @@ test("paths outside the repository are refused before anything runs", () => {
   expect(() => committer().commit(git.parseRepoUrl(`${gitea().url}/${org}/any.git`), credentials(), [{ path: "../x", content: "" }], "escape")).toThrow(
     /not a path inside the repository/,
   );
+});
+
+test("a clone a killed process left half-written (its index.lock) does not stop the next process's commits", async () => {
+  const repo = await newRepo();
+  const clones = join(workDir, `clones-${++counter}`);
+  const first = new GitCommitter({ workDir: clones, caBundle: gitea().caCert });
+  await first.commit(repo, credentials(), [{ path: "resources/rt/a.yaml", content: "a: 1\n" }], "Git source a");
+  // What kill -9 in the middle of `git checkout` or `git add` leaves: git's lock file in the clone.
+  const [clone] = readdirSync(clones, { withFileTypes: true }).filter((e) => e.isDirectory());
+  writeFileSync(join(clones, clone.name, ".git", "index.lock"), "");
+
+  const restarted = new GitCommitter({ workDir: clones, caBundle: gitea().caCert });
+  await restarted.commit(repo, credentials(), [{ path: "resources/rt/b.yaml", content: "b: 1\n" }], "Git source b");
+  expect(await api().readFile(repo, "resources/rt/a.yaml")).toBe("a: 1\n");
+  expect(await api().readFile(repo, "resources/rt/b.yaml")).toBe("b: 1\n");
 });
