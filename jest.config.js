@@ -34,6 +34,8 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: "node",
       testMatch: ["<rootDir>/test/reliability/**/*.test.ts"],
+      // The soak runs for a bounded time of its own, only as `npm run test:reliability -- --soak`.
+      testPathIgnorePatterns: process.env.PULUMI_CODEFRESH_SOAK === "1" ? [] : ["/test/reliability/soak\\.test\\.ts$"],
       transform: { "^.+\\.ts$": tsJest },
       setupFilesAfterEnv: ["<rootDir>/test/harness/integration-setup.ts"],
       globalSetup: "<rootDir>/test/harness/global-setup.ts",

@@ -10,6 +10,7 @@ import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { testProgram, TestProgram } from "../harness/pulumi";
 import { sharedGitServer } from "../harness/shared";
 import { record } from "./report";
+import { expectNoSecretLeaks } from "./secrets-sweep";
 
 type State = { accounts: { name: string; runtimes: { name: string }[]; gitSources: { name: string }[] }[] };
 
@@ -66,6 +67,10 @@ async function raceForTheRuntime(
     await emulator.admin("DELETE", "faults");
     const runtimes = (await accountOf(emulator)).runtimes.map((r) => r.name);
     await body({ emulator, programs, results, runtimes });
+    await expectNoSecretLeaks([accountA.apiKey, sharedGitServer().adminToken], {
+      dirs: [...programs.map((p) => p.stateDir), emulator.dataDir],
+      gitOrgs: [org],
+    });
   } finally {
     await disposeAll(programs);
     await emulator.dispose();
@@ -178,6 +183,10 @@ describe("two stacks creating git sources in one Shared Configuration Repository
         });
         const previews = await Promise.all(programs.map((program) => program.stack.preview()));
         expect(previews.map((p) => p.changeSummary)).toEqual(programs.map(() => ({ same: 3 + sourcesPerStack })));
+        await expectNoSecretLeaks([accountA.apiKey, sharedGitServer().adminToken], {
+          dirs: [...programs.map((p) => p.stateDir), emulator.dataDir],
+          gitOrgs: [org],
+        });
       } finally {
         await disposeAll(programs);
         await emulator.dispose();

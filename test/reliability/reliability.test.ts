@@ -1,62 +1,37 @@
-// Reliability and security: faults of every kind on every step (up, an update, refresh, destroy), crashes
-// (SIGKILL of `pulumi up` in a create and an update and of `pulumi destroy`, kill -9 of the emulator during
-// up and while it pushes to the Shared Configuration Repo, kube-apiserver restarts), bad input, secrets in
-// every output, and account isolation. Each part adds its counts to the report that `npm run
-// test:reliability` prints as one line; under it (PULUMI_CODEFRESH_RELIABILITY_REPORT set) the fault and
-// crash scenarios run every kind and many rounds, under plain `npm test` one of each.
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+// Reliability and security: crashes (SIGKILL of `pulumi up` in a create and an update and of `pulumi
+// destroy`, kill -9 of the emulator during up and while it pushes to the Shared Configuration Repo,
+// kube-apiserver restarts), bad input, secrets in every output, and account isolation (faults on every
+// step: faults.test.ts). Each part adds its counts to the report that `npm run test:reliability` prints as
+// one line; under it (PULUMI_CODEFRESH_RELIABILITY_REPORT set) the crash scenarios run many rounds, under
+// plain `npm test` one of each.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterProxy, kubeconfigFor, LocalKubernetes, startClusterProxy, startKubernetes } from "pulumi-codefresh-emulator";
-import { cluster, git } from "pulumi-codefresh";
+import { cluster } from "pulumi-codefresh";
 import { configure, get } from "pulumi-codefresh/provider";
 import { generatedBadInputs, names } from "../harness/bad-input-table";
 import { badInputs, valid } from "../harness/bad-inputs";
 import { accountA, accountB, adminCall, graphqlCall, spawnEmulatorCli, testEmulator, TestEmulator } from "../harness/emulator";
-import { codefreshStackConfig } from "../harness/codefresh-stack";
-import { runPulumi, testProgram, TestProgram } from "../harness/pulumi";
+import { runPulumi } from "../harness/pulumi";
 import { sharedCluster, sharedGitServer } from "../harness/shared";
 import { record } from "./report";
-
-type State = {
-  accounts: {
-    name: string;
-    runtimes: { name: string }[];
-    gitSources: { name: string }[];
-    clusters: { name: string; status: string; labels?: Record<string, string> }[];
-  }[];
-};
-
-const soak = process.env.PULUMI_CODEFRESH_SOAK === "1";
-/** `npm run test:reliability`: every fault kind on every step and many crashes; plain `npm test`: one of each. */
-const volume = (process.env.PULUMI_CODEFRESH_RELIABILITY_REPORT ?? "") !== "";
-let orgCounter = 0;
-
-async function stackFor(url: string, kubeServer: string, caCert: string, adminToken: string, serviceAccount: string) {
-  const org = `rel-${process.pid}-${++orgCounter}`;
-  await sharedGitServer().createOrg(org);
-  return testProgram(
-    "codefresh-stack",
-    codefreshStackConfig({
-      apiUrl: url,
-      org,
-      gitSources: [
-        { name: "rel-a", path: "a" },
-        { name: "rel-b", path: "b" },
-        { name: "rel-c", path: "c" },
-      ],
-      clusters: [{ name: "rel", kubeconfig: kubeconfigFor(kubeServer, caCert, adminToken), serviceAccountName: serviceAccount }],
-      extra: { "codefresh:requestTimeoutMs": "2000" },
-    }),
-  );
-}
-
-/** The converged state of the stack: one runtime, default + three git sources, one Successful cluster. */
-function expectConverged(account: State["accounts"][number]): void {
-  expect(account.runtimes).toHaveLength(1);
-  expect(account.gitSources.map((s) => s.name).sort()).toEqual(["default-git-source", "rel-a", "rel-b", "rel-c"]);
-  expect(account.clusters.map((c) => [c.name, c.status])).toEqual([["rel", "Successful"]]);
-}
+import {
+  cli,
+  convergesAfterCrash,
+  expectDestroyed,
+  expectUpdated,
+  iscManifests,
+  killCliAfter,
+  killPoint,
+  setUpdate,
+  soak,
+  stackFor,
+  State,
+  stateMatchesCodefresh,
+  volume,
+} from "./scenario";
+import { expectNoSecretLeaks, expectStackClean } from "./secrets-sweep";
 
 // One proxy in front of the shared cluster for the stacks of this file (each has its own ServiceAccount).
 let proxy: ClusterProxy;
@@ -66,235 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.stop();
 });
-
-describe("faults: up converges to the clean result with no duplicates", () => {
-  const kinds: [string, object[]][] = [
-    ["429", [{ kind: "429", rate: 0.25, retryAfterSeconds: 0 }]],
-    [
-      "5xx",
-      [
-        { kind: "502", rate: 0.12 },
-        { kind: "503", rate: 0.12, retryAfterSeconds: 0 },
-      ],
-    ],
-    ["slow", [{ kind: "slow", rate: 0.15, delayMs: 2_500 }]],
-    ["drop", [{ kind: "drop", rate: 0.2 }]],
-    ["graphql-error", [{ kind: "graphql-error", rate: 0.2 }]],
-  ];
-
-  test.each(kinds)("%s", async (kind, rules) => {
-    const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 500 });
-    const admin = sharedCluster();
-    const program = await stackFor(emulator.url, proxy.server, admin.caCert, admin.adminToken, `argocd-rel-${kind}-${process.pid}`);
-    try {
-      await emulator.admin("PUT", "faults", { seed: 11, rules });
-      const up = await program.stack.up();
-      const { injected } = await emulator.admin<{ injected: Record<string, number> }>("GET", "faults");
-      await emulator.admin("DELETE", "faults");
-      const count = Object.values(injected).reduce((a, b) => a + b, 0);
-      expect(up.summary.result).toBe("succeeded");
-      expectConverged((await emulator.admin<State>("GET", "state")).accounts[0]);
-      expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
-      record({ faultsInjected: count, faultsSurvived: count });
-      await program.stack.destroy();
-    } finally {
-      await program.dispose();
-      await emulator.dispose();
-    }
-  });
-});
-
-type Account = State["accounts"][number];
-type Rule = { kind: string; rate: number; retryAfterSeconds?: number | null; delayMs?: number };
-const hostedRuntime = "codefresh-hosted";
-const ours = "pulumi-nodejs:dynamic/codefresh:";
-
-/** The Application manifests of the hosted runtime's git sources in the Shared Configuration Repository: name and text, one per file. */
-async function iscManifests(org: string): Promise<{ name: string; text: string }[]> {
-  const gitea = sharedGitServer();
-  const listed = await gitea.api("GET", `/repos/${org}/codefresh-isc/contents/resources/${hostedRuntime}`);
-  if (listed.status !== 200 && listed.status !== 404) throw new Error(`gitea: listing the ISC answered ${listed.status}`);
-  const entries = listed.status === 200 ? (listed.body as { name: string; path: string; type: string }[]) : [];
-  const repos = git.createGitClient({ provider: "GITHUB", apiUrl: gitea.apiUrl, token: gitea.adminToken, caBundle: gitea.caCert });
-  const isc = git.parseRepoUrl(`${gitea.url}/${org}/codefresh-isc.git`);
-  const manifests: { name: string; text: string }[] = [];
-  for (const entry of entries.filter((e) => e.type === "file" && e.name.endsWith(".yaml"))) {
-    const text = (await repos.readFile(isc, entry.path)) ?? "";
-    if (/^kind: Application$/m.test(text)) manifests.push({ name: /^metadata:\n {2}name: (\S+)$/m.exec(text)?.[1] ?? entry.name, text });
-  }
-  return manifests;
-}
-
-/** The stack's resources of one of this package's types, by their names in Codefresh. */
-async function namesInState(program: TestProgram, type: string): Promise<string[]> {
-  const resources = (await program.readState()).resources.filter((r) => r.type === `${ours}${type}`);
-  return resources.map((r) => String(r.outputs?.name)).sort();
-}
-
-/**
- * Pulumi state and Codefresh agree: every git source and cluster in state exists in Codefresh and none
- * twice, Codefresh has none the stack does not (but the default git source), and the Shared Configuration
- * Repo holds exactly one Application manifest per git source in state.
- */
-async function stateMatchesCodefresh(program: TestProgram, account: Account): Promise<void> {
-  const org = (await program.stack.getConfig("gitOrg")).value;
-  const sources = await namesInState(program, "GitSource");
-  expect(account.gitSources.map((s) => s.name).sort()).toEqual(["default-git-source", ...sources].sort());
-  expect(account.clusters.map((c) => c.name).sort()).toEqual(await namesInState(program, "ManagedCluster"));
-  expect(account.runtimes.map((r) => r.name)).toEqual(await namesInState(program, "HostedRuntime"));
-  expect((await iscManifests(org)).map((m) => m.name).sort()).toEqual(sources);
-}
-
-/** Nothing left: no runtime, git source or cluster in Codefresh or in state, no credentials or claim in the cluster. */
-async function expectDestroyed(program: TestProgram, account: Account, kubeconfig: string, serviceAccountName: string): Promise<void> {
-  expect({ runtimes: account.runtimes, gitSources: account.gitSources, clusters: account.clusters }).toEqual({ runtimes: [], gitSources: [], clusters: [] });
-  expect((await program.readState()).resources.filter((r) => r.type.startsWith(ours))).toEqual([]);
-  const target = cluster.resolveKubeconfig({ kubeconfig });
-  expect(await cluster.readManagerAccount(target, { serviceAccountName })).toMatchObject({
-    serviceAccountExists: false,
-    clusterRoleBindingExists: false,
-    tokenHash: undefined,
-  });
-  expect((await cluster.readRegistrationClaim(target, hostedRuntime)).holder).toBeUndefined();
-}
-
-/** The update every fault and crash test applies: a new include glob on every git source, a cluster label. */
-async function setUpdate(program: TestProgram, glob: string, label: string): Promise<void> {
-  const paths = ["a", "b", "c"];
-  await program.stack.setConfig("gitSources", { value: JSON.stringify(paths.map((path) => ({ name: `rel-${path}`, path, include: glob }))) });
-  await program.stack.setConfig("clusterLabels0", { value: JSON.stringify({ "rel-step": label }) });
-}
-
-/** Codefresh and the Shared Configuration Repo show the update: every manifest's include, the cluster's label. */
-async function expectUpdated(program: TestProgram, account: Account, glob: string, label: string): Promise<void> {
-  const org = (await program.stack.getConfig("gitOrg")).value;
-  const sources = await iscManifests(org);
-  expect(sources.map((m) => [m.name, /include: "?([^"\n]*)"?$/m.exec(m.text)?.[1]])).toEqual(["rel-a", "rel-b", "rel-c"].map((n) => [n, glob]));
-  expect(account.clusters[0].labels).toMatchObject({ "rel-step": label });
-}
-
-describe("faults on every step: up, an update of every resource, refresh and destroy each end clean", () => {
-  // Every kind the emulator has (emulator/src/faults.ts) but the business fault install-failure. slow and
-  // late wait longer than the stack's 2 s request timeout, so the client gives up on a request that is applied.
-  const all: [string, Rule[]][] = [
-    ["429-retry-after", [{ kind: "429", rate: 0.25, retryAfterSeconds: 1 }]],
-    ["429-no-retry-after", [{ kind: "429", rate: 0.25, retryAfterSeconds: null }]],
-    ["500", [{ kind: "500", rate: 0.15 }]],
-    ["502", [{ kind: "502", rate: 0.15 }]],
-    ["503", [{ kind: "503", rate: 0.15, retryAfterSeconds: 0 }]],
-    ["504", [{ kind: "504", rate: 0.15 }]],
-    ["slow", [{ kind: "slow", rate: 0.1, delayMs: 2_500 }]],
-    ["late", [{ kind: "late", rate: 0.1, delayMs: 2_500 }]],
-    ["drop", [{ kind: "drop", rate: 0.2 }]],
-    ["reset", [{ kind: "reset", rate: 0.2 }]],
-    ["graphql-error", [{ kind: "graphql-error", rate: 0.2 }]],
-  ];
-  const kinds = volume ? all : all.filter(([name]) => name === "drop");
-
-  test.each(kinds)("%s", async (name, rules) => {
-    const emulator = await testEmulator({ gitCaBundle: sharedGitServer().caCert, accounts: [accountA], installDelayMs: 500 });
-    const admin = sharedCluster();
-    const serviceAccount = `argocd-rel-steps-${name}-${process.pid}`;
-    const program = await stackFor(emulator.url, proxy.server, admin.caCert, admin.adminToken, serviceAccount);
-    const account = async () => (await emulator.admin<State>("GET", "state")).accounts[0];
-    let seed = 23;
-    /** Runs one step with the faults in force; counts what was injected, and survived if the step succeeded. */
-    const faulted = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
-      await emulator.admin("PUT", "faults", { seed: seed++, rules });
-      let survived = false;
-      try {
-        const result = await run();
-        survived = true;
-        return result;
-      } finally {
-        const { injected } = await emulator.admin<{ injected: Record<string, number> }>("GET", "faults");
-        await emulator.admin("DELETE", "faults");
-        const count = Object.values(injected).reduce((a, b) => a + b, 0);
-        console.log(`faults ${name}: ${count} injected during ${step}${survived ? "" : ", which failed"}`);
-        record({ faultsInjected: count, faultsSurvived: survived ? count : 0 });
-      }
-    };
-    try {
-      expect((await faulted("up", () => program.stack.up())).summary.result).toBe("succeeded");
-      expectConverged(await account());
-      await stateMatchesCodefresh(program, await account());
-
-      // Every resource with something Codefresh changes in place: git sources, the cluster, and the
-      // Shared Configuration Repo's token (rotated). The hosted runtime has nothing to change in place.
-      await setUpdate(program, "*.yaml", "updated");
-      const rotated = await sharedGitServer().createToken(sharedGitServer().adminUser, ["all"]);
-      await program.stack.setConfig("gitToken", { value: rotated, secret: true });
-      const update = await faulted("update", () => program.stack.up());
-      expect(update.summary.resourceChanges).toMatchObject({ update: 5, same: 2 });
-      expectConverged(await account());
-      await expectUpdated(program, await account(), "*.yaml", "updated");
-      await stateMatchesCodefresh(program, await account());
-      expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
-
-      await faulted("refresh", () => program.stack.refresh());
-      expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
-      await stateMatchesCodefresh(program, await account());
-
-      await faulted("destroy", () => program.stack.destroy());
-      await expectDestroyed(program, await account(), kubeconfigFor(proxy.server, admin.caCert, admin.adminToken), serviceAccount);
-    } finally {
-      await program.dispose();
-      await emulator.dispose();
-    }
-  });
-});
-
-const cli = (program: TestProgram, args: string[]) => runPulumi(program, args).exit;
-
-/**
- * Recovers a stack after a crash, the documented way: clear the lock, drop pending creates, converge.
- * Git sources and clusters carry the stack's marker and are adopted by themselves. A hosted runtime can
- * carry none: if the kill landed while it was installing, `up` says to set `adopt: true`, and that
- * documented step is taken (and counted).
- */
-async function recover(program: TestProgram): Promise<void> {
-  await cli(program, ["cancel", "--yes"]);
-  expect(await cli(program, ["refresh", "--yes", "--clear-pending-creates"])).toBe(0);
-  const first = await program.stack.up().catch((e: unknown) => e);
-  if (first instanceof Error) {
-    expect(first.message).toMatch(/If an interrupted `pulumi up` of this stack installed it .* take it back/s);
-    record({ runtimeAdoptions: 1 });
-    await program.stack.setConfig("adoptRuntime", { value: "true" });
-    const up = await program.stack.up();
-    expect(up.summary.result).toBe("succeeded");
-    await program.stack.setConfig("adoptRuntime", { value: "false" });
-  }
-  expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
-}
-
-/**
- * After a crash: recover, check nothing was lost or duplicated (`check`: more to check), count it, and
- * tear down for the next unless `keep`.
- */
-async function convergesAfterCrash(
-  program: TestProgram,
-  state: () => Promise<State>,
-  options: { check?: (account: Account) => Promise<void>; keep?: boolean } = {},
-): Promise<void> {
-  await recover(program);
-  const account = (await state()).accounts[0];
-  expectConverged(account);
-  await options.check?.(account);
-  record({ crashesTried: 1, crashesConverged: 1 });
-  if (!options.keep) await program.stack.destroy();
-}
-
-/** A kill point in [fromMs, fromMs + spanMs), spread over the rounds without a random source to replay. */
-const killPoint = (round: number, fromMs: number, spanMs: number) => fromMs + Math.floor((((round * 7919 + 13) % 97) / 97) * spanMs);
-
-/** Starts `pulumi <args>`, SIGKILLs it (and its plugins) after `delayMs`, and says where, for the report. */
-async function killCliAfter(program: TestProgram, args: string[], delayMs: number, step: string): Promise<void> {
-  const { kill, exit } = runPulumi(program, args, { detached: true });
-  await new Promise((r) => setTimeout(r, delayMs));
-  kill(); // nothing if it had already finished
-  await exit;
-  console.log(`crash point: ${step} after ${(delayMs / 1000).toFixed(1)} s`);
-}
 
 describe("crashes: nothing lost or duplicated", () => {
   test("SIGKILL of pulumi up at random points, then refresh and up", async () => {
@@ -310,6 +56,7 @@ describe("crashes: nothing lost or duplicated", () => {
         await new Promise((r) => setTimeout(r, delayMs));
         kill(); // the CLI and its plugins; nothing if it had already finished
         await exited;
+        record({ crashPoint: "pulumi killed in up" });
         // Destroyed after each round, so each kill lands in a create.
         await convergesAfterCrash(program, () => emulator.admin<State>("GET", "state"));
         // ...and the destroy after an interrupted create leaves nothing in the cluster: no credentials, no claim.
@@ -321,6 +68,7 @@ describe("crashes: nothing lost or duplicated", () => {
         });
         expect((await cluster.readRegistrationClaim(target, "codefresh-hosted")).holder).toBeUndefined();
       }
+      await expectStackClean(program, emulator.dataDir);
     } finally {
       await program.dispose();
       await emulator.dispose();
@@ -378,6 +126,7 @@ describe("crashes: nothing lost or duplicated", () => {
         const recorded = (await state()).accounts[0].gitSources.filter((s) => s.name !== "default-git-source").length;
         const when = round % 3 === 2 ? "once committed" : `+ ${afterMs} ms`;
         console.log(`crash point: emulator during push (createGitSource #${target} ${when}; ${pushed} manifests in git, ${recorded} sources recorded)`);
+        record({ crashPoint: "emulator killed during a push" });
         await up; // failed, most likely: its emulator went away
         await convergesAfterCrash(program, state, { keep: true, check: (converged) => stateMatchesCodefresh(program, converged) });
       }
@@ -404,6 +153,7 @@ describe("crashes: nothing lost or duplicated", () => {
         await expectDestroyed(program, (await state()).accounts[0], kubeconfig, serviceAccount);
         record({ crashesTried: 1, crashesConverged: 1 });
       }
+      await expectStackClean(program, dataDir);
     } finally {
       await program.dispose();
       await emulator.kill("SIGTERM");
@@ -435,10 +185,12 @@ describe("crashes: nothing lost or duplicated", () => {
       const up = program.stack.up().catch((e: unknown) => e);
       await new Promise((r) => setTimeout(r, 4_000));
       await emulator.kill("SIGKILL");
+      record({ crashPoint: "emulator killed during up" });
       emulator = await spawnEmulatorCli([...args, "--port", port]);
       await up; // may have failed or succeeded, depending on what the restart cut
       const url = emulator.url;
       await convergesAfterCrash(program, async () => (await (await fetch(`${url}/_emulator/state`)).json()) as State);
+      await expectStackClean(program, dataDir);
     } finally {
       await program.dispose();
       await emulator.kill("SIGTERM");
@@ -454,8 +206,10 @@ describe("crashes: nothing lost or duplicated", () => {
       const up = program.stack.up().catch((e: unknown) => e);
       await new Promise((r) => setTimeout(r, 3_000));
       await kube.restartApiServer();
+      record({ crashPoint: "kube-apiserver restarted during up" });
       await up;
       await convergesAfterCrash(program, () => emulator.admin<State>("GET", "state"));
+      await expectStackClean(program, emulator.dataDir, [kube.adminToken]);
     } finally {
       await program.dispose();
       await emulator.dispose();
@@ -519,43 +273,18 @@ describe("secrets: never in state, output, logs or errors", () => {
       await emulator.admin("PUT", "faults", { rules: [{ kind: "500", operations: ["createGitSource"] }] });
       errors.push(String(await program.stack.up({ onOutput }).catch((e: unknown) => e)));
       await emulator.admin("DELETE", "faults");
+      // The token of the stack's own ServiceAccount (ensure returns the one the stack made).
+      const target = cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig });
+      const clusterToken = (await cluster.ensureManagerAccount(target, { serviceAccountName: serviceAccount })).token;
       await program.stack.destroy({ onOutput });
 
-      const clusterToken = await cluster
-        .ensureManagerAccount(cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig }), { serviceAccountName: `${serviceAccount}-probe` })
-        .then((c) => c.token);
       const secrets = [accountA.apiKey, sharedGitServer().adminToken, admin.adminToken, clusterToken];
-      const places: [string, string][] = [
-        ["CLI output", output],
-        ["errors", errors.join("\n")],
-        ["emulator request log", JSON.stringify(emulator.requests())],
-      ];
-      // Every file the file backend wrote: checkpoints, history, backups.
-      const walk = async (dir: string): Promise<string[]> => {
-        const entries = await readdir(dir, { withFileTypes: true });
-        const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))));
-        return nested.flat();
-      };
-      for (const file of await walk(program.stateDir)) places.push([file, await readFile(file, "utf8").catch(() => "")]);
-      // Provider and engine logs Pulumi keeps under PULUMI_HOME.
-      const home = process.env.PULUMI_HOME;
-      if (home) {
-        for (const file of await walk(join(home, "logs")).catch(() => [])) places.push([file, await readFile(file, "utf8").catch(() => "")]);
-      }
-      let leaks = 0;
-      for (const secret of secrets) {
-        for (const form of [secret, Buffer.from(secret).toString("base64")]) {
-          for (const [where, text] of places) {
-            if (text.includes(form)) {
-              leaks++;
-              console.error(`secret found in ${where}`);
-            }
-          }
-        }
-      }
-      record({ secretLeaks: leaks });
-      expect(leaks).toBe(0);
-      await cluster.removeManagerAccount(cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig }), { serviceAccountName: `${serviceAccount}-probe` });
+      await expectNoSecretLeaks(secrets, {
+        texts: { "CLI output": output, errors: errors.join("\n"), "emulator request log": JSON.stringify(emulator.requests()) },
+        // Every file the file backend wrote (checkpoints, history, backups) and the emulator's data dir.
+        dirs: [program.stateDir, emulator.dataDir],
+        gitOrgs: [(await program.stack.getConfig("gitOrg")).value],
+      });
     } finally {
       await program.dispose();
       await proxy.stop();

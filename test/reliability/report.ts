@@ -16,6 +16,12 @@ export interface Counts {
   racingRuns?: number;
   /** Races that ended with exactly one runtime (the loser told to adopt it) or with no git source lost or doubled. */
   racingClean?: number;
+  /** Faults injected per `step resource-type kind` (summed over Codefresh, the git server and the cluster); 0 for a type that sent requests but got none. */
+  faultCells?: Record<string, number>;
+  /** Where a crash landed (`pulumi killed in update`, `emulator killed during a push`, …), one per crash. */
+  crashPoint?: string;
+  /** Scenarios that ended with the secrets sweep (secrets-sweep.ts). */
+  secretSweeps?: number;
   /** Hostile HTTP requests sent to the emulator (test/harness/hostile-requests.ts). */
   hostileRequests?: number;
   /** Of them, those answered their 4xx with the emulator still serving afterwards. */
