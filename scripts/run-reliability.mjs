@@ -32,6 +32,9 @@ const run = spawnSync(
     new URL("./run-tests.mjs", import.meta.url).pathname,
     "--selectProjects",
     "reliability",
+    // Its files side by side (jest's default on 2 cores is one worker): they wait on servers more than they compute.
+    "--maxWorkers",
+    "2",
     // The soak alone, or everything but it: jest's timeout must outlast its bounded time.
     ...(values.soak ? ["--testPathPatterns", "reliability/soak\\.", "--testTimeout", String((minutes + 15) * 60_000)] : []),
   ],

@@ -292,7 +292,8 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     });
 }
 
-function mulberry32(seed: number): () => number {
+/** The deterministic generator fault rules draw from (mulberry32): a seed replays the same sequence. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

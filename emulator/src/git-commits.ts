@@ -229,7 +229,7 @@ export class GitCommandError extends UpstreamError {
     super(
       `git ${command} ${command === "push" || command === "fetch" ? "to" : "in"} the repository failed: ${detail}`,
       timedOut ||
-        /HTTP (429|5\d\d)|returned error: (429|5\d\d)|RPC failed|Connection reset|Empty reply|early EOF|unexpected disconnect|expected flush|Failed to connect|timed out|SSL_ERROR_SYSCALL|unexpected EOF/i.test(
+        /HTTP (429|5\d\d)|returned error: (429|5\d\d)|RPC failed|Connection reset|Connection refused|Empty reply|early EOF|unexpected disconnect|expected flush|Failed to connect|timed out|transfer closed|Recv failure|GnuTLS recv error|TLS connection was non-properly terminated|SSL_ERROR_SYSCALL|SSL_read|unexpected EOF/i.test(
           detail,
         ),
     );

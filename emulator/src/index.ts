@@ -13,7 +13,7 @@ export type { LoggedProxyRequest, RequestLogProxy, RequestLogProxyOptions } from
 export { startEmulator, defaultMaxBodyBytes, defaultQueryLimits, defaultRequestTimeoutMs } from "./server";
 export { clusterUserAgent } from "./cluster-check";
 export type { EmulatorOptions, RunningEmulator, SeedAccount, Counters, LoggedRequest, QueryLimits } from "./server";
-export { Faults, callerOf, parseFaultSpec, faultKinds, faultKindRegistry } from "./faults";
+export { Faults, callerOf, mulberry32, parseFaultSpec, faultKinds, faultKindRegistry } from "./faults";
 export type { BusinessFaultKind, FaultKind, FaultKindDefinition, FaultOutcome, FaultRule } from "./faults";
 export type { GitEffects } from "./git-effects";
 export { GitCommitter } from "./git-commits";

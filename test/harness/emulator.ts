@@ -64,7 +64,8 @@ export async function testEmulator(options: Partial<EmulatorOptions> = {}): Prom
     graphql: (apiKey, query, variables, url) => graphqlCall(url ?? `${emulator.url}/2.0/api/graphql`, apiKey, query, variables),
     async dispose() {
       await emulator.stop();
-      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      // An operation a late fault held may still be writing its clone: rm retries a directory that filled meanwhile.
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }

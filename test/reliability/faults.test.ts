@@ -16,7 +16,7 @@ import { cluster } from "pulumi-codefresh";
 import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer, startGitFaultProxy } from "../harness/shared";
 import { record } from "./report";
-import { expectConverged, expectDestroyed, expectUpdated, setUpdate, State, stackFor, stateMatchesCodefresh, volume } from "./scenario";
+import { counting, expectConverged, expectDestroyed, expectUpdated, lateDelayMs, setUpdate, State, stackFor, stateMatchesCodefresh, volume } from "./scenario";
 import { expectNoSecretLeaks } from "./secrets-sweep";
 
 type Surface = "codefresh" | "git" | "cluster";
@@ -25,7 +25,7 @@ type Step = "up" | "update" | "refresh" | "destroy";
 type Kind = Omit<FaultRule, "rate" | "count" | "callers">;
 
 // Every kind the emulator has (emulator/src/faults.ts) but the business fault install-failure. slow and
-// late wait longer than the stack's 2 s Codefresh request timeout, so the client gives up on a request that is applied.
+// late wait longer than the stack's Codefresh request timeout, so the client gives up on a request that is applied.
 const kinds: [string, Kind][] = [
   ["429-retry-after", { kind: "429", retryAfterSeconds: 1 }],
   ["429-no-retry-after", { kind: "429", retryAfterSeconds: null }],
@@ -33,8 +33,8 @@ const kinds: [string, Kind][] = [
   ["502", { kind: "502" }],
   ["503", { kind: "503", retryAfterSeconds: 0 }],
   ["504", { kind: "504" }],
-  ["slow", { kind: "slow", delayMs: 2_500 }],
-  ["late", { kind: "late", delayMs: 2_500 }],
+  ["slow", { kind: "slow", delayMs: lateDelayMs }],
+  ["late", { kind: "late", delayMs: lateDelayMs }],
   ["drop", { kind: "drop" }],
   ["reset", { kind: "reset" }],
   ["graphql-error", { kind: "graphql-error" }],
@@ -60,6 +60,19 @@ interface Scenario {
 const scenarios: Scenario[] = volume
   ? kinds.map(([name]) => ({ name, at: { codefresh: name, ...(name === "graphql-error" ? {} : { git: name, cluster: name }) } }))
   : [{ name: "drop at Codefresh, 503 at git, reset at the cluster", at: { codefresh: "drop", git: "503", cluster: "reset" } }];
+
+/** At most this many scenarios at once: each is a stack, an emulator and two proxies on a 2-core machine. */
+const concurrent = 3;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function slot(): Promise<() => void> {
+  while (running >= concurrent) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  return () => {
+    running--;
+    waiting.shift()?.();
+  };
+}
 
 /** How many faults each step × resource type × kind must get in volume mode before the step is not repeated. */
 const perCell = 5;
@@ -150,106 +163,111 @@ async function importAccount(emulatorUrl: string): Promise<string> {
 
 describe("faults on every step, at Codefresh, the git server and the cluster: each step ends clean", () => {
   test.concurrent.each(scenarios.map((s, index) => [s.name, s, index] as const))("%s", async (name, scenario, index) => {
-    const gitea = sharedGitServer();
-    const admin = sharedCluster();
-    const [emulator, gitProxy, kubeProxy] = await Promise.all([
-      testEmulator({ gitCaBundle: gitea.caCert, accounts: [accountA], installDelayMs: 500 }),
-      startGitFaultProxy(),
-      startClusterProxy(admin),
-    ]);
-    const serviceAccount = `argocd-rel-faults-${index}-${process.pid}`;
-    const program = await stackFor(emulator.url, kubeProxy.server, admin.caCert, admin.adminToken, serviceAccount, { gitUrl: gitProxy.url });
-    const org = (await program.stack.getConfig("gitOrg")).value;
-    const places = new FaultPlaces(emulator, gitProxy, kubeProxy, scenario);
-    const account = async () => (await emulator.admin<State>("GET", "state")).accounts[0];
-    const cells: Record<string, number> = {};
-    const secrets = [accountA.apiKey, gitea.adminToken, admin.adminToken];
-    let output = "";
-    const onOutput = (text: string) => (output += text);
-    let seed = 23;
-    let importDir: string | undefined;
-
-    /** Runs one step with the faults in force; records what was injected, survived if the step succeeded. */
-    const faulted = async <T>(step: Step, go: () => Promise<T>): Promise<T> => {
-      await places.set(seed++);
-      const since = Date.now();
-      let survived = false;
-      try {
-        const result = await go();
-        survived = true;
-        return result;
-      } finally {
-        const taken = await places.takeCells(step, since);
-        for (const [key, count] of Object.entries(taken.cells)) cells[key] = (cells[key] ?? 0) + count;
-        const count = taken.bySurface.codefresh + taken.bySurface.git + taken.bySurface.cluster;
-        console.log(`faults ${name}: ${count} injected during ${step} (${JSON.stringify(taken.bySurface)})${survived ? "" : ", which failed"}`);
-        record({ faultsInjected: count, faultsSurvived: survived ? count : 0, faultCells: taken.cells });
-      }
-    };
-    /** Whether a step still has a cell under `perCell` (volume mode repeats it then). */
-    const short = (step: Step) => volume && Object.entries(cells).some(([key, count]) => key.startsWith(`${step} `) && count < perCell);
-
-    let updates = 0;
-    const update = async () => {
-      const glob = updates % 2 === 0 ? "*.yaml" : "**/*.json";
-      const labelValue = `updated-${updates++}`;
-      await setUpdate(program, glob, labelValue);
-      const rotated = await gitea.createToken(gitea.adminUser, ["all"]);
-      secrets.push(rotated);
-      await program.stack.setConfig("gitToken", { value: rotated, secret: true });
-      const result = await faulted("update", () => program.stack.up({ onOutput }));
-      expect(result.summary.resourceChanges).toMatchObject({ update: 5, same: 2 });
-      expectConverged(await account());
-      await expectUpdated(program, await account(), glob, labelValue);
-      await stateMatchesCodefresh(program, await account());
-      expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
-    };
-
+    const release = await slot();
     try {
-      for (let round = 0; round < (volume ? 2 : 1); round++) {
-        expect((await faulted("up", () => program.stack.up({ onOutput }))).summary.result).toBe("succeeded");
-        expectConverged(await account());
-        await stateMatchesCodefresh(program, await account());
-        // Each resource type's requests name it in their User-Agent, so each has its cells (and its faults).
-        const upRows = new Set(Object.keys(cells).map((key) => key.split(" ").slice(1, -1).join(" ")));
-        const pushes = scenario.at.git ? ["Codefresh's git pushes"] : [];
-        expect([...upRows].sort()).toEqual([...pushes, "GitSource", "HostedRuntime", "ManagedCluster", "SharedConfigRepo"]);
-
-        // Every resource with something Codefresh changes in place: git sources, the cluster, and the
-        // Shared Configuration Repo's token (rotated). The hosted runtime has nothing to change in place.
-        for (let i = 0; i < 2 && (i === 0 || short("update")); i++) await update();
-        importDir ??= await importAccount(emulator.url);
-
-        for (let i = 0; i < 2 && (i === 0 || short("refresh")); i++) {
-          await faulted("refresh", () => program.stack.refresh({ onOutput }));
-          expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
-          await stateMatchesCodefresh(program, await account());
-        }
-
-        // The cluster token the stack made, to look for it everywhere (ensure returns the existing one).
-        const target = cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig });
-        secrets.push((await cluster.ensureManagerAccount(target, { serviceAccountName: serviceAccount })).token);
-
-        await faulted("destroy", () => program.stack.destroy({ onOutput }));
-        await expectDestroyed(program, await account(), kubeconfigFor(kubeProxy.server, admin.caCert, admin.adminToken), serviceAccount);
-        if (!short("up") && !short("destroy")) break;
-      }
-
-      console.log(`faults ${name}, per step × resource type × kind: ${JSON.stringify(cells)}`);
-      await expectNoSecretLeaks(secrets, {
-        texts: {
-          "CLI output": output,
-          "emulator request log": JSON.stringify(emulator.requests()),
-          "git proxy log": JSON.stringify(gitProxy.log.requests()),
-          "cluster proxy log": JSON.stringify(kubeProxy.log.requests()),
-        },
-        dirs: [program.stateDir, emulator.dataDir, ...(importDir ? [importDir] : [])],
-        gitOrgs: [org],
-      });
+      await runScenario(name, scenario, index);
     } finally {
-      await program.dispose();
-      await Promise.all([emulator.dispose(), gitProxy.stop(), kubeProxy.stop()]);
-      if (importDir) await rm(importDir, { recursive: true, force: true });
+      release();
     }
   });
 });
+
+/** One scenario: its stack through every step under its faults, the checks after each, then the sweep. */
+async function runScenario(name: string, scenario: Scenario, index: number): Promise<void> {
+  const gitea = sharedGitServer();
+  const admin = sharedCluster();
+  const [emulator, gitProxy, kubeProxy] = await Promise.all([
+    testEmulator({ gitCaBundle: gitea.caCert, accounts: [accountA], installDelayMs: 500 }),
+    startGitFaultProxy(),
+    startClusterProxy(admin),
+  ]);
+  const serviceAccount = `argocd-rel-faults-${index}-${process.pid}`;
+  const program = await stackFor(emulator.url, kubeProxy.server, admin.caCert, admin.adminToken, serviceAccount, { gitUrl: gitProxy.url });
+  const org = (await program.stack.getConfig("gitOrg")).value;
+  const places = new FaultPlaces(emulator, gitProxy, kubeProxy, scenario);
+  const account = async () => (await emulator.admin<State>("GET", "state")).accounts[0];
+  const cells: Record<string, number> = {};
+  const secrets = [accountA.apiKey, gitea.adminToken, admin.adminToken];
+  let output = "";
+  const onOutput = (text: string) => (output += text);
+  let seed = 23;
+  let importDir: string | undefined;
+
+  /** Runs one step with the faults in force; records what was injected, survived if the step succeeded. */
+  const faulted = async <T>(step: Step, go: () => Promise<T>): Promise<T> => {
+    await places.set(seed++);
+    const since = Date.now();
+    return counting(go, async (survived) => {
+      const taken = await places.takeCells(step, since);
+      for (const [key, count] of Object.entries(taken.cells)) cells[key] = (cells[key] ?? 0) + count;
+      const count = taken.bySurface.codefresh + taken.bySurface.git + taken.bySurface.cluster;
+      console.log(`faults ${name}: ${count} injected during ${step} (${JSON.stringify(taken.bySurface)})${survived ? "" : ", which failed"}`);
+      record({ faultsInjected: count, faultsSurvived: survived ? count : 0, faultCells: taken.cells });
+    });
+  };
+  /** Whether a step still has a cell under `perCell` (volume mode repeats it then). */
+  const short = (step: Step) => volume && Object.entries(cells).some(([key, count]) => key.startsWith(`${step} `) && count < perCell);
+
+  let updates = 0;
+  const update = async () => {
+    const glob = updates % 2 === 0 ? "*.yaml" : "**/*.json";
+    const labelValue = `updated-${updates++}`;
+    await setUpdate(program, glob, labelValue);
+    const rotated = await gitea.createToken(gitea.adminUser, ["all"]);
+    secrets.push(rotated);
+    await program.stack.setConfig("gitToken", { value: rotated, secret: true });
+    const result = await faulted("update", () => program.stack.up({ onOutput }));
+    expect(result.summary.resourceChanges).toMatchObject({ update: 5, same: 2 });
+    expectConverged(await account());
+    await expectUpdated(program, await account(), glob, labelValue);
+    await stateMatchesCodefresh(program, await account());
+    expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
+  };
+
+  try {
+    for (let round = 0; round < (volume ? 2 : 1); round++) {
+      expect((await faulted("up", () => program.stack.up({ onOutput }))).summary.result).toBe("succeeded");
+      expectConverged(await account());
+      await stateMatchesCodefresh(program, await account());
+      // Each resource type's requests name it in their User-Agent, so each has its cells (and its faults).
+      const upRows = new Set(Object.keys(cells).map((key) => key.split(" ").slice(1, -1).join(" ")));
+      const pushes = scenario.at.git ? ["Codefresh's git pushes"] : [];
+      expect([...upRows].sort()).toEqual([...pushes, "GitSource", "HostedRuntime", "ManagedCluster", "SharedConfigRepo"]);
+
+      // Every resource with something Codefresh changes in place: git sources, the cluster, and the
+      // Shared Configuration Repo's token (rotated). The hosted runtime has nothing to change in place.
+      for (let i = 0; i < 2 && (i === 0 || short("update")); i++) await update();
+      importDir ??= await importAccount(emulator.url);
+
+      for (let i = 0; i < 2 && (i === 0 || short("refresh")); i++) {
+        await faulted("refresh", () => program.stack.refresh({ onOutput }));
+        expect((await program.stack.preview()).changeSummary).toEqual({ same: 7 });
+        await stateMatchesCodefresh(program, await account());
+      }
+
+      // The cluster token the stack made, to look for it everywhere (ensure returns the existing one).
+      const target = cluster.resolveKubeconfig({ kubeconfig: admin.kubeconfig });
+      secrets.push((await cluster.ensureManagerAccount(target, { serviceAccountName: serviceAccount })).token);
+
+      await faulted("destroy", () => program.stack.destroy({ onOutput }));
+      await expectDestroyed(program, await account(), kubeconfigFor(kubeProxy.server, admin.caCert, admin.adminToken), serviceAccount);
+      if (!short("up") && !short("destroy")) break;
+    }
+
+    console.log(`faults ${name}, per step × resource type × kind: ${JSON.stringify(cells)}`);
+    await expectNoSecretLeaks(secrets, {
+      texts: {
+        "CLI output": output,
+        "emulator request log": JSON.stringify(emulator.requests()),
+        "git proxy log": JSON.stringify(gitProxy.log.requests()),
+        "cluster proxy log": JSON.stringify(kubeProxy.log.requests()),
+      },
+      dirs: [program.stateDir, emulator.dataDir, ...(importDir ? [importDir] : [])],
+      gitOrgs: [org],
+    });
+  } finally {
+    await program.dispose();
+    await Promise.all([emulator.dispose(), gitProxy.stop(), kubeProxy.stop()]);
+    if (importDir) await rm(importDir, { recursive: true, force: true });
+  }
+}

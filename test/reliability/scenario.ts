@@ -22,6 +22,12 @@ export const soak = process.env.PULUMI_CODEFRESH_SOAK === "1";
 /** `npm run test:reliability`: every fault kind on every step and many crashes; plain `npm test`: one of each. */
 export const volume = (process.env.PULUMI_CODEFRESH_RELIABILITY_REPORT ?? "") !== "";
 let orgCounter = 0;
+/**
+ * The stacks' Codefresh request timeout: short, so the `slow` and `late` faults ({@link lateDelayMs}) make the
+ * client give up on requests that are then applied, yet long enough for an emulator several stacks load at once.
+ */
+export const requestTimeoutMs = 5_000;
+export const lateDelayMs = requestTimeoutMs + 1_000;
 
 /**
  * The reliability stack in a new git org. `git` points it at a proxy in front of Gitea instead of Gitea
@@ -43,7 +49,7 @@ export async function stackFor(url: string, kubeServer: string, caCert: string, 
         { name: "rel-c", path: "c" },
       ],
       clusters: [{ name: "rel", kubeconfig: kubeconfigFor(kubeServer, caCert, adminToken), serviceAccountName: serviceAccount }],
-      extra: { "codefresh:requestTimeoutMs": "2000", ...gitUrls },
+      extra: { "codefresh:requestTimeoutMs": String(requestTimeoutMs), ...gitUrls },
     }),
   );
 }
@@ -174,4 +180,16 @@ export async function killCliAfter(program: TestProgram, args: string[], delayMs
   await exit;
   console.log(`crash point: ${step} after ${(delayMs / 1000).toFixed(1)} s`);
   record({ crashPoint: `pulumi killed in ${step}` });
+}
+
+/** Runs `go`, then `counted(survived)` whether it succeeded or threw: a faulted step's counts are taken either way. */
+export async function counting<T>(go: () => Promise<T>, counted: (survived: boolean) => Promise<void>): Promise<T> {
+  let survived = false;
+  try {
+    const result = await go();
+    survived = true;
+    return result;
+  } finally {
+    await counted(survived);
+  }
 }

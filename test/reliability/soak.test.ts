@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FaultRule, kubeconfigFor, startClusterProxy } from "pulumi-codefresh-emulator";
+import { FaultRule, kubeconfigFor, mulberry32, startClusterProxy } from "pulumi-codefresh-emulator";
 import { cluster } from "pulumi-codefresh";
 import { accountA, adminCall, spawnEmulatorCli } from "../harness/emulator";
 import { sharedCluster, sharedGitServer, startGitFaultProxy } from "../harness/shared";
@@ -15,10 +15,12 @@ import { record } from "./report";
 import {
   cli,
   convergesAfterCrash,
+  counting,
   expectConverged,
   expectDestroyed,
   expectUpdated,
   killCliAfter,
+  lateDelayMs,
   setUpdate,
   stackFor,
   State,
@@ -29,18 +31,6 @@ import { expectNoSecretLeaks } from "./secrets-sweep";
 const minutes = Number(process.env.PULUMI_CODEFRESH_SOAK_MINUTES ?? 20);
 const seed = Number(process.env.PULUMI_CODEFRESH_SOAK_SEED ?? Date.now() % 1_000_000);
 
-/** The same small deterministic generator the emulator's faults use, so a seed replays the sequence. */
-function randomSource(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const kinds: Omit<FaultRule, "rate">[] = [
   { kind: "429", retryAfterSeconds: 1 },
   { kind: "429", retryAfterSeconds: null },
@@ -48,15 +38,15 @@ const kinds: Omit<FaultRule, "rate">[] = [
   { kind: "502" },
   { kind: "503", retryAfterSeconds: 0 },
   { kind: "504" },
-  { kind: "slow", delayMs: 2_500 },
-  { kind: "late", delayMs: 2_500 },
+  { kind: "slow", delayMs: lateDelayMs },
+  { kind: "late", delayMs: lateDelayMs },
   { kind: "drop" },
   { kind: "reset" },
   { kind: "graphql-error" },
 ];
 
 test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`, async () => {
-  const random = randomSource(seed);
+  const random = mulberry32(seed); // the emulator's own generator: a seed replays the sequence
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const deadline = Date.now() + minutes * 60_000;
   console.log(`soak: seed ${seed}, until ${new Date(deadline).toISOString()} (replay with --seed ${seed})`);
@@ -94,12 +84,7 @@ test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`,
     gitProxy.faults.set(places.includes("git") ? [rule] : [], faultSeed);
     kubeProxy.faults.set(places.includes("cluster") ? [{ ...rule, callers: ["ManagedCluster"] }] : [], faultSeed);
     console.log(`soak #${round}: ${what} with ${kind.kind} at ${places.join(", ")}`);
-    let survived = false;
-    try {
-      const result = await go();
-      survived = true;
-      return result;
-    } finally {
+    return counting(go, async (survived) => {
       const atCodefresh = places.includes("codefresh")
         ? Object.values((await adminCall<{ injected: Record<string, number> }>(url, "GET", "faults")).injected).reduce((a, b) => a + b, 0)
         : 0;
@@ -109,8 +94,18 @@ test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`,
       gitProxy.faults.set([]);
       kubeProxy.faults.set([]);
       record({ faultsInjected: count, faultsSurvived: survived ? count : 0 });
-    }
+    });
   };
+
+  /** After a crash in an update: the documented recovery, then the update applied and nothing doubled. */
+  const convergesUpdated = (glob: string, labelValue: string) =>
+    convergesAfterCrash(program, state, {
+      keep: true,
+      check: async (converged) => {
+        await expectUpdated(program, converged, glob, labelValue);
+        await stateMatchesCodefresh(program, converged);
+      },
+    });
 
   const actionsWhenDown = ["faulted up", "killed up"] as const;
   const actionsWhenUp = ["faulted update", "faulted refresh", "killed update", "emulator killed in update", "faulted destroy", "killed destroy"] as const;
@@ -146,13 +141,7 @@ test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`,
         case "killed update":
           await setUpdate(program, glob, labelValue);
           await killCliAfter(program, ["up", "--yes", "--skip-preview"], 1_000 + random() * 6_000, "update");
-          await convergesAfterCrash(program, state, {
-            keep: true,
-            check: async (converged) => {
-              await expectUpdated(program, converged, glob, labelValue);
-              await stateMatchesCodefresh(program, converged);
-            },
-          });
+          await convergesUpdated(glob, labelValue);
           break;
         case "emulator killed in update": {
           await setUpdate(program, glob, labelValue);
@@ -162,13 +151,7 @@ test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`,
           record({ crashPoint: "emulator killed during an update" });
           emulator = await spawnEmulatorCli([...args, "--port", new URL(url).port]);
           await update;
-          await convergesAfterCrash(program, state, {
-            keep: true,
-            check: async (converged) => {
-              await expectUpdated(program, converged, glob, labelValue);
-              await stateMatchesCodefresh(program, converged);
-            },
-          });
+          await convergesUpdated(glob, labelValue);
           break;
         }
         case "faulted destroy":
