@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitCommitter, type GitCommitterOptions } from "pulumi-codefresh-emulator";
 import { git } from "pulumi-codefresh";
-import { sharedGitServer } from "../harness/shared";
+import { sharedGitServer, startGitFaultProxy } from "../harness/shared";
 
 const gitea = () => sharedGitServer();
 const org = `commits-${process.pid.toString(36)}${Date.now().toString(36)}`;
@@ -152,4 +152,29 @@ test("a clone a killed process left half-written (its index.lock) does not stop 
   await restarted.commit(repo, credentials(), [{ path: "resources/rt/b.yaml", content: "b: 1\n" }], "Git source b");
   expect(await api().readFile(repo, "resources/rt/a.yaml")).toBe("a: 1\n");
   expect(await api().readFile(repo, "resources/rt/b.yaml")).toBe("b: 1\n");
+});
+
+test("the git server's own failures reject as transient (Codefresh answers them INTERNAL_SERVER_ERROR, which clients retry); a refusal does not", async () => {
+  const repo = await newRepo();
+  const proxy = await startGitFaultProxy();
+  try {
+    const viaProxy = git.parseRepoUrl(`${proxy.url}/${repo.owner}/${repo.name}.git`);
+    const attempt = async (token: string) => {
+      const error: unknown = await committer()
+        .commit(viaProxy, { token }, [{ path: "resources/rt/x.yaml", content: "x: 1\n" }], "Git source x")
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      return { transient: (error as { transient?: unknown } | undefined)?.transient, message: String(error) };
+    };
+    for (const kind of ["503", "reset", "drop"] as const) {
+      proxy.faults.set([{ kind, count: 1 }]);
+      expect({ kind, ...(await attempt(gitea().adminToken)) }).toMatchObject({ kind, transient: true });
+    }
+    proxy.faults.set([]);
+    expect(await attempt("not-a-token")).toMatchObject({ transient: false, message: expect.stringMatching(/git .* the repository failed/) });
+  } finally {
+    await proxy.stop();
+  }
 });
