@@ -77,12 +77,15 @@ test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`,
     const kind = pick(kinds);
     const places = kind.kind === "graphql-error" ? ["codefresh"] : (["codefresh", "git", "cluster"] as const).filter(() => random() < 0.6);
     if (places.length === 0) places.push("codefresh");
-    const rule: FaultRule = { ...kind, rate: 0.15 + random() * 0.15 };
+    // A random rate, and a cap per place no operation's retries can run out against: an operation of
+    // Codefresh's that makes several git requests fails whole on any of them, as its retried attempts do.
+    const rate = 0.2 + random() * 0.5;
+    const rule: FaultRule = { ...kind, rate, count: 4 };
     const faultSeed = Math.floor(random() * 1e6);
     if (places.includes("codefresh")) await adminCall(url, "PUT", "faults", { seed: faultSeed, rules: [rule] });
     // The cluster's own checks stand for Argo CD's: only the resources' requests are faulted there.
-    gitProxy.faults.set(places.includes("git") ? [rule] : [], faultSeed);
-    kubeProxy.faults.set(places.includes("cluster") ? [{ ...rule, callers: ["ManagedCluster"] }] : [], faultSeed);
+    gitProxy.faults.set(places.includes("git") ? [{ ...rule, count: 3 }] : [], faultSeed);
+    kubeProxy.faults.set(places.includes("cluster") ? [{ ...rule, count: 3, callers: ["ManagedCluster"] }] : [], faultSeed);
     console.log(`soak #${round}: ${what} with ${kind.kind} at ${places.join(", ")}`);
     return counting(go, async (survived) => {
       const atCodefresh = places.includes("codefresh")
