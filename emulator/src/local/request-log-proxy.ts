@@ -7,6 +7,7 @@ import type http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { callerOf, Faults, type FaultOutcome, type FiredFault } from "../faults";
+import { sendJson } from "../http-io";
 
 export interface LoggedProxyRequest {
   method: string;
@@ -120,8 +121,7 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
       return true;
     }
     if (outcome?.action === "answer") {
-      res.writeHead(outcome.status, { "content-type": "application/json", ...outcome.headers });
-      res.end(JSON.stringify(outcome.body));
+      sendJson(res, outcome.status, outcome.body, outcome.headers);
       return true;
     }
     return false;
