@@ -16,30 +16,22 @@ import { cluster } from "pulumi-codefresh";
 import { accountA, testEmulator, TestEmulator } from "../harness/emulator";
 import { sharedCluster, sharedGitServer, startGitFaultProxy } from "../harness/shared";
 import { record } from "./report";
-import { counting, expectConverged, expectDestroyed, expectUpdated, lateDelayMs, setUpdate, State, stackFor, stateMatchesCodefresh, volume } from "./scenario";
+import {
+  counting,
+  faultKindsUnderTest as kinds,
+  expectConverged,
+  expectDestroyed,
+  expectUpdated,
+  setUpdate,
+  State,
+  stackFor,
+  stateMatchesCodefresh,
+  volume,
+} from "./scenario";
 import { expectNoSecretLeaks } from "./secrets-sweep";
 
 type Surface = "codefresh" | "git" | "cluster";
 type Step = "up" | "update" | "refresh" | "destroy";
-/** A fault kind as a rule without rate or count, which each scenario chooses. */
-type Kind = Omit<FaultRule, "rate" | "count" | "callers">;
-
-// Every kind the emulator has (emulator/src/faults.ts) but the business fault install-failure. slow and
-// late wait longer than the stack's Codefresh request timeout, so the client gives up on a request that is applied.
-const kinds: [string, Kind][] = [
-  // The two that wait first: they take the longest, so they start first and the others fill the slots beside them.
-  ["slow", { kind: "slow", delayMs: lateDelayMs }],
-  ["late", { kind: "late", delayMs: lateDelayMs }],
-  ["429-retry-after", { kind: "429", retryAfterSeconds: 1 }],
-  ["429-no-retry-after", { kind: "429", retryAfterSeconds: null }],
-  ["500", { kind: "500" }],
-  ["502", { kind: "502" }],
-  ["503", { kind: "503", retryAfterSeconds: 0 }],
-  ["504", { kind: "504" }],
-  ["drop", { kind: "drop" }],
-  ["reset", { kind: "reset" }],
-  ["graphql-error", { kind: "graphql-error" }],
-];
 
 /**
  * Who sends requests to each place, as the fault rules and the breakdown name them: the resource types (from

@@ -1,7 +1,7 @@
 // What the reliability suite's files share: the stack every scenario runs (a hosted runtime, its Shared
 // Configuration Repo, three git sources, one cluster), and the checks that it converged, updated, was
 // destroyed without leftovers, and that Pulumi state, Codefresh and the Shared Configuration Repo agree.
-import { kubeconfigFor } from "pulumi-codefresh-emulator";
+import { FaultRule, kubeconfigFor } from "pulumi-codefresh-emulator";
 import { cluster, git } from "pulumi-codefresh";
 import { codefreshStackConfig } from "../harness/codefresh-stack";
 import { runPulumi, testProgram, TestProgram } from "../harness/pulumi";
@@ -28,6 +28,26 @@ let orgCounter = 0;
  */
 export const requestTimeoutMs = 5_000;
 export const lateDelayMs = requestTimeoutMs + 1_000;
+
+/** A fault kind as a rule without rate, count or callers, which each scenario chooses. */
+export type FaultKind = Omit<FaultRule, "rate" | "count" | "callers">;
+
+// Every kind the emulator has (emulator/src/faults.ts) but the business fault install-failure. slow and
+// late wait longer than the stack's Codefresh request timeout, so the client gives up on a request that is applied.
+export const faultKindsUnderTest: [string, FaultKind][] = [
+  // The two that wait first: they take the longest, so they start first and the others fill the slots beside them.
+  ["slow", { kind: "slow", delayMs: lateDelayMs }],
+  ["late", { kind: "late", delayMs: lateDelayMs }],
+  ["429-retry-after", { kind: "429", retryAfterSeconds: 1 }],
+  ["429-no-retry-after", { kind: "429", retryAfterSeconds: null }],
+  ["500", { kind: "500" }],
+  ["502", { kind: "502" }],
+  ["503", { kind: "503", retryAfterSeconds: 0 }],
+  ["504", { kind: "504" }],
+  ["drop", { kind: "drop" }],
+  ["reset", { kind: "reset" }],
+  ["graphql-error", { kind: "graphql-error" }],
+];
 
 /**
  * The reliability stack in a new git org. `git` points it at a proxy in front of Gitea instead of Gitea

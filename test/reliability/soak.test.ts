@@ -19,8 +19,8 @@ import {
   expectConverged,
   expectDestroyed,
   expectUpdated,
+  faultKindsUnderTest,
   killCliAfter,
-  lateDelayMs,
   setUpdate,
   stackFor,
   State,
@@ -30,20 +30,6 @@ import { expectNoSecretLeaks } from "./secrets-sweep";
 
 const minutes = Number(process.env.PULUMI_CODEFRESH_SOAK_MINUTES ?? 20);
 const seed = Number(process.env.PULUMI_CODEFRESH_SOAK_SEED ?? Date.now() % 1_000_000);
-
-const kinds: Omit<FaultRule, "rate">[] = [
-  { kind: "429", retryAfterSeconds: 1 },
-  { kind: "429", retryAfterSeconds: null },
-  { kind: "500" },
-  { kind: "502" },
-  { kind: "503", retryAfterSeconds: 0 },
-  { kind: "504" },
-  { kind: "slow", delayMs: lateDelayMs },
-  { kind: "late", delayMs: lateDelayMs },
-  { kind: "drop" },
-  { kind: "reset" },
-  { kind: "graphql-error" },
-];
 
 test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`, async () => {
   const random = mulberry32(seed); // the emulator's own generator: a seed replays the sequence
@@ -74,7 +60,7 @@ test(`soak: random faulted steps and crashes for ${minutes} min (seed ${seed})`,
 
   /** Runs `go` with one random kind at one or more random places; counts what was injected. */
   const faulted = async <T>(what: string, go: () => Promise<T>): Promise<T> => {
-    const kind = pick(kinds);
+    const [, kind] = pick(faultKindsUnderTest);
     const places = kind.kind === "graphql-error" ? ["codefresh"] : (["codefresh", "git", "cluster"] as const).filter(() => random() < 0.6);
     if (places.length === 0) places.push("codefresh");
     // A random rate, and a cap per place no operation's retries can run out against: an operation of
