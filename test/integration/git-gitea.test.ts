@@ -165,6 +165,28 @@ describe("repositories", () => {
     }
   });
 
+  test("Gitea's pre-receive hook checks every push: a push to a protected branch is refused with Gitea's reason, and the branch stays", async () => {
+    const repo = repoRef(uniqueName("protected"));
+    await client().createRepo(repo);
+    const protection = await gitea().api("POST", `/repos/${org}/${repo.name}/branch_protections`, { rule_name: "main", enable_push: false });
+    expect(protection.status).toBe(201);
+    const dir = mkdtempSync(join(tmpdir(), "git-push-"));
+    try {
+      gitCli(dir, gitea().adminToken, "clone", "--quiet", repo.cloneUrl, "work");
+      const work = join(dir, "work");
+      const before = gitCli(work, gitea().adminToken, "rev-parse", "HEAD").trim();
+      writeFileSync(join(work, "b.yaml"), "b: 1\n");
+      gitCli(work, gitea().adminToken, "add", "b.yaml");
+      gitCli(work, gitea().adminToken, "commit", "--quiet", "-m", "b");
+      // The reason comes from Gitea's server (routers/private/hook_pre_receive.go), relayed by the hook.
+      expect(() => gitCli(work, gitea().adminToken, "push", "--quiet", "origin", "HEAD:main")).toThrow(/protected branch main/i);
+      const reply = await gitea().api("GET", `/repos/${org}/${repo.name}/branches/main`);
+      expect((reply.body as { commit?: { id?: string } }).commit?.id).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("deleteRepo is true, then false once it is gone", async () => {
     const repo = repoRef(uniqueName("gone"));
     await client().createRepo(repo);

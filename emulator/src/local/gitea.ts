@@ -16,6 +16,8 @@ const run = promisify(execFile);
 export interface LocalGiteaOptions {
   /** Directory with the `gitea` binary (default: $PULUMI_CODEFRESH_GITEA_BIN_DIR). */
   binDir?: string;
+  /** The hook client built from scripts/go/gitea-hook (default: $PULUMI_CODEFRESH_GITEA_HOOK). */
+  hookBin?: string;
   /** Gitea's module directory (templates, options), used as STATIC_ROOT_PATH (default: $PULUMI_CODEFRESH_GITEA_STATIC_DIR). */
   staticDir?: string;
   /** Where the certificate, app.ini, database, repositories and log go (default: a new temporary directory, removed on stop). */
@@ -77,6 +79,11 @@ function dirFrom(explicit: string | undefined, variable: string): string {
   return dir;
 }
 
+/** The file that holds the token of Gitea's internal API (INTERNAL_TOKEN_URI). */
+function internalTokenFile(workDir: string): string {
+  return join(workDir, "internal-token");
+}
+
 /** Where Gitea's git looks for the server hooks of every repository (`core.hooksPath`). */
 function hooksDir(workDir: string): string {
   return join(workDir, "hooks");
@@ -84,21 +91,36 @@ function hooksDir(workDir: string): string {
 
 const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 
+/** What the server hooks need to reach Gitea's internal hook API. */
+interface HookSettings {
+  /** The hook client (scripts/go/gitea-hook, built by scripts/tools). */
+  hookBin: string;
+  /** Gitea's own binary, for the hooks the client does not cover. */
+  giteaBin: string;
+  appIni: string;
+  /** LOCAL_ROOT_URL: where Gitea's hooks send their requests. */
+  localUrl: string;
+  /** The file behind INTERNAL_TOKEN_URI. */
+  tokenFile: string;
+}
+
 /**
  * The server hooks of every repository, by name. Gitea's own (modules/gitrepo/hooks.go) are a shell loop per
  * hook that starts `gitea hook pre-receive`, `update` and `post-receive`: three starts of a 100 MB Go binary
- * per push, each ~100 ms of CPU here, most of it garbage collection during its package initialisation. These
- * run the same `gitea hook` commands, directly and with the collector off (each process lives for one hook),
- * so Gitea still checks each push and keeps its own data (sizes, commit counts, branches) current. Gitea's
- * update hook does nothing but refuse pushes to `refs/pull/<n>/…` other than its own (cmd/hook.go,
- * runHookUpdate); this one does the same in sh, without starting Gitea.
+ * per push, each ~100 ms of CPU here, only to pass the pushed refs to Gitea's internal hook API. The pre- and
+ * post-receive hooks here run a small client that sends the same requests (scripts/go/gitea-hook), so Gitea
+ * still checks each push (branch protection) and keeps its own data (sizes, commit counts, branches) current.
+ * Gitea's update hook does nothing but refuse pushes to `refs/pull/<n>/…` other than its own (cmd/hook.go,
+ * runHookUpdate); this one does the same in sh. proc-receive (AGit pushes to refs/for/…, unused here) stays
+ * Gitea's own.
  */
-function giteaHooks(giteaBin: string, appIni: string): Record<string, string> {
-  const hook = (name: string) => `#!/bin/sh\nGOGC=off exec ${shellQuote(giteaBin)} hook --config=${shellQuote(appIni)} ${name}\n`;
+function giteaHooks(settings: HookSettings): Record<string, string> {
+  const client = (name: string) =>
+    `#!/bin/sh\nexec ${shellQuote(settings.hookBin)} --url ${shellQuote(settings.localUrl)} --token-file ${shellQuote(settings.tokenFile)} ${name}\n`;
   return {
-    "pre-receive": hook("pre-receive"),
-    "post-receive": hook("post-receive"),
-    "proc-receive": hook("proc-receive"),
+    "pre-receive": client("pre-receive"),
+    "post-receive": client("post-receive"),
+    "proc-receive": `#!/bin/sh\nGOGC=off exec ${shellQuote(settings.giteaBin)} hook --config=${shellQuote(settings.appIni)} proc-receive\n`,
     update: [
       "#!/bin/sh",
       "# Gitea's own pushes (GITEA_INTERNAL_PUSH) may write refs/pull; nobody else may.",
@@ -108,6 +130,20 @@ function giteaHooks(giteaBin: string, appIni: string): Record<string, string> {
       "",
     ].join("\n"),
   };
+}
+
+async function writeHooks(workDir: string, settings: HookSettings): Promise<void> {
+  await mkdir(hooksDir(workDir), { recursive: true });
+  for (const [name, script] of Object.entries(giteaHooks(settings))) {
+    await writeFile(join(hooksDir(workDir), name), script);
+    await chmod(join(hooksDir(workDir), name), 0o755);
+  }
+}
+
+/** The internal token Gitea and its hooks share (INTERNAL_TOKEN_URI): kept across restarts of the same work directory. */
+async function internalToken(tokenFile: string): Promise<void> {
+  const existing = await readFile(tokenFile, "utf8").catch(() => "");
+  if (existing.trim() === "") await writeFile(tokenFile, randomBytes(32).toString("hex"), { mode: 0o600 });
 }
 
 /** app.ini for a loopback-only, offline, HTTPS Gitea with a SQLite database under `workDir`. */
@@ -140,6 +176,8 @@ export function giteaAppIni(options: { workDir: string; port: number; staticDir:
     "",
     "[security]",
     "INSTALL_LOCK = true",
+    // Read by Gitea and by the hook client (scripts/go/gitea-hook).
+    `INTERNAL_TOKEN_URI = file:${internalTokenFile(workDir)}`,
     "",
     "[service]",
     "DISABLE_REGISTRATION = true",
@@ -267,6 +305,7 @@ async function gitea(bin: string, cwd: string, args: string[], env: NodeJS.Proce
 export async function startGitea(options: LocalGiteaOptions = {}): Promise<LocalGitea> {
   const bin = dirFrom(options.binDir, "PULUMI_CODEFRESH_GITEA_BIN_DIR");
   const staticDir = dirFrom(options.staticDir, "PULUMI_CODEFRESH_GITEA_STATIC_DIR");
+  const hookBin = dirFrom(options.hookBin, "PULUMI_CODEFRESH_GITEA_HOOK");
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), "local-gitea-")));
   await mkdir(join(workDir, "data"), { recursive: true });
@@ -278,11 +317,7 @@ export async function startGitea(options: LocalGiteaOptions = {}): Promise<Local
   const runningAsRoot = process.getuid?.() === 0;
 
   try {
-    await mkdir(hooksDir(workDir), { recursive: true });
-    for (const [name, script] of Object.entries(giteaHooks(join(bin, "gitea"), appIni))) {
-      await writeFile(join(hooksDir(workDir), name), script);
-      await chmod(join(hooksDir(workDir), name), 0o755);
-    }
+    await internalToken(internalTokenFile(workDir));
     await gitea(bin, workDir, ["cert", "--host", "127.0.0.1,localhost"], env);
     const caCertPath = join(workDir, "cert.pem");
     const caCert = await readFile(caCertPath, "utf8");
@@ -296,6 +331,8 @@ export async function startGitea(options: LocalGiteaOptions = {}): Promise<Local
     for (let attempt = 1; proc === undefined; attempt++) {
       port = await freePort();
       await writeFile(appIni, giteaAppIni({ workDir, port, staticDir, runningAsRoot }));
+      const localUrl = `https://127.0.0.1:${port}/`;
+      await writeHooks(workDir, { hookBin, giteaBin: join(bin, "gitea"), appIni, localUrl, tokenFile: internalTokenFile(workDir) });
       if (attempt === 1) {
         await gitea(bin, workDir, ["-c", appIni, "migrate"], env);
         adminUser = "gitea-admin";

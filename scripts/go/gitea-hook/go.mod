@@ -1,0 +1,3 @@
+module local.invalid/gitea-hook
+
+go 1.26
