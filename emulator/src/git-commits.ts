@@ -5,6 +5,7 @@
 // promise settles when the commit that carries its change is on the remote branch.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import type { RepoRef } from "./repo-url";
@@ -261,6 +262,17 @@ async function defaultBranch(git: (args: string[]) => Promise<string>): Promise<
 }
 
 /** git in `dir`, as the app-proxy runs it: the token in an HTTP header (never in a URL, argv or .git/config). */
+/** An empty directory beside `caFile`, made once per process. */
+const emptyCaPaths = new Set<string>();
+function emptyCaPath(caFile: string): string {
+  const dir = `${caFile}.capath`;
+  if (!emptyCaPaths.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    emptyCaPaths.add(dir);
+  }
+  return dir;
+}
+
 export function gitRunner(
   options: { workDir: string; caFile?: string | undefined; timeoutMs?: number | undefined },
   dir: string,
@@ -279,7 +291,9 @@ export function gitRunner(
     GIT_CONFIG_COUNT: "1",
     GIT_CONFIG_KEY_0: "http.extraHeader",
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-    ...(options.caFile ? { GIT_SSL_CAINFO: options.caFile } : {}),
+    // With a CA file, it alone is trusted; the empty directory stops git's curl (GnuTLS) from also parsing the
+    // system's ~430 certificates on every connection, ~25 ms of each push and fetch here.
+    ...(options.caFile ? { GIT_SSL_CAINFO: options.caFile, GIT_SSL_CAPATH: emptyCaPath(options.caFile) } : {}),
   };
   const timeout = options.timeoutMs ?? 60_000;
   return (args) =>
