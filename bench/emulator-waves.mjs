@@ -15,7 +15,7 @@
 //                parallelism does; prints the emulator's busy time (union of requests in flight) per wave
 // Nothing here asserts a time. Run it under `flock /tmp/perf.lock` so that measurements never overlap.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,9 +182,12 @@ async function main() {
       const dir = join(base, "idle-probe");
       const ca = join(base, "gitea-ca.pem");
       await writeFile(ca, gitea.caCert);
+      await mkdir(join(base, "capath"), { recursive: true });
       const env = {
         ...process.env,
         GIT_SSL_CAINFO: ca,
+        // As the emulator's committer: only that CA, not the system's store too (git-commits.ts).
+        GIT_SSL_CAPATH: join(base, "capath"),
         GIT_TERMINAL_PROMPT: "0",
         GIT_CONFIG_NOSYSTEM: "1",
         HOME: base,

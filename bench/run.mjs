@@ -319,7 +319,10 @@ async function main() {
       GIT_CONFIG_KEY_0: "http.extraHeader",
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`${gitea.adminUser}:${gitea.adminToken}`).toString("base64")}`,
       GIT_SSL_CAINFO: gitea.caCertPath,
+      // As the emulator's committer: only that CA, not the system's store too (git-commits.ts).
+      GIT_SSL_CAPATH: join(home, "capath"),
     };
+    await mkdir(env.GIT_SSL_CAPATH, { recursive: true });
     const git = (args, cwd = dir) => run("git", args, { cwd, env });
     await git(["clone", "--quiet", "--depth=1", `${giteaProxy.url}/${org}/${repo}.git`, dir], home);
     const seconds = { proxied: [], direct: [] };
