@@ -49,9 +49,18 @@ export function assertSupportedVersion(version: ServerVersion, server: string, m
   }
 }
 
-/** How many CustomResourceDefinitions the cluster has (read-only). */
+/**
+ * How many CustomResourceDefinitions the cluster has (read-only). One item and the server's count of the rest
+ * (`remainingItemCount`), not the whole list: a cluster's 300-400 CRDs with their schemas are tens of MB, read on
+ * every create and refresh. A server that pages without that count gets the whole list asked for.
+ */
 export async function countCustomResourceDefinitions(resolved: ResolvedKubeconfig, options?: CallOptions): Promise<number> {
   const api = apiClient(resolved, k8s().ApiextensionsV1Api);
-  const list = await call(resolved, "listing CustomResourceDefinitions", () => api.listCustomResourceDefinition(), options);
+  const what = "listing CustomResourceDefinitions";
+  const page = await call(resolved, what, () => api.listCustomResourceDefinition({ limit: 1 }), options);
+  const remaining = page.metadata?.remainingItemCount;
+  if (remaining !== undefined) return page.items.length + Number(remaining);
+  if (!page.metadata?._continue) return page.items.length; // the whole list fit in the page
+  const list = await call(resolved, what, () => api.listCustomResourceDefinition(), options);
   return list.items.length;
 }
