@@ -132,9 +132,9 @@ func pushOptions() map[string]string {
 	return options
 }
 
-// preReceiveOptions and postReceiveOptions are the fields each of Gitea's hooks fills from the environment that
-// Gitea's serv or HTTP handler set for git (cmd/hook.go).
-func preReceiveOptions() hookOptions {
+// gitEnvironment is what both of Gitea's hooks read from the environment that Gitea's serv or HTTP handler set
+// for git (cmd/hook.go); preReceiveOptions and postReceiveOptions add what only one of them sends.
+func gitEnvironment() hookOptions {
 	return hookOptions{
 		UserID:                          envInt("GITEA_PUSHER_ID"),
 		GitAlternativeObjectDirectories: os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"),
@@ -142,24 +142,22 @@ func preReceiveOptions() hookOptions {
 		GitQuarantinePath:               os.Getenv("GIT_QUARANTINE_PATH"),
 		GitPushOptions:                  pushOptions(),
 		PullRequestID:                   envInt("GITEA_PR_ID"),
-		DeployKeyID:                     envInt("GITEA_DEPLOY_KEY_ID"),
-		ActionsTaskID:                   envInt("GITEA_ACTIONS_TASK_ID"),
 		IsWiki:                          envBool("GITEA_REPO_IS_WIKI"),
 	}
 }
 
+func preReceiveOptions() hookOptions {
+	options := gitEnvironment()
+	options.DeployKeyID = envInt("GITEA_DEPLOY_KEY_ID")
+	options.ActionsTaskID = envInt("GITEA_ACTIONS_TASK_ID")
+	return options
+}
+
 func postReceiveOptions() hookOptions {
-	return hookOptions{
-		UserName:                        os.Getenv("GITEA_PUSHER_NAME"),
-		UserID:                          envInt("GITEA_PUSHER_ID"),
-		GitAlternativeObjectDirectories: os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"),
-		GitObjectDirectory:              os.Getenv("GIT_OBJECT_DIRECTORY"),
-		GitQuarantinePath:               os.Getenv("GIT_QUARANTINE_PATH"),
-		GitPushOptions:                  pushOptions(),
-		PullRequestID:                   envInt("GITEA_PR_ID"),
-		PushTrigger:                     os.Getenv("GITEA_PUSH_TRIGGER"),
-		IsWiki:                          envBool("GITEA_REPO_IS_WIKI"),
-	}
+	options := gitEnvironment()
+	options.UserName = os.Getenv("GITEA_PUSHER_NAME")
+	options.PushTrigger = os.Getenv("GITEA_PUSH_TRIGGER")
+	return options
 }
 
 // batches reads git's "<old> <new> <ref>" lines and calls send with each batch of at most batchSize refs.
