@@ -1,7 +1,6 @@
 // sdk/src/cluster against the real kube-apiserver and kube-controller-manager of the shared harness.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,36 +120,23 @@ describe("CustomResourceDefinitions", () => {
   test("the count is one item and the server's count of the rest: three new CRDs add three, whatever their schemas weigh", async () => {
     const group = `t${process.pid}-${Date.now().toString(36)}.example.invalid`;
     const names = ["alphas", "betas", "gammas"];
-    /** One request to the API server as its admin, straight (not through the proxy). */
-    const api = (method: string, path: string, body?: unknown) =>
-      new Promise<{ status: number; body: { items?: unknown[] } }>((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const req = https.request(
-          `${admin().server}${path}`,
-          { method, ca: admin().caCert, headers: { authorization: `Bearer ${admin().adminToken}`, "content-type": "application/json" } },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as { items?: unknown[] } }));
-          },
-        );
-        req.on("error", reject);
-        req.end(payload);
-      });
+    // The admin's own client, straight to the API server (not through the proxy).
+    const k8s = await import("@kubernetes/client-node");
+    const crds = resolvedAdmin().kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
     const proxy = await startClusterProxy(admin());
     try {
       const resolved = cluster.resolveKubeconfig({ kubeconfig: kubeconfigFor(proxy.server, admin().caCert, admin().adminToken) });
       const before = await cluster.countCustomResourceDefinitions(resolved);
-      for (const plural of names) expect((await api("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd(plural, group))).status).toBe(201);
+      for (const plural of names) await crds.createCustomResourceDefinition({ body: crd(plural, group) });
       const after = await cluster.countCustomResourceDefinitions(resolved);
       expect(after).toBe(before + names.length);
       // The same as the whole list's length, which it did not ask for: each count was one page of one item.
-      expect(after).toBe((await api("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")).body.items?.length);
+      expect(after).toBe((await crds.listCustomResourceDefinition()).items.length);
       const lists = proxy.log.requests().filter((request) => request.path.startsWith("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
       expect(lists.map((request) => new URL(request.path, "https://x").searchParams.get("limit"))).toEqual(["1", "1"]);
     } finally {
       await proxy.stop();
-      for (const plural of names) await api("DELETE", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.${group}`);
+      for (const plural of names) await crds.deleteCustomResourceDefinition({ name: `${plural}.${group}` }).catch(() => undefined);
     }
   });
 });
