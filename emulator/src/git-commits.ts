@@ -261,7 +261,6 @@ async function defaultBranch(git: (args: string[]) => Promise<string>): Promise<
   return match[1] ?? ""; // the group always matches
 }
 
-/** git in `dir`, as the app-proxy runs it: the token in an HTTP header (never in a URL, argv or .git/config). */
 /** An empty directory beside `caFile`, made once per process. */
 const emptyCaPaths = new Set<string>();
 function emptyCaPath(caFile: string): string {
@@ -273,6 +272,7 @@ function emptyCaPath(caFile: string): string {
   return dir;
 }
 
+/** git in `dir`, as the app-proxy runs it: the token in an HTTP header (never in a URL, argv or .git/config). */
 export function gitRunner(
   options: { workDir: string; caFile?: string | undefined; timeoutMs?: number | undefined },
   dir: string,
