@@ -278,12 +278,12 @@ func (c *client) postReceive(stdin io.Reader) error {
 			return nil
 		}
 		// As Gitea's hook: master created within the first batch becomes the default branch of an empty repository.
-		for i := range refs {
-			if first && refs[i] == "refs/heads/master" && strings.Trim(new[i], "0") != "" {
-				masterPushed = true
+		if first {
+			for i := range refs {
+				masterPushed = masterPushed || (refs[i] == "refs/heads/master" && strings.Trim(new[i], "0") != "")
 			}
+			first = false
 		}
-		first = false
 		opts.OldCommitIDs, opts.NewCommitIDs, opts.RefFullNames = old, new, refs
 		var result postReceiveResult
 		if err := c.post(repoPath("post-receive"), opts, &result); err != nil {
