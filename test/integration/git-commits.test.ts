@@ -1,7 +1,7 @@
 // The emulated app-proxy's commits (emulator/src/git-commits.ts) against the real Gitea of the shared
 // harness: concurrent changes share commits, every caller waits for the push that carries its change,
 // and another writer moving the branch (or deleting a file) between commits is neither lost nor fatal.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitCommitter, type GitCommitterOptions } from "pulumi-codefresh-emulator";
@@ -145,7 +145,9 @@ test("a clone a killed process left half-written (its index.lock) does not stop 
   const first = new GitCommitter({ workDir: clones, caBundle: gitea().caCert });
   await first.commit(repo, credentials(), [{ path: "resources/rt/a.yaml", content: "a: 1\n" }], "Git source a");
   // What kill -9 in the middle of `git checkout` or `git add` leaves: git's lock file in the clone.
-  const [clone] = readdirSync(clones, { withFileTypes: true }).filter((e) => e.isDirectory());
+  // The work dir also holds the CA file and its empty CA path; the clone is the directory with a .git.
+  const [clone] = readdirSync(clones, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(clones, e.name, ".git")));
+  expect(clone).toBeDefined();
   writeFileSync(join(clones, clone.name, ".git", "index.lock"), "");
 
   const restarted = new GitCommitter({ workDir: clones, caBundle: gitea().caCert });
