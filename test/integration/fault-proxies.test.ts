@@ -117,4 +117,19 @@ describe("a fault proxy in front of a cluster's API server", () => {
     // The 503, the slow one the client gave up on (still being answered), and the one that succeeded.
     expect(proxy.requestCount() - before).toBe(3);
   });
+
+  test("a late answer still carries the version the proxy reports (the rewrite applies before an after-answer fault)", async () => {
+    const admin = sharedCluster();
+    const target = cluster.resolveKubeconfig({ kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) });
+    proxy.setReportVersion("v1.17.4");
+    proxy.faults.set([{ kind: "slow", count: 1, delayMs: 200, operations: ["GET /version"] }]);
+    try {
+      const version = await cluster.readServerVersion(target, { attemptTimeoutMs: 5_000, attempts: 1 });
+      expect(version).toEqual({ gitVersion: "v1.17.4", major: 1, minor: 17 });
+      expect(proxy.faults.injected).toEqual({ slow: 1 });
+    } finally {
+      proxy.setReportVersion(undefined);
+      proxy.faults.set([]);
+    }
+  });
 });

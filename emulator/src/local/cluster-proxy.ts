@@ -36,22 +36,17 @@ export type ProxiedCluster = Pick<LocalKubernetes, "server" | "caCert" | "tls">;
 export async function startClusterProxy(kube: ProxiedCluster, options: ClusterProxyOptions = {}): Promise<ClusterProxy> {
   const [cert, key] = await Promise.all([readFile(kube.tls.certPath), readFile(kube.tls.keyPath)]);
   let reportVersion = options.reportVersion;
-  /** Answers `/version` with the version to report, in the real answer's shape. */
-  const reportedVersion = (req: http.IncomingMessage, answer: http.IncomingMessage, res: http.ServerResponse): boolean => {
+  /** Rewrites `/version`'s answer to report the version set, in the real answer's shape. */
+  const reportedVersion = (req: http.IncomingMessage, answer: http.IncomingMessage): ((body: Buffer) => Buffer) | undefined => {
     const version = reportVersion;
-    if (version === undefined || req.method !== "GET" || req.url?.split("?")[0] !== "/version" || answer.statusCode !== 200) return false;
-    const chunks: Buffer[] = [];
-    answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-    answer.on("end", () => {
-      const info = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, string>;
+    if (version === undefined || req.method !== "GET" || req.url?.split("?")[0] !== "/version" || answer.statusCode !== 200) return undefined;
+    return (body) => {
+      const info = JSON.parse(body.toString("utf8")) as Record<string, string>;
       const [major, minor] = version.replace(/^v/, "").split(".");
-      const body = JSON.stringify({ ...info, gitVersion: version, major, minor }, null, 2);
-      res.writeHead(200, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
-      res.end(body);
-    });
-    return true;
+      return Buffer.from(JSON.stringify({ ...info, gitVersion: version, major, minor }, null, 2));
+    };
   };
-  const proxy = await startRequestLogProxy({ upstream: kube.server, upstreamCa: kube.caCert, cert, key, answer: reportedVersion, faults: options.faults });
+  const proxy = await startRequestLogProxy({ upstream: kube.server, upstreamCa: kube.caCert, cert, key, rewrite: reportedVersion, faults: options.faults });
   return {
     server: proxy.url,
     port: proxy.port,

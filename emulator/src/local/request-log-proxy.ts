@@ -82,10 +82,11 @@ export interface RequestLogProxyOptions {
   key: string | Buffer;
   log?: RequestLog | undefined;
   /**
-   * Answers in the upstream's stead when it returns true (the cluster proxy's reported version); otherwise
-   * the upstream's answer is passed through as it comes.
+   * Claims the upstream's answer to rewrite it (the cluster proxy's reported version): returns how to rewrite
+   * its body, which is then buffered whole; otherwise the answer is passed through as it comes (watches stream).
+   * A fault that acts after the upstream answered sees the rewritten answer, as the client would.
    */
-  answer?: ((req: http.IncomingMessage, upstream: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
+  rewrite?: ((req: http.IncomingMessage, upstream: http.IncomingMessage) => ((body: Buffer) => Buffer) | undefined) | undefined;
   /**
    * Faults to inject, as the emulator does (emulator/src/faults.ts): a status or `reset` before the request
    * is forwarded (nothing reaches the upstream), `late` before forwarding, `slow` and `drop` once the
@@ -145,26 +146,30 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
       (answer) => {
         answer.once("end", () => upstreamEnded(forwardedAtMs));
-        if (fault?.definition.after) {
-          const { rule, definition } = fault;
-          // The whole answer first: the upstream has applied the request before the fault acts on it.
-          const chunks: Buffer[] = [];
-          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-          answer.on("end", () => {
-            const payload = Buffer.concat(chunks);
-            void Promise.resolve(definition.after?.(rule, { status: answer.statusCode ?? 502, headers: {}, payload: payload.toString("utf8") })).then(
-              (outcome) => {
-                if (applied(outcome, res)) return;
-                res.writeHead(answer.statusCode ?? 502, answer.headers);
-                res.end(payload);
-              },
-            );
-          });
+        const rewrite = options.rewrite?.(req, answer);
+        const afterFault = fault?.definition.after ? fault : undefined;
+        if (!rewrite && !afterFault) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
           return;
         }
-        if (options.answer?.(req, answer, res)) return;
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        // The whole answer first: to rewrite it, and for a fault, because the upstream has applied the request before the fault acts.
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("end", () => {
+          const status = answer.statusCode ?? 502;
+          const payload = rewrite ? rewrite(Buffer.concat(chunks)) : Buffer.concat(chunks);
+          const send = () => {
+            // A rewritten body has its own length; otherwise the upstream's headers hold (a HEAD's length included).
+            const { "transfer-encoding": _chunked, ...unchunked } = answer.headers;
+            res.writeHead(status, rewrite ? { ...unchunked, "content-length": String(payload.length) } : answer.headers);
+            res.end(payload);
+          };
+          if (!afterFault) return send();
+          void Promise.resolve(afterFault.definition.after?.(afterFault.rule, { status, headers: {}, payload: payload.toString("utf8") })).then((outcome) => {
+            if (!applied(outcome, res)) send();
+          });
+        });
       },
     );
     forward.on("error", (err) => {
