@@ -118,7 +118,7 @@ describe("a fault proxy in front of a cluster's API server", () => {
     expect(proxy.requestCount() - before).toBe(3);
   });
 
-  test("a late answer still carries the version the proxy reports (the rewrite applies before an after-answer fault)", async () => {
+  test("a slow answer still carries the version the proxy reports (the rewrite applies before an after-answer fault)", async () => {
     const admin = sharedCluster();
     const target = cluster.resolveKubeconfig({ kubeconfig: kubeconfigFor(proxy.server, admin.caCert, admin.adminToken) });
     proxy.setReportVersion("v1.17.4");

@@ -158,7 +158,8 @@ export async function startRequestLogProxy(options: RequestLogProxyOptions): Pro
         answer.on("data", (chunk: Buffer) => chunks.push(chunk));
         answer.on("end", () => {
           const status = answer.statusCode ?? 502;
-          const payload = rewrite ? rewrite(Buffer.concat(chunks)) : Buffer.concat(chunks);
+          const body = Buffer.concat(chunks);
+          const payload = rewrite ? rewrite(body) : body;
           const send = () => {
             // A rewritten body has its own length; otherwise the upstream's headers hold (a HEAD's length included).
             const { "transfer-encoding": _chunked, ...unchunked } = answer.headers;
